@@ -1,0 +1,48 @@
+// Where each value of a loaded document came from. Keys are JSON pointers.
+import type { Diagnostic, Position, Severity } from '../diagnostics.js';
+
+export class SourceMap {
+  private readonly positions = new Map<string, { line: number; column: number }>();
+
+  constructor(readonly file: string) {}
+
+  set(pointer: string, line: number, column: number): void {
+    if (!this.positions.has(pointer)) this.positions.set(pointer, { line, column });
+  }
+
+  /** Position of the pointer, or of its nearest ancestor that has one. */
+  locate(pointer: string): Position {
+    let p = pointer;
+    for (;;) {
+      const hit = this.positions.get(p);
+      if (hit) return { file: this.file, ...hit };
+      if (p === '') return { file: this.file, line: 1, column: 1 };
+      p = p.slice(0, p.lastIndexOf('/'));
+    }
+  }
+}
+
+/** A reference to a value in some loaded document: enough to build a positioned diagnostic. */
+export interface SourceRef {
+  map: SourceMap;
+  pointer: string;
+}
+
+export function child(ref: SourceRef, ...keys: (string | number)[]): SourceRef {
+  return { map: ref.map, pointer: ref.pointer + keys.map((k) => '/' + escapePointer(String(k))).join('') };
+}
+
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function diag(
+  ref: SourceRef,
+  severity: Severity,
+  code: string,
+  message: string,
+  hint?: string,
+): Diagnostic {
+  const pos = ref.map.locate(ref.pointer);
+  return { ...pos, severity, code, path: ref.pointer, message, ...(hint ? { hint } : {}) };
+}

@@ -1,0 +1,77 @@
+// Kong's URI normalization (kong.tools.uri.normalize) and the 1.1/2.1 → 3.0 route-path migration.
+
+/** Characters Kong keeps percent-encoded when normalizing (RFC 3986 reserved, plus '%'). */
+const RESERVED = new Set("!*'();:@&=+$,/?%#[]".split(''));
+
+/** Decode `%XX` of non-reserved characters, uppercase the hex of reserved ones. */
+export function normalizePercent(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return RESERVED.has(ch) ? '%' + hex.toUpperCase() : ch;
+  });
+}
+
+/** RFC 3986 §5.2.4 remove_dot_segments. */
+export function removeDotSegments(path: string): string {
+  const input = path.split('/');
+  const out: string[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const seg = input[i]!;
+    if (seg === '.') {
+      if (i === input.length - 1) out.push('');
+      continue;
+    }
+    if (seg === '..') {
+      if (out.length > 1) out.pop();
+      if (i === input.length - 1) out.push('');
+      continue;
+    }
+    out.push(seg);
+  }
+  const joined = out.join('/');
+  return joined.startsWith('/') || !path.startsWith('/') ? joined : '/' + joined;
+}
+
+/** kong.tools.uri.normalize(path, true): percent normalization, dot segments, merged slashes. */
+export function normalizeKongPath(path: string): string {
+  return removeDotSegments(normalizePercent(path)).replace(/\/{2,}/g, '/');
+}
+
+/** True when every `%` starts a valid `%XX` escape. */
+export function validPercentEncoding(path: string): boolean {
+  return !/%(?![0-9A-Fa-f]{2})/.test(path);
+}
+
+/** Percent-decodes every `%XX` (as nginx does for $uri), bytes interpreted as UTF-8 where possible. */
+export function decodeAllPercent(path: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i]!;
+    if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(path.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(path.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
+    }
+  }
+  return Buffer.from(bytes).toString('latin1');
+}
+
+const LEGACY_PLAIN = /^[A-Za-z0-9.\-_~/%]*$/;
+const REGEX_META = new Set('.^$*+?()[]{}|\\'.split(''));
+
+/**
+ * Kong's migration of a 1.1/2.1 route path: plain-looking paths are normalized prefixes, anything
+ * else was a regex in 2.x and becomes `~` + the path with non-reserved escapes decoded (regex
+ * metacharacters that result are escaped). Paths already written with `~` stay as they are.
+ */
+export function migrateLegacyPath(path: string): string {
+  if (path.startsWith('~')) return path;
+  if (LEGACY_PLAIN.test(path)) return normalizeKongPath(path);
+  const decoded = path.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    if (RESERVED.has(ch)) return '%' + hex.toUpperCase();
+    return REGEX_META.has(ch) ? '\\' + ch : ch;
+  });
+  return '~' + decoded;
+}

@@ -1,0 +1,114 @@
+// Kong entities as kongc understands them: Kong 3.x fields with Kong's defaults applied.
+import type { SourceRef } from '../load/source-map.js';
+
+export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'udp' | 'tls_passthrough';
+
+interface Entity {
+  id: string | null;
+  tags: string[] | null;
+  /** Where the entity was declared. */
+  src: SourceRef;
+  /** Declaration order across all inputs; stable tie-breaker. */
+  order: number;
+}
+
+export interface Service extends Entity {
+  kind: 'service';
+  name: string | null;
+  protocol: Protocol;
+  host: string;
+  port: number;
+  path: string | null;
+  retries: number;
+  connect_timeout: number;
+  write_timeout: number;
+  read_timeout: number;
+  enabled: boolean;
+  tls_verify: boolean | null;
+  tls_verify_depth: number | null;
+  ca_certificates: string[] | null;
+  client_certificate: string | null;
+}
+
+export interface Route extends Entity {
+  kind: 'route';
+  name: string | null;
+  protocols: Protocol[];
+  methods: string[] | null;
+  hosts: string[] | null;
+  paths: string[] | null;
+  headers: Record<string, string[]> | null;
+  snis: string[] | null;
+  sources: unknown[] | null;
+  destinations: unknown[] | null;
+  strip_path: boolean;
+  preserve_host: boolean;
+  regex_priority: number;
+  path_handling: 'v0' | 'v1';
+  https_redirect_status_code: 426 | 301 | 302 | 307 | 308;
+  request_buffering: boolean;
+  response_buffering: boolean;
+  service: Service | null;
+}
+
+export type HashOn = 'none' | 'consumer' | 'ip' | 'header' | 'cookie' | 'path' | 'query_arg' | 'uri_capture';
+
+export interface Healthchecks {
+  active: {
+    type: string;
+    timeout: number;
+    concurrency: number;
+    http_path: string;
+    https_sni: string | null;
+    https_verify_certificate: boolean;
+    headers: Record<string, string[]> | null;
+    healthy: { interval: number; http_statuses: number[]; successes: number };
+    unhealthy: { interval: number; http_statuses: number[]; tcp_failures: number; timeouts: number; http_failures: number };
+  };
+  passive: {
+    type: string;
+    healthy: { http_statuses: number[]; successes: number };
+    unhealthy: { http_statuses: number[]; tcp_failures: number; timeouts: number; http_failures: number };
+  };
+  threshold: number;
+}
+
+export interface Upstream extends Entity {
+  kind: 'upstream';
+  name: string;
+  algorithm: 'round-robin' | 'consistent-hashing' | 'least-connections' | 'latency';
+  hash_on: HashOn;
+  hash_fallback: HashOn;
+  hash_on_header: string | null;
+  hash_fallback_header: string | null;
+  hash_on_cookie: string | null;
+  hash_on_cookie_path: string;
+  hash_on_query_arg: string | null;
+  hash_fallback_query_arg: string | null;
+  hash_on_uri_capture: string | null;
+  hash_fallback_uri_capture: string | null;
+  slots: number;
+  healthchecks: Healthchecks;
+  host_header: string | null;
+  client_certificate: string | null;
+  use_srv_name: boolean;
+  targets: Target[];
+}
+
+export interface Target extends Entity {
+  kind: 'target';
+  /** As written, e.g. `10.0.0.1:8080`, `[::1]`, `api.internal`. */
+  target: string;
+  /** Host without brackets (IPv6 expanded as Kong stores it is not needed for nginx). */
+  host: string;
+  port: number;
+  weight: number;
+  upstream: Upstream;
+}
+
+/** The whole configuration after load, defaults and reference resolution. */
+export interface KongState {
+  services: Service[];
+  routes: Route[];
+  upstreams: Upstream[];
+}

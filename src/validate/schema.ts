@@ -1,0 +1,117 @@
+// JSON Schema validation (ajv, draft 2020-12) of each loaded document, with readable positioned errors.
+import { readFileSync } from 'node:fs';
+import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { LoadedDocument } from '../load/document.js';
+import { diag } from '../load/source-map.js';
+import { SCHEMA_FILE } from '../paths.js';
+
+const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
+
+let compiled: ValidateFunction | undefined;
+let schemaText: string | undefined;
+
+export function schemaJson(): string {
+  schemaText ??= readFileSync(SCHEMA_FILE, 'utf8');
+  return schemaText;
+}
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    ajv.addVocabulary(['x-hint']);
+    compiled = ajv.compile(JSON.parse(schemaJson()));
+  }
+  return compiled;
+}
+
+export function validateSchema(doc: LoadedDocument): Diagnostic[] {
+  const validate = validator();
+  if (validate(doc.data)) return [];
+  return explain(validate.errors ?? []).map((e) => {
+    const ref = { map: doc.map, pointer: e.pointer };
+    return diag(ref, 'error', 'schema', e.message, e.hint);
+  });
+}
+
+interface Explained {
+  pointer: string;
+  message: string;
+  hint?: string;
+}
+
+/** Turns ajv's error list into one message per location, preferring the most specific. */
+function explain(errors: ErrorObject[]): Explained[] {
+  // anyOf failures repeat each branch's error; keep the most informative per instance path.
+  const byPointer = new Map<string, Explained>();
+  const rank = (e: ErrorObject) =>
+    e.keyword === 'anyOf' ? 0 : e.keyword === 'type' ? 1 : e.keyword === 'unevaluatedProperties' || e.keyword === 'additionalProperties' ? 3 : 2;
+  const ranked = new Map<string, number>();
+  for (const e of errors) {
+    const x = explainOne(e);
+    const r = rank(e);
+    const prev = ranked.get(x.pointer);
+    if (prev === undefined || r > prev) {
+      byPointer.set(x.pointer, x);
+      ranked.set(x.pointer, r);
+    }
+  }
+  return [...byPointer.values()];
+}
+
+function explainOne(e: ErrorObject): Explained {
+  const field = fieldName(e.instancePath);
+  const hint = (e.parentSchema as { 'x-hint'?: string } | undefined)?.['x-hint'];
+  const base = { pointer: e.instancePath, ...(hint ? { hint } : {}) };
+  switch (e.keyword) {
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const extra = (e.params as { additionalProperty?: string; unevaluatedProperty?: string }).additionalProperty ??
+        (e.params as { unevaluatedProperty?: string }).unevaluatedProperty ?? '?';
+      return {
+        pointer: `${e.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        message: `unknown field '${extra}'${field ? ` in ${field}` : ''}`,
+        hint: 'check the spelling against Kong 3.x; kongc rejects fields it does not know rather than ignoring them',
+      };
+    }
+    case 'required':
+      return { ...base, message: `missing required field '${(e.params as { missingProperty: string }).missingProperty}'` };
+    case 'enum':
+      return { ...base, message: `${field}: expected one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}` };
+    case 'type':
+      return { ...base, message: `${field}: expected ${String((e.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, got ${describe(e.data)}` };
+    case 'pattern':
+      return { ...base, message: `${field}: invalid value ${JSON.stringify(truncate(e.data))}` };
+    case 'minimum':
+    case 'maximum':
+      return { ...base, message: `${field}: must be ${(e.params as { comparison: string }).comparison} ${(e.params as { limit: number }).limit}, got ${String(e.data)}` };
+    case 'anyOf':
+      return { ...base, message: `${field}: invalid value ${JSON.stringify(truncate(e.data))}` };
+    case 'uniqueItems':
+      return { ...base, message: `${field}: duplicate values are not allowed` };
+    case 'minItems':
+      return { ...base, message: `${field}: must not be empty` };
+    case 'minLength':
+      return { ...base, message: `${field}: must not be empty` };
+    case 'maxLength':
+      return { ...base, message: `${field}: longer than ${(e.params as { limit: number }).limit} characters` };
+    default:
+      return { ...base, message: `${field}: ${e.message ?? 'invalid value'}` };
+  }
+}
+
+function fieldName(pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // e.g. services[0].routes[1].paths[0]
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function truncate(v: unknown): unknown {
+  return typeof v === 'string' && v.length > 80 ? v.slice(0, 77) + '...' : v;
+}
