@@ -35,6 +35,17 @@ export class UsageError extends Error {
   }
 }
 
+/** A command that ran but failed (nginx -t failed, lock timeout, …): message and exit code. */
+export class CommandFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CommandFailure';
+  }
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
   return d.hint ? `${head}\n  hint: ${d.hint}` : head;

@@ -1,0 +1,157 @@
+// Command-line wiring only: parse flags, call a command, map errors to exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { CommandFailure, InputError, UsageError, formatDiagnostic, formatGithub, type Diagnostic } from './diagnostics.js';
+import { VERSION } from './version.js';
+
+export interface GlobalOptions {
+  debug?: boolean;
+  reporter?: 'human' | 'github';
+}
+
+/** Prints diagnostics the way the user asked (human text or GitHub annotations) on stderr. */
+export function report(diagnostics: Diagnostic[], reporter: GlobalOptions['reporter'] = 'human'): void {
+  for (const d of diagnostics) process.stderr.write((reporter === 'github' ? formatGithub(d) : formatDiagnostic(d)) + '\n');
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kongc')
+    .description('Compile Kong declarative configuration (kong.yaml, decK files) or a log of Kong Admin API calls into plain nginx configuration.')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces for internal errors')
+    .addOption(new Option('--reporter <kind>', 'diagnostic format').choices(['human', 'github']).default('human'))
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('build')
+    .description('compile Kong configuration into an nginx include for the http{} context')
+    .argument('[files...]', 'declarative files (YAML or JSON); default: kong.yaml or kong.yml here')
+    .option('-o, --output <file>', 'write atomically to this file instead of stdout')
+    .option('--listen <addr>', 'proxy listen address, repeatable (default 8000, like Kong)', collect)
+    .option('--from-log <log>', 'compile straight from a log of Kong Admin API calls')
+    .option('--check', 'also run `nginx -t` on the result inside a minimal wrapper config')
+    .option('--nginx <bin>', 'nginx binary used by --check', 'nginx')
+    .addOption(new Option('--format <format>', 'output format').choices(['nginx', 'json']).default('nginx'))
+    .option('--skip-unsupported', 'report entities kongc cannot compile as warnings and leave them out')
+    .option('--allow-degraded', 'emit the nearest nginx behaviour (with a warning) where nginx cannot do what Kong does')
+    .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .option('--strict', 'with --from-log: calls Kong would reject are errors')
+    .addHelpText('after', `
+Examples:
+  kongc build fixtures/seed/kong.yaml
+  kongc build kong.yaml --listen 127.0.0.1:8080 -o /etc/nginx/conf.d/kong.conf --check
+  kongc build --from-log admin-calls.sh --format json`)
+    .action(async (files: string[], opts) => (await import('./commands/build.js')).runBuild(files, opts, program.opts()));
+
+  program
+    .command('validate')
+    .description('check configuration (schema and semantics) without compiling')
+    .argument('[files...]', 'declarative files; default: kong.yaml or kong.yml here')
+    .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
+    .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
+    .addHelpText('after', `
+Examples:
+  kongc validate kong.yaml
+  kongc validate --reporter github services/*.yaml`)
+    .action(async (files: string[], opts) => (await import('./commands/validate.js')).runValidate(files, opts, program.opts()));
+
+  program
+    .command('replay')
+    .description('replay a log of Kong Admin API calls and write the resulting state as Kong declarative YAML')
+    .argument('<log>', 'shell script, Markdown or text with curl / HTTPie calls')
+    .option('-o, --output <file>', 'write atomically to this file instead of stdout')
+    .option('--keep-ids', 'keep entity ids in the YAML')
+    .option('--strict', 'calls Kong would reject are errors (exit 1)')
+    .addHelpText('after', `
+Examples:
+  kongc replay fixtures/seed/kong-load-balancing.md -o kong.yaml`)
+    .action(async (log: string, opts) => (await import('./commands/replay.js')).runReplay(log, opts, program.opts()));
+
+  program
+    .command('diff')
+    .description('unified diff between the installed file and what kongc would write')
+    .argument('[files...]', 'declarative files; default: kong.yaml or kong.yml here')
+    .requiredOption('--target <path>', 'the installed nginx include')
+    .option('--listen <addr>', 'proxy listen address, repeatable', collect)
+    .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
+    .option('--exit-code', 'exit 3 when the files differ')
+    .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
+    .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .action(async (files: string[], opts) => (await import('./commands/diff.js')).runDiff(files, opts, program.opts()));
+
+  program
+    .command('apply')
+    .description('install the compiled config on this host: lock, atomic write, nginx -t, reload, verify, roll back on failure')
+    .argument('[files...]', 'declarative files; default: kong.yaml or kong.yml here')
+    .requiredOption('--target <path>', 'the nginx include to write')
+    .option('--listen <addr>', 'proxy listen address, repeatable', collect)
+    .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
+    .option('--nginx <bin>', 'nginx binary', 'nginx')
+    .option('--nginx-conf <main>', 'main nginx.conf (passed as -c)')
+    .option('--prefix <dir>', 'nginx prefix (passed as -p)')
+    .option('--test-cmd <cmd>', 'command that tests the config (default: nginx [-p] [-c] -t)')
+    .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
+    .option('--dry-run', 'render and test against a temporary copy; change nothing')
+    .option('--backups <n>', 'numbered backups to keep', '5')
+    .option('--lock <path>', 'lock file (default: <target>.lock)')
+    .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30')
+    .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
+    .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .addHelpText('after', `
+Examples:
+  kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf
+  kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf --dry-run`)
+    .action(async (files: string[], opts) => (await import('./commands/apply.js')).runApply(files, opts, program.opts()));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the declarative format kongc accepts (for editors)')
+    .action(async () => (await import('./commands/schema.js')).runSchema());
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  let debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    debug = Boolean(program.opts().debug);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err, debug, program.opts().reporter);
+  }
+}
+
+function exitCodeFor(err: unknown, debug: boolean, reporter: GlobalOptions['reporter']): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through exitOverride with code 0.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`kongc: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof InputError) {
+    report(err.diagnostics, reporter);
+    const n = err.diagnostics.filter((d) => d.severity === 'error').length;
+    process.stderr.write(`kongc: ${n} error${n === 1 ? '' : 's'}\n`);
+    return 1;
+  }
+  if (err instanceof CommandFailure) {
+    process.stderr.write(`kongc: ${err.message}\n`);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`kongc: internal error: ${e?.message ?? String(err)}\n`);
+  if (debug && e?.stack) process.stderr.write(e.stack + '\n');
+  else process.stderr.write('kongc: run again with --debug for a stack trace, and please report it\n');
+  return 70;
+}

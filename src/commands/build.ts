@@ -1,0 +1,44 @@
+// kongc build: compile to nginx text (or the plan as JSON), to stdout or atomically to a file.
+import { compileDocuments, type CompileOptions } from '../compile.js';
+import { report, type GlobalOptions } from '../cli.js';
+import { writeFileAtomic } from '../deliver/atomic-write.js';
+import { checkWithNginx } from '../deliver/nginx-check.js';
+import { CommandFailure } from '../diagnostics.js';
+import { loadInputs, parseListen } from './inputs.js';
+
+export interface BuildFlags {
+  output?: string;
+  listen?: string[];
+  fromLog?: string;
+  check?: boolean;
+  nginx?: string;
+  format?: 'nginx' | 'json';
+  skipUnsupported?: boolean;
+  allowDegraded?: boolean;
+  kongHeaders?: boolean;
+  strict?: boolean;
+}
+
+export function compileOptions(flags: BuildFlags): CompileOptions {
+  return {
+    listen: parseListen(flags.listen),
+    skipUnsupported: Boolean(flags.skipUnsupported),
+    allowDegraded: Boolean(flags.allowDegraded),
+    kongHeaders: Boolean(flags.kongHeaders),
+  };
+}
+
+export async function runBuild(files: string[], flags: BuildFlags, global: GlobalOptions): Promise<void> {
+  const options = compileOptions(flags);
+  const { docs, warnings } = await loadInputs(files, flags.fromLog, flags.strict);
+  const result = compileDocuments(docs, options);
+  report([...warnings, ...result.diagnostics], global.reporter);
+  const out = flags.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : result.text;
+  if (flags.check && flags.format !== 'json') {
+    const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan });
+    if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);
+    process.stderr.write('kongc: nginx -t accepted the configuration\n');
+  }
+  if (flags.output) writeFileAtomic(flags.output, out);
+  else process.stdout.write(out);
+}

@@ -1,0 +1,32 @@
+// Which input files a command works on: the arguments, or kong.yaml / kong.yml in the current folder.
+import { existsSync } from 'node:fs';
+import { UsageError } from '../diagnostics.js';
+import type { LoadedDocument } from '../load/document.js';
+import { loadFiles } from '../compile.js';
+
+export function defaultInputFiles(files: string[]): string[] {
+  if (files.length) return files;
+  for (const name of ['kong.yaml', 'kong.yml']) if (existsSync(name)) return [name];
+  throw new UsageError('no input: give FILE arguments, or run where kong.yaml or kong.yml exists (see kongc build --help)');
+}
+
+/** Loads documents from declarative files or from an admin-call log (`--from-log`). */
+export async function loadInputs(files: string[], fromLog: string | undefined, strict = false): Promise<{ docs: LoadedDocument[]; warnings: import('../diagnostics.js').Diagnostic[] }> {
+  if (fromLog) {
+    if (files.length) throw new UsageError('give either FILE arguments or --from-log, not both');
+    const { replayLogFile } = await import('../load/admin-log/replay.js');
+    const replayed = replayLogFile(fromLog, { strict });
+    return { docs: [replayed.document], warnings: replayed.diagnostics };
+  }
+  return { docs: loadFiles(defaultInputFiles(files)), warnings: [] };
+}
+
+export function parseListen(values: string[] | undefined): string[] {
+  const list = values && values.length ? values : ['8000'];
+  for (const v of list) {
+    if (!/^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?\d{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535 || Number(v.split(':').pop()) < 1) {
+      throw new UsageError(`--listen ${JSON.stringify(v)}: expected PORT or ADDRESS:PORT (e.g. 8000, 127.0.0.1:8000, [::1]:8000)`);
+    }
+  }
+  return [...new Set(list)];
+}

@@ -1,0 +1,70 @@
+// The whole pipeline in one call: load → validate → model → plan → render.
+// Commands (build, diff, apply) use this; it never writes files or runs nginx.
+import { readFileSync } from 'node:fs';
+import { InputError, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { parseDeclarative, type LoadedDocument } from './load/document.js';
+import { buildState } from './model/build.js';
+import { validateSchema } from './validate/schema.js';
+import { checkState } from './validate/semantic.js';
+import { planConfig, type PlanOptions } from './plan/plan.js';
+import type { NginxPlan } from './plan/ir.js';
+import { renderPlan } from './render/render.js';
+import type { KongState } from './model/types.js';
+
+export interface CompileOptions extends PlanOptions {
+  skipUnsupported?: boolean;
+}
+
+export interface CompileResult {
+  state: KongState;
+  plan: NginxPlan;
+  text: string;
+  /** Warnings (errors throw InputError). */
+  diagnostics: Diagnostic[];
+}
+
+/** Reads and parses declarative files; throws InputError on unreadable or unparsable input. */
+export function loadFiles(files: string[]): LoadedDocument[] {
+  const docs: LoadedDocument[] = [];
+  const errors: Diagnostic[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      const buf = readFileSync(file);
+      text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
+    } catch (e) {
+      errors.push({ file, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+      continue;
+    }
+    try {
+      docs.push(parseDeclarative(file, text));
+    } catch (e) {
+      if (e instanceof InputError) errors.push(...e.diagnostics);
+      else throw e;
+    }
+  }
+  if (errors.length) throw new InputError(errors);
+  return docs;
+}
+
+/** Validates and models documents; throws InputError when any error is found. */
+export function modelDocuments(docs: LoadedDocument[], options: CompileOptions = {}): { state: KongState; diagnostics: Diagnostic[] } {
+  const schemaErrors = docs.flatMap(validateSchema);
+  if (schemaErrors.length) throw new InputError(sortDiagnostics(schemaErrors));
+  const built = buildState(docs, { skipUnsupported: options.skipUnsupported ?? false });
+  const diagnostics = [...built.diagnostics, ...checkState(built.state, options)];
+  if (hasErrors(diagnostics)) throw new InputError(sortDiagnostics(diagnostics));
+  return { state: built.state, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export function compileDocuments(docs: LoadedDocument[], options: CompileOptions = {}): CompileResult {
+  const { state, diagnostics } = modelDocuments(docs, options);
+  const planned = planConfig(state, options);
+  const all = [...diagnostics, ...planned.diagnostics];
+  if (hasErrors(all)) throw new InputError(sortDiagnostics(all));
+  return { state, plan: planned.plan, text: renderPlan(planned.plan), diagnostics: sortDiagnostics(all) };
+}
+
+export function compileFiles(files: string[], options: CompileOptions = {}): CompileResult {
+  return compileDocuments(loadFiles(files), options);
+}
