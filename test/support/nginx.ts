@@ -1,0 +1,117 @@
+// Runs a real nginx for tests: a temp prefix, a wrapper nginx.conf that includes kongc's output,
+// a free 127.0.0.1 port. One nginx per test file; stop() kills everything it started.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const NGINX_BIN = process.env.KONGC_TEST_NGINX ?? 'nginx';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The minimal main config kongc's include is tested in (same shape as `kongc build --check`). */
+export function wrapperConfig(prefix: string, includeFile: string): string {
+  const runAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  return [
+    runAsRoot ? 'user root;' : '',
+    'worker_processes 1;',
+    'daemon off;',
+    `pid ${join(prefix, 'nginx.pid')};`,
+    `error_log ${join(prefix, 'logs', 'error.log')} notice;`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    `  client_body_temp_path ${join(prefix, 'tmp', 'body')};`,
+    `  proxy_temp_path ${join(prefix, 'tmp', 'proxy')};`,
+    `  fastcgi_temp_path ${join(prefix, 'tmp', 'fastcgi')};`,
+    `  uwsgi_temp_path ${join(prefix, 'tmp', 'uwsgi')};`,
+    `  scgi_temp_path ${join(prefix, 'tmp', 'scgi')};`,
+    `  include ${includeFile};`,
+    '}',
+    '',
+  ].filter((l) => l !== '').join('\n');
+}
+
+export function makePrefix(): string {
+  const prefix = mkdtempSync(join(tmpdir(), 'kongc-nginx-'));
+  mkdirSync(join(prefix, 'logs'));
+  mkdirSync(join(prefix, 'tmp'));
+  return prefix;
+}
+
+/** `nginx -t` on an include; returns nginx's output and whether it passed. */
+export function nginxTest(include: string): { ok: boolean; output: string } {
+  const prefix = makePrefix();
+  try {
+    const inc = join(prefix, 'kongc.conf');
+    writeFileSync(inc, include);
+    writeFileSync(join(prefix, 'nginx.conf'), wrapperConfig(prefix, inc));
+    const r = spawnSync(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8' });
+    return { ok: r.status === 0, output: (r.stderr ?? '') + (r.stdout ?? '') };
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+export interface RunningNginx {
+  prefix: string;
+  include: string;
+  /** Replace the include and reload; resolves once the new config answers. */
+  reload(text: string): Promise<void>;
+  stop(): Promise<void>;
+  errorLog(): string;
+}
+
+export async function startNginx(text: string): Promise<RunningNginx> {
+  const prefix = makePrefix();
+  const include = join(prefix, 'kongc.conf');
+  writeFileSync(include, text);
+  const conf = join(prefix, 'nginx.conf');
+  writeFileSync(conf, wrapperConfig(prefix, include));
+  const t = spawnSync(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', conf], { encoding: 'utf8' });
+  if (t.status !== 0) throw new Error(`nginx -t failed:\n${t.stderr}`);
+  const child: ChildProcess = spawn(NGINX_BIN, ['-p', prefix, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const pidFile = join(prefix, 'nginx.pid');
+  for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    await sleep(25);
+  }
+  await sleep(50);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    prefix,
+    include,
+    errorLog: () => (existsSync(join(prefix, 'logs', 'error.log')) ? readFileSync(join(prefix, 'logs', 'error.log'), 'utf8') : ''),
+    async reload(next: string) {
+      writeFileSync(include, next);
+      const r = spawnSync(NGINX_BIN, ['-p', prefix, '-c', conf, '-s', 'reload'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`nginx reload failed: ${r.stderr}`);
+      await sleep(300);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGQUIT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
