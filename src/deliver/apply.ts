@@ -1,0 +1,292 @@
+// `kongc apply` on a host: a change goes live completely or not at all, a no-op does nothing, a
+// failure leaves the running config as it was and says why. Steps (each logged):
+//   render (done by the caller) → compare → lock → write (backup, journal, atomic swap) →
+//   test → reload → verify live → done; any failure after the write rolls back.
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { NginxPlan } from '../plan/ir.js';
+import { CommandFailure } from '../diagnostics.js';
+import { fsyncDir, removeStaleTempFiles, replaceFile } from './atomic-write.js';
+import { rotateBackups } from './backup.js';
+import { diffLines, diffStats, splitLines, type DiffStats } from './diff.js';
+import { clearJournal, readJournal, writeJournal } from './journal.js';
+import { acquireLock } from './lock.js';
+import { checkWithNginx } from './nginx-check.js';
+import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
+import { mapNginxMessage } from './nginx-errors.js';
+import { displayCommand, reloadCommand, runCommand, testCommand, type Command, type NginxInvocation } from './nginx-runner.js';
+import { buildHash, fetchLiveHash, probeFor, waitForBuild, type Probe } from './verify.js';
+
+export interface ApplyRequest {
+  target: string;
+  text: string;
+  plan: Pick<NginxPlan, 'listen' | 'sources'>;
+  nginx: NginxInvocation;
+  testCmd?: string;
+  reloadCmd?: string;
+  dryRun: boolean;
+  backups: number;
+  lockPath?: string;
+  timeoutMs: number;
+  log: (message: string) => void;
+  /** Aborted on SIGINT/SIGTERM; its reason is the error to throw once rolled back. */
+  signal: AbortSignal;
+}
+
+export type ApplyOutcome =
+  | { kind: 'unchanged'; target: string; hash: string }
+  | { kind: 'applied'; target: string; hash: string; stats: DiffStats }
+  | { kind: 'dry-run'; target: string; hash: string; stats: DiffStats };
+
+/** Exit code when a rollback itself failed: nginx may run the new config, a human must look. */
+export const EXIT_ROLLBACK_FAILED = 4;
+
+// A symlinked target (sites-enabled/x → sites-available/x) is written through, not replaced.
+function resolveTarget(target: string): string {
+  try {
+    if (lstatSync(target).isSymbolicLink()) return realpathSync(target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (!existsSync(dirname(target))) throw new CommandFailure(`cannot write ${target}: directory ${dirname(target)} does not exist`);
+  return target;
+}
+
+function readOrNull(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** The lock beside the target, hidden so an `include dir/*` never loads it. */
+export function defaultLockPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.lock`);
+}
+
+/** 'match' / 'other' hash live, or 'unknown' when nginx can't be asked (down, no loopback listen). */
+async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'match' | 'other' | 'unknown'; detail: string }> {
+  if (!probe) return { state: 'unknown', detail: 'no loopback-reachable listen address' };
+  try {
+    const live = await fetchLiveHash(probe, 1000);
+    if (live === hash) return { state: 'match', detail: `serving build ${live}` };
+    return live ? { state: 'other', detail: `serving build ${live}` } : { state: 'unknown', detail: 'no kongc build hash served' };
+  } catch (e) {
+    return { state: 'unknown', detail: (e as Error).message };
+  }
+}
+
+function stats(previous: Buffer | null, next: Buffer): DiffStats {
+  return diffStats(diffLines(splitLines(previous?.toString('utf8') ?? ''), splitLines(next.toString('utf8'))));
+}
+
+export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
+  const { log, signal } = req;
+  const hash = buildHash(req.text);
+  if (!hash) throw new CommandFailure('internal: the rendered configuration has no `# kongc build <hash>` header');
+  // kongc never renders these; refusing here keeps injected text away from nginx -t and reload.
+  assertNoCodeLoadingDirectives(req.text);
+  const target = resolveTarget(req.target);
+  const next = Buffer.from(req.text, 'utf8');
+  const probe = probeFor(req.plan.listen);
+  const nginxTest = testCommand(req.nginx, req.testCmd);
+  const nginxReload = reloadCommand(req.nginx, req.reloadCmd);
+
+  // Step 1: compare. Identical bytes, no interrupted apply and nothing contradicting on the live
+  // endpoint: nothing to do, and above all no reload.
+  const installed = readOrNull(target);
+  log(`compare: build ${hash} against ${target}`);
+  if (req.dryRun) return dryRun(req, target, hash, installed, next);
+  if (installed?.equals(next) && readJournal(target) === undefined) {
+    const live = await liveState(probe, hash);
+    if (live.state !== 'other') {
+      log(`compare: no changes (live: ${live.detail})`);
+      return { kind: 'unchanged', target, hash };
+    }
+    log(`compare: file is current but nginx is ${live.detail}; continuing under the lock`);
+  }
+
+  // Step 2: lock.
+  signal.throwIfAborted();
+  const lockPath = req.lockPath ?? defaultLockPath(target);
+  const lock = await acquireLock(lockPath, { timeoutMs: req.timeoutMs, log: (m) => log(`lock: ${m}`), signal });
+  log(`lock: acquired ${lockPath}`);
+  try {
+    for (const name of removeStaleTempFiles(target)) log(`cleanup: removed ${name} left by a dead process`);
+    await recoverJournal(req, target, probe);
+    // Read again under the lock: another apply may have changed the file while we waited.
+    const previous = readOrNull(target);
+    if (previous?.equals(next)) {
+      const live = await liveState(probe, hash);
+      if (live.state !== 'other') {
+        log(`compare: no changes (live: ${live.detail})`);
+        return { kind: 'unchanged', target, hash };
+      }
+      log(`compare: installed file is current but nginx is ${live.detail}: testing and reloading it`);
+    }
+    return await install(req, { target, hash, previous, next, probe, nginxTest, nginxReload });
+  } finally {
+    lock.release();
+    log('lock: released');
+  }
+}
+
+/**
+ * A journal left by a dead apply: if nginx serves what is installed, that apply had in fact
+ * finished and only the journal is stale; otherwise put the last good file back first.
+ */
+async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | null): Promise<void> {
+  const saved = readJournal(target);
+  if (saved === undefined) return;
+  const installedHash = buildHash(readOrNull(target)?.toString('utf8') ?? '');
+  const live = installedHash ? await liveState(probe, installedHash) : { state: 'unknown' as const, detail: '' };
+  if (live.state === 'match') {
+    req.log(`recover: an earlier apply was interrupted after its change went live; keeping it`);
+  } else {
+    if (saved === null) rmSync(target, { force: true });
+    else replaceFile(target, saved);
+    fsyncDir(dirname(target));
+    // If nginx runs the interrupted apply's config, the steps that follow reload it anyway:
+    // either our change differs from the restored file, or the live check finds it stale.
+    req.log(`recover: an earlier apply was interrupted; restored the file it replaced`);
+  }
+  clearJournal(target);
+}
+
+interface InstallContext {
+  target: string;
+  hash: string;
+  previous: Buffer | null;
+  next: Buffer;
+  probe: Probe | null;
+  nginxTest: Command;
+  nginxReload: Command;
+}
+
+async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOutcome> {
+  const { log, signal } = req;
+  const { target, previous, next } = ctx;
+  const change = stats(previous, next);
+  const env = { KONGC_TARGET: target, KONGC_CANDIDATE: target };
+  let written = false;
+  let reloaded = false;
+
+  /** Undoes everything done so far; `reason` is why, kept in the message if the undo fails too. */
+  const rollback = async (reason: string): Promise<void> => {
+    if (written) {
+      if (previous === null) rmSync(target, { force: true });
+      else replaceFile(target, previous);
+      fsyncDir(dirname(target));
+      log(previous === null ? `rollback: removed ${target} (it did not exist before)` : `rollback: restored the previous ${target}`);
+    }
+    clearJournal(target);
+    if (!reloaded) return;
+    log(`rollback: reload: ${displayCommand(ctx.nginxReload)}`);
+    const r = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env });
+    if (!r.ok) {
+      throw new CommandFailure(`${reason}\nrollback failed: reload after restoring the previous file failed; nginx may still run the new configuration:\n${r.output}`, EXIT_ROLLBACK_FAILED);
+    }
+    const previousHash = previous ? buildHash(previous.toString('utf8')) : null;
+    if (previousHash && ctx.probe) {
+      const v = await waitForBuild(ctx.probe, previousHash, { timeoutMs: req.timeoutMs });
+      if (!v.ok) throw new CommandFailure(`${reason}\nrollback failed: nginx is not serving the previous build ${previousHash} (${v.last})`, EXIT_ROLLBACK_FAILED);
+      log(`rollback: nginx serves the previous build ${previousHash} again`);
+    }
+  };
+
+  const fail = async (message: string): Promise<never> => {
+    await rollback(message);
+    throw new CommandFailure(message);
+  };
+
+  try {
+    // Step 3: write.
+    if (!previous?.equals(next)) {
+      signal.throwIfAborted();
+      if (previous) {
+        const backup = rotateBackups(target, previous, req.backups);
+        if (backup) log(`backup: previous file saved as ${backup}`);
+      }
+      writeJournal(target, previous);
+      written = true; // from here on a failure must restore, even if the swap itself threw
+      const mode = replaceFile(target, next);
+      log(mode === 'rename' ? `write: ${target} replaced atomically (+${change.added} -${change.removed} lines)` : `write: rename over ${target} failed with EBUSY (single-file bind mount?); rewrote it in place (+${change.added} -${change.removed} lines)`);
+    }
+
+    // Step 4: test.
+    signal.throwIfAborted();
+    const test = await runCommand(ctx.nginxTest, { timeoutMs: req.timeoutMs, env });
+    log(`test: ${test.display}: ${test.ok ? 'ok' : 'failed'}`);
+    if (!test.ok) {
+      const why = mapNginxMessage(test.output, { text: next.toString('utf8'), renderedPaths: [target, req.target], plan: req.plan });
+      await fail(`${test.display} rejected the new configuration; the previous file is back in place:\n${why}`);
+    }
+
+    // Step 5: reload and verify.
+    signal.throwIfAborted();
+    reloaded = true; // a failing reload command may still have signalled nginx
+    const reload = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env });
+    log(`reload: ${reload.display}: ${reload.ok ? 'ok' : 'failed'}`);
+    if (!reload.ok) await fail(`${reload.display} failed; the previous file is back in place and nginx was reloaded with it:\n${reload.output}`);
+    if (ctx.probe) {
+      log(`verify: waiting for http://${ctx.probe.host.includes(':') ? `[${ctx.probe.host}]` : ctx.probe.host}:${ctx.probe.port}/__kongc/build to serve ${ctx.hash} (up to ${req.timeoutMs / 1000}s)`);
+      const v = await waitForBuild(ctx.probe, ctx.hash, { timeoutMs: req.timeoutMs, signal });
+      if (!v.ok) {
+        await fail(`the reload did not take effect: after ${req.timeoutMs / 1000}s nginx is ${v.last} (see nginx's error log); rolled back to the previous file`);
+      }
+      log(`verify: nginx serves build ${ctx.hash}`);
+    } else {
+      log('verify: skipped: no listen address is reachable on loopback, so the live build cannot be asked');
+    }
+    clearJournal(target);
+    return { kind: 'applied', target, hash: ctx.hash, stats: change };
+  } catch (e) {
+    if (signal.aborted && e === signal.reason) {
+      log('interrupted: rolling back');
+      await rollback('interrupted');
+    }
+    throw e;
+  }
+}
+
+/** Steps 1 and 4 only, against a temporary copy: nothing on the host changes. */
+async function dryRun(req: ApplyRequest, target: string, hash: string, installed: Buffer | null, next: Buffer): Promise<ApplyOutcome> {
+  const change = stats(installed, next);
+  if (installed?.equals(next)) {
+    req.log('compare: no changes');
+    return { kind: 'unchanged', target, hash };
+  }
+  req.log(`compare: would change ${target} (+${change.added} -${change.removed} lines)`);
+  if (req.testCmd) {
+    // The user's test command finds the candidate in $KONGC_CANDIDATE.
+    const dir = mkdtempSync(join(tmpdir(), 'kongc-dry-run-'));
+    try {
+      const candidate = join(dir, basename(target));
+      writeFileSync(candidate, next);
+      const r = await runCommand({ shell: req.testCmd }, { timeoutMs: req.timeoutMs, env: { KONGC_TARGET: target, KONGC_CANDIDATE: candidate } });
+      req.log(`test: ${r.display} (KONGC_CANDIDATE=${candidate}): ${r.ok ? 'ok' : 'failed'}`);
+      if (!r.ok) {
+        throw new CommandFailure(`${r.display} rejected the new configuration:\n${mapNginxMessage(r.output, { text: next.toString('utf8'), renderedPaths: [candidate], plan: req.plan })}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    const r = await checkWithNginx(next.toString('utf8'), { nginx: req.nginx.nginx, plan: req.plan, timeoutMs: req.timeoutMs });
+    req.log(`test: ${req.nginx.nginx} -t in a temporary wrapper config: ${r.ok ? 'ok' : 'failed'}`);
+    if (!r.ok) throw new CommandFailure(`nginx -t rejected the new configuration:\n${r.message}`);
+  }
+  return { kind: 'dry-run', target, hash, stats: change };
+}
+
+/** "3 routes, 2 services, 1 upstream" from the plan's source table. */
+export function describeEntities(sources: NginxPlan['sources']): string {
+  const counts = new Map<string, number>();
+  for (const s of Object.values(sources)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  const order = ['service', 'route', 'upstream', 'target'];
+  const kinds = [...counts.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
+  return kinds.map((k) => `${counts.get(k)} ${k}${counts.get(k) === 1 ? '' : 's'}`).join(', ') || 'no entities';
+}

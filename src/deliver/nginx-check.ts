@@ -1,0 +1,56 @@
+// `kongc build --check` (and `apply --dry-run` without --test-cmd): `nginx -t` on the generated
+// include inside a minimal wrapper nginx.conf, in a throwaway prefix, so nothing on the host is
+// read or touched.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NginxPlan } from '../plan/ir.js';
+import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
+import { mapNginxMessage } from './nginx-errors.js';
+import { runCommand } from './nginx-runner.js';
+
+export { assertNoCodeLoadingDirectives } from './nginx-directives.js';
+
+/** The main config the include is tested in: every path nginx opens lies inside `prefix`. */
+export function wrapperConfig(prefix: string, includeFile: string): string {
+  // nginx refuses `user` when not root; as root it would otherwise switch workers to `nobody`.
+  const asRoot = process.getuid?.() === 0;
+  return [
+    ...(asRoot ? ['user root;'] : []),
+    'worker_processes 1;',
+    `pid ${join(prefix, 'nginx.pid')};`,
+    `error_log ${join(prefix, 'logs', 'error.log')} notice;`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${join(prefix, 'tmp', k)};`),
+    `  include ${includeFile};`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+export async function checkWithNginx(
+  text: string,
+  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'>; timeoutMs?: number },
+): Promise<{ ok: boolean; message: string }> {
+  assertNoCodeLoadingDirectives(text);
+  const prefix = mkdtempSync(join(tmpdir(), 'kongc-check-'));
+  try {
+    mkdirSync(join(prefix, 'logs'));
+    mkdirSync(join(prefix, 'tmp'));
+    const include = join(prefix, 'kongc.conf');
+    const conf = join(prefix, 'nginx.conf');
+    writeFileSync(include, text);
+    writeFileSync(conf, wrapperConfig(prefix, include));
+    // -e: nginx opens its compiled-in error log before reading the config unless told otherwise.
+    const r = await runCommand(
+      { argv: [opts.nginx, '-t', '-q', '-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', conf] },
+      { timeoutMs: opts.timeoutMs ?? 60_000 },
+    );
+    if (r.ok) return { ok: true, message: r.output };
+    return { ok: false, message: mapNginxMessage(r.output, { text, renderedPaths: [include], plan: opts.plan }) };
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,53 @@
+// Runs nginx (or the user's --test-cmd / --reload-cmd) and reports the outcome; never throws for
+// a failing command, because every caller has a rollback to do first.
+import { execa } from 'execa';
+
+export interface NginxInvocation {
+  nginx: string;
+  prefix?: string;
+  conf?: string;
+}
+
+/** An argv for nginx itself, or a user command run through `sh -c`. */
+export type Command = { argv: string[] } | { shell: string };
+
+export interface CommandResult {
+  ok: boolean;
+  /** What to show the user: "nginx -t" or the user's command line. */
+  display: string;
+  /** stderr and stdout, interleaved as written. */
+  output: string;
+}
+
+function nginxArgv(inv: NginxInvocation, action: string[]): string[] {
+  return [inv.nginx, ...(inv.prefix ? ['-p', inv.prefix] : []), ...(inv.conf ? ['-c', inv.conf] : []), ...action];
+}
+
+export function testCommand(inv: NginxInvocation, custom?: string): Command {
+  return custom ? { shell: custom } : { argv: nginxArgv(inv, ['-t']) };
+}
+
+export function reloadCommand(inv: NginxInvocation, custom?: string): Command {
+  return custom ? { shell: custom } : { argv: nginxArgv(inv, ['-s', 'reload']) };
+}
+
+export function displayCommand(cmd: Command): string {
+  return 'shell' in cmd ? cmd.shell : cmd.argv.join(' ');
+}
+
+export async function runCommand(cmd: Command, opts: { timeoutMs: number; env?: Record<string, string> }): Promise<CommandResult> {
+  const [file, ...args] = 'shell' in cmd ? ['sh', '-c', cmd.shell] : cmd.argv;
+  const r = await execa(file, args, {
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs,
+    env: opts.env,
+    // Our own SIGINT/SIGTERM handling decides what happens; a child that is mid-test or
+    // mid-reload is left to finish (bounded by the timeout) rather than killed halfway.
+    detached: true,
+  });
+  const output = (r.all ?? '').trim();
+  const failure = r.timedOut ? `timed out after ${Math.round(opts.timeoutMs / 1000)}s` : r.failed ? (r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.shortMessage) : '';
+  return { ok: !r.failed, display: displayCommand(cmd), output: failure && !output ? failure : failure ? `${output}\n(${failure})` : output };
+}

@@ -1,0 +1,77 @@
+// Is the new config live? `nginx -s reload` exits 0 even when the master fails to load the new
+// cycle (a port in use, a file changed meanwhile) and keeps serving the old one. Every kongc
+// build answers `location = /__kongc/build` with its hash on loopback, so we ask.
+import { connect } from 'node:net';
+import { sleep } from './sleep.js';
+
+/** The build hash from line 1 of rendered text. */
+export function buildHash(text: string): string | null {
+  return /^# kongc build ([0-9a-f]{16}) /.exec(text)?.[1] ?? null;
+}
+
+export interface Probe {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where to ask, from the listen addresses: a wildcard or loopback address is reachable on
+ * loopback; the endpoint only answers loopback clients, so other specific addresses can't be
+ * asked. One address is enough: all listen sockets belong to the same nginx cycle.
+ */
+export function probeFor(listen: readonly string[]): Probe | null {
+  for (const addr of listen) {
+    const m = /^(?:(.*):)?(\d+)$/.exec(addr);
+    if (!m) continue;
+    const host = m[1];
+    const port = Number(m[2]);
+    if (host === undefined || host === '*' || host === '0.0.0.0' || host === 'localhost' || /^127\./.test(host)) {
+      return { host: host && /^127\./.test(host) ? host : '127.0.0.1', port };
+    }
+    if (host === '[::]' || host === '[::1]') return { host: '::1', port };
+  }
+  return null;
+}
+
+/**
+ * GET /__kongc/build over HTTP/1.0 without a Host header, so nginx picks the default server of
+ * that address (where kongc puts the endpoint) whatever server_names the routes declare.
+ * Resolves the hash served, or null when the answer is not a kongc build hash.
+ */
+export function fetchLiveHash(probe: Probe, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: probe.host, port: probe.port });
+    const chunks: Buffer[] = [];
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${probe.host}:${probe.port} within ${timeoutMs}ms`)));
+    socket.on('connect', () => socket.end('GET /__kongc/build HTTP/1.0\r\n\r\n'));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const res = Buffer.concat(chunks).toString('latin1');
+      const m = /^HTTP\/1\.[01] 200 [^\r\n]*\r\n[\s\S]*?\r\n\r\n([0-9a-f]{16})\n?$/.exec(res);
+      resolve(m ? m[1] : null);
+    });
+  });
+}
+
+/** Polls until the live hash equals `hash`; returns the last hash seen (or error) on timeout. */
+export async function waitForBuild(
+  probe: Probe,
+  hash: string,
+  opts: { timeoutMs: number; signal?: AbortSignal },
+): Promise<{ ok: true } | { ok: false; last: string }> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    try {
+      const live = await fetchLiveHash(probe, Math.max(200, Math.min(2000, deadline - Date.now())));
+      if (live === hash) return { ok: true };
+      last = live ? `serving build ${live}` : 'answered without a kongc build hash';
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() >= deadline) return { ok: false, last };
+    await sleep(50, opts.signal);
+  }
+}
