@@ -72,11 +72,17 @@ function myers(a: string[], b: string[]): Op[] {
     const prevK = down ? k + 1 : k - 1;
     const prevX = at(prevK);
     const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) ops.push({ kind: 'equal', line: a[--x] });
+    while (x > prevX && y > prevY) {
+      y--;
+      ops.push({ kind: 'equal', line: a[--x] });
+    }
     if (down) ops.push({ kind: 'insert', line: b[--y] });
     else ops.push({ kind: 'delete', line: a[--x] });
   }
-  while (x > 0 && y > 0) ops.push({ kind: 'equal', line: a[--x] });
+  while (x > 0 && y > 0) {
+    y--;
+    ops.push({ kind: 'equal', line: a[--x] });
+  }
   return ops.reverse();
 }
 
