@@ -42,8 +42,8 @@ export function validPercentEncoding(path: string): boolean {
   return !/%(?![0-9A-Fa-f]{2})/.test(path);
 }
 
-/** Percent-decodes every `%XX` (as nginx does for $uri), bytes interpreted as UTF-8 where possible. */
-export function decodeAllPercent(path: string): string {
+/** Percent-decodes every `%XX` as nginx does for $uri; null when the bytes are not valid UTF-8. */
+export function decodeAllPercent(path: string): string | null {
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
     const c = path[i]!;
@@ -54,7 +54,11 @@ export function decodeAllPercent(path: string): string {
       for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
     }
   }
-  return Buffer.from(bytes).toString('latin1');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(bytes));
+  } catch {
+    return null;
+  }
 }
 
 const LEGACY_PLAIN = /^[A-Za-z0-9.\-_~/%]*$/;

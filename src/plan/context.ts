@@ -1,0 +1,49 @@
+// What every planning step shares: options, the entity keys, and the diagnostics it reports.
+import type { Diagnostic } from '../diagnostics.js';
+import { child, diag, type SourceRef } from '../load/source-map.js';
+import type { Route, Service, Upstream, Target } from '../model/types.js';
+
+export interface PlanOptions {
+  listen?: string[];
+  allowDegraded?: boolean;
+  kongHeaders?: boolean;
+}
+
+export class PlanContext {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly keys = new Map<object, string>();
+
+  constructor(readonly options: PlanOptions) {}
+
+  /** Stable generated key of an entity: r<n>, s<n>, u<n>, t<n> by declaration order. */
+  key(entity: Route | Service | Upstream | Target): string {
+    return this.keys.get(entity) ?? '?';
+  }
+
+  assignKeys(list: (Route | Service | Upstream | Target)[], prefix: string): void {
+    [...list].sort((a, b) => a.order - b.order).forEach((e, i) => this.keys.set(e, `${prefix}${i}`));
+  }
+
+  warn(ref: SourceRef, code: string, message: string, hint?: string): void {
+    this.diagnostics.push(diag(ref, 'warning', code, message, hint));
+  }
+
+  error(ref: SourceRef, code: string, message: string, hint?: string): void {
+    this.diagnostics.push(diag(ref, 'error', code, message, hint));
+  }
+
+  /** A Kong feature nginx cannot reproduce: an error unless --allow-degraded accepts the nearest behaviour. */
+  degraded(ref: SourceRef, message: string, nearest: string): void {
+    if (this.options.allowDegraded) this.diagnostics.push(diag(ref, 'warning', 'degraded', `${message}; emitting ${nearest}`));
+    else this.diagnostics.push(diag(ref, 'error', 'degraded', message, `pass --allow-degraded to accept the nearest nginx behaviour (${nearest})`));
+  }
+
+  field(entity: { src: SourceRef }, ...keys: (string | number)[]): SourceRef {
+    return child(entity.src, ...keys);
+  }
+}
+
+/** A readable label for messages: `route 'name'` or `route #3`. */
+export function label(kind: string, entity: { name?: string | null; order: number }, key: string): string {
+  return entity.name ? `${kind} '${entity.name}'` : `${kind} ${key}`;
+}

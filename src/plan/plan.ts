@@ -1,0 +1,202 @@
+// Kong state → nginx plan. Pure: no I/O; diagnostics for what nginx cannot reproduce.
+import { defaultPortFor } from '../model/defaults.js';
+import { decodeAllPercent } from '../model/kong-path.js';
+import { isIPv6 } from '../model/target-address.js';
+import type { KongState, Route, Service } from '../model/types.js';
+import { isCompiledRoute } from '../validate/semantic.js';
+import { VERSION } from '../version.js';
+import { label, PlanContext, type PlanOptions } from './context.js';
+import { computeHashSizes } from './hash-sizes.js';
+import type { MapBlock, NginxPlan, ProxySettings, RouteLocation, SourceInfo } from './ir.js';
+import { reportTies } from './ties.js';
+import { FlagRegistry, makeEntries, planRouter, type RouteEntry } from './router.js';
+import { formatAddress, planUpstreams, type UpstreamPlan } from './upstreams.js';
+import { prefixMatcher, regexMatcher, upstreamUriEntries } from './upstream-uri.js';
+
+export type { PlanOptions } from './context.js';
+
+export function planConfig(state: KongState, options: PlanOptions = {}): { plan: NginxPlan; diagnostics: PlanContext['diagnostics'] } {
+  const ctx = new PlanContext(options);
+  ctx.assignKeys(state.routes, 'r');
+  ctx.assignKeys(state.services, 's');
+  ctx.assignKeys(state.upstreams, 'u');
+  ctx.assignKeys(state.upstreams.flatMap((u) => u.targets), 't');
+
+  const routes: Route[] = [];
+  for (const r of [...state.routes].sort((a, b) => a.order - b.order)) {
+    if (!isCompiledRoute(r)) continue;
+    if (r.service && !r.service.enabled) {
+      ctx.warn(r.src, 'disabled-service', `${label('route', r, ctx.key(r))} is left out: its service is disabled (enabled: false), as Kong does`);
+      continue;
+    }
+    routes.push(r);
+  }
+  const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')));
+  const flags = new FlagRegistry();
+  const entries = makeEntries(routes, (r) => ctx.key(r), flags, (e) => `@kongc_${e.routeKey}${e.pathIndex === null ? '' : `_p${e.pathIndex}`}`);
+  reportTies(ctx, entries);
+  const uriMaps = new UriMaps();
+  const routeLocations = new Map<string, RouteLocation>();
+  for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, uriMaps));
+
+  const router = planRouter(entries, flags);
+  for (const server of router.servers) {
+    const used = new Set(server.locations.flatMap((l) => l.candidates.map((c) => c.target)));
+    server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
+  }
+
+  const maps: MapBlock[] = [...upstreams.maps, ...uriMaps.maps, ...flags.maps, ...router.maps];
+  const plan: NginxPlan = {
+    kongcVersion: VERSION,
+    listen: options.listen?.length ? options.listen : ['8000'],
+    kongHeaders: Boolean(options.kongHeaders),
+    upstreams: upstreams.blocks,
+    maps,
+    servers: router.servers,
+    sources: sourcesOf(ctx, state),
+    hashSizes: { serverNamesBucket: 0, serverNamesMax: 0, mapBucket: 0, mapMax: 0, variablesMax: 0 },
+  };
+  plan.hashSizes = computeHashSizes(plan);
+  return { plan, diagnostics: ctx.diagnostics };
+}
+
+/** Deduplicated $uri → upstream-URI maps (and X-Forwarded-Prefix maps for regex routes). */
+class UriMaps {
+  readonly maps: MapBlock[] = [];
+  private readonly byKey = new Map<string, string>();
+
+  get(key: string, make: (variable: string) => MapBlock): string {
+    const hit = this.byKey.get(key);
+    if (hit) return hit;
+    const variable = `kongc_uri_${this.byKey.size}`;
+    this.byKey.set(key, variable);
+    this.maps.push(make(variable));
+    return variable;
+  }
+}
+
+function respond(e: RouteEntry, service: string | null, status: number, message: string, headers: [string, string][] = []): RouteLocation {
+  return { name: e.target, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null };
+}
+
+function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, uriMaps: UriMaps): RouteLocation {
+  const r = e.route;
+  const svc = r.service;
+  const svcKey = svc ? ctx.key(svc) : null;
+  if (r.protocols.length === 1 && r.protocols[0] === 'https') {
+    // kongc serves plain HTTP: an https-only route always answers as Kong does over HTTP.
+    if (r.https_redirect_status_code === 426) {
+      return respond(e, svcKey, 426, 'Please use HTTPS protocol', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]);
+    }
+    return { name: e.target, route: e.routeKey, service: svcKey, kind: 'respond', respond: { status: r.https_redirect_status_code, body: null, headers: [], httpsRedirect: true }, proxy: null };
+  }
+  if (!svc) return respond(e, null, 503, 'no Service found with those values');
+  const viaUpstream = upstreams.byUpstream.get(svc.host);
+  const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
+  if (!block) return respond(e, svcKey, 503, 'failure to get a peer from the ring-balancer');
+
+  const base = decodeAllPercent(svc.path ?? '/') ?? '/';
+  const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix!) : e.kind === 'regex' ? regexMatcher(e.regex!.pattern) : null;
+  const rule = { base, strip: r.strip_path, matcher };
+  const uriVariable = uriMaps.get(JSON.stringify(rule), (variable) => {
+    const { entries, fallback } = upstreamUriEntries(rule);
+    return { variable, source: [{ variable: 'uri' }], entries, default: fallback, purpose: `upstream path: service path ${rule.strip ? 'plus what follows the stripped prefix' : 'joined with the request path'} (Kong v0)` };
+  });
+
+  let forwardedPrefix: ProxySettings['forwardedPrefix'] = { kind: 'none' };
+  if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = { kind: 'fixed', value: e.kongPath! };
+  if (r.strip_path && e.kind === 'regex') {
+    const variable = uriMaps.get(`xfp:${e.regex!.pattern}`, (v) => ({
+      variable: v,
+      source: [{ variable: 'uri' }],
+      entries: [{ match: 'regex', caseless: false, pattern: `^(${regexMatcher(e.regex!.pattern)})`, value: [{ variable: '1' }] }],
+      default: [],
+      purpose: 'X-Forwarded-Prefix: the part of the path a regex route strips',
+    }));
+    forwardedPrefix = { kind: 'variable', variable };
+  }
+
+  return {
+    name: e.target,
+    route: e.routeKey,
+    service: svcKey,
+    kind: 'proxy',
+    respond: null,
+    proxy: {
+      scheme: svc.protocol === 'https' ? 'https' : 'http',
+      upstream: block.name,
+      uriVariable,
+      host: r.preserve_host ? { kind: 'client' } : { kind: 'fixed', value: upstreamHost(ctx, svc, upstreams) },
+      forwardedPrefix,
+      connectTimeoutMs: svc.connect_timeout,
+      sendTimeoutMs: svc.write_timeout,
+      readTimeoutMs: svc.read_timeout,
+      tries: svc.retries + 1,
+      nextUpstream: viaUpstream?.nextUpstream ?? ['error', 'timeout'],
+      requestBuffering: r.request_buffering,
+      responseBuffering: r.response_buffering,
+      ssl:
+        svc.protocol === 'https'
+          ? { serverName: sslName(svc, upstreams), verify: svc.tls_verify === true, verifyDepth: svc.tls_verify_depth, trustedCertificate: null }
+          : null,
+    },
+  };
+}
+
+function withPort(host: string, port: number, protocol: string): string {
+  const h = isIPv6(host) ? `[${host}]` : host;
+  return port === defaultPortFor(protocol) ? h : `${h}:${port}`;
+}
+
+/** The Host Kong sends upstream without preserve_host (KONG.md §6.1). */
+const hostCache = new WeakMap<Service, string>();
+
+function upstreamHost(ctx: PlanContext, svc: Service, upstreams: UpstreamPlan): string {
+  const cached = hostCache.get(svc);
+  if (cached !== undefined) return cached;
+  const host = computeUpstreamHost(ctx, svc, upstreams);
+  hostCache.set(svc, host);
+  return host;
+}
+
+function computeUpstreamHost(ctx: PlanContext, svc: Service, upstreams: UpstreamPlan): string {
+  const via = upstreams.byUpstream.get(svc.host);
+  if (!via) return withPort(svc.host, svc.port, svc.protocol);
+  if (via.upstream.host_header) return via.upstream.host_header;
+  const live = via.upstream.targets.filter((t) => t.weight > 0).sort((a, b) => a.order - b.order);
+  const hosts = [...new Set(live.map((t) => withPort(t.host, t.port, svc.protocol)))];
+  if (hosts.length > 1) {
+    ctx.warn(
+      ctx.field(via.upstream, 'targets'),
+      'host-header',
+      `Kong sends each target's own Host (${hosts.slice(0, 3).join(', ')}${hosts.length > 3 ? ', …' : ''}); nginx picks the peer after the headers are set, so every request to ${label('upstream', via.upstream, ctx.key(via.upstream))} carries Host ${hosts[0]}`,
+      "set the upstream's host_header to choose one Host for all targets",
+    );
+  }
+  return hosts[0]!;
+}
+
+function sslName(svc: Service, upstreams: UpstreamPlan): string {
+  const via = upstreams.byUpstream.get(svc.host);
+  if (!via) return svc.host;
+  if (via.upstream.host_header) return via.upstream.host_header.replace(/:\d+$/, '');
+  const first = via.upstream.targets.find((t) => t.weight > 0);
+  return first ? first.host : svc.host;
+}
+
+function sourcesOf(ctx: PlanContext, state: KongState): Record<string, SourceInfo> {
+  const out: Record<string, SourceInfo> = {};
+  const add = (kind: SourceInfo['kind'], e: { src: { map: { locate(p: string): { file: string; line: number; column: number } }; pointer: string }; name?: string | null }, key: string) => {
+    const pos = e.src.map.locate(e.src.pointer);
+    out[key] = { kind, file: pos.file, line: pos.line, column: pos.column, pointer: e.src.pointer, name: e.name ?? null };
+  };
+  for (const s of state.services) add('service', s, ctx.key(s));
+  for (const r of state.routes) add('route', r, ctx.key(r));
+  for (const u of state.upstreams) {
+    add('upstream', u, ctx.key(u));
+    for (const t of u.targets) add('target', { src: t.src, name: t.target }, ctx.key(t));
+  }
+  return out;
+}
+
+export { formatAddress };

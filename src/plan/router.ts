@@ -1,0 +1,264 @@
+// Kong's router → nginx: servers by host, prefix locations that classify, named locations per route.
+//
+// "Classify, then proxy": for every server and prefix location, the ordered list of Kong routes that
+// can match a request arriving there is known at compile time (prefix routes whose path is a prefix
+// of the location's, regex and path-less routes, in Kong priority order). Conditions nginx cannot
+// settle by choosing the server and location (methods, headers, regex paths, host ports, other
+// wildcards) become 0/1 flag maps; one selection map per location picks the first candidate whose
+// flags all hold, and `error_page 418 = $selection` hands the request to that route's named location.
+import { decodeAllPercent } from '../model/kong-path.js';
+import type { Route } from '../model/types.js';
+import type { Candidate, LocationPlan, MapBlock, MapEntry, ServerBlock } from './ir.js';
+import { parseHostPattern, patternMatchesName, wildcardRegex, wildcardWithin, wildcardsOverlap, type HostPattern } from './hosts.js';
+import { comparePriority, priorityNumber, routePriority, type Priority } from './priority.js';
+import { analyzeRouteRegex } from './route-regex.js';
+import { headerVariable } from './upstreams.js';
+
+export const NO_ROUTE = '@kongc_no_route';
+
+/** One Kong route split per path, as Kong splits it. */
+export interface RouteEntry {
+  route: Route;
+  routeKey: string;
+  pathIndex: number | null;
+  /** The path as written in Kong (`/foo`, `~/x/\d+`), null when the route has no paths. */
+  kongPath: string | null;
+  kind: 'prefix' | 'regex' | 'none';
+  /** For prefix entries: what nginx compares with $uri. */
+  decodedPrefix: string | null;
+  /** For regex entries: the non-capturing pattern and its literal prefix. */
+  regex: { pattern: string; literalPrefix: string } | null;
+  priority: Priority;
+  hosts: HostPattern[] | null;
+  /** Named location handling this entry. */
+  target: string;
+  /** Flag variables for conditions independent of the server (methods, headers, regex path). */
+  flags: string[];
+}
+
+export class FlagRegistry {
+  readonly maps: MapBlock[] = [];
+  private readonly byKey = new Map<string, string>();
+
+  /** Returns the variable of a 0/1 map, creating it once per distinct condition. */
+  flag(key: string, make: (variable: string) => Omit<MapBlock, 'variable'>): string {
+    const hit = this.byKey.get(key);
+    if (hit) return hit;
+    const variable = `kongc_f${this.byKey.size}`;
+    this.byKey.set(key, variable);
+    this.maps.push({ variable, ...make(variable) });
+    return variable;
+  }
+}
+
+const ONE = [{ text: '1' }];
+const ZERO = [{ text: '0' }];
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
+}
+
+export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags: FlagRegistry, targetOf: (e: Omit<RouteEntry, 'target' | 'flags'>) => string): RouteEntry[] {
+  const entries: RouteEntry[] = [];
+  for (const route of routes) {
+    const routeKey = keyOf(route);
+    const hosts = route.hosts ? route.hosts.map(parseHostPattern) : null;
+    const common: string[] = [];
+    if (route.methods) {
+      const methods = [...new Set(route.methods)].sort();
+      common.push(
+        flags.flag(`m:${methods.join(',')}`, () => ({
+          source: [{ variable: 'request_method' }],
+          entries: methods.map((m) => ({ match: 'exact', key: m, value: ONE })),
+          default: ZERO,
+          purpose: `request method is ${methods.join(' or ')}`,
+        })),
+      );
+    }
+    for (const [name, values] of Object.entries(route.headers ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      const variable = headerVariable(name);
+      const isRegex = values.length === 1 && values[0]!.startsWith('~*');
+      const entriesOf = (): MapEntry[] => {
+        if (isRegex) {
+          const rx = analyzeRouteRegex(values[0]!.slice(2));
+          const pattern = 'error' in rx ? '(?!)' : rx.pattern;
+          return [{ match: 'regex', caseless: true, pattern, value: ONE }];
+        }
+        // Kong compares header values case-insensitively; nginx map string keys are case-insensitive too.
+        return [...new Set(values.map((v) => v.toLowerCase()))].sort().map((v) => ({ match: 'exact', key: v, value: ONE }));
+      };
+      common.push(
+        flags.flag(`h:${variable}:${JSON.stringify(isRegex ? values : [...values].map((v) => v.toLowerCase()).sort())}`, () => ({
+          source: [{ variable }],
+          entries: entriesOf(),
+          default: ZERO,
+          purpose: `request header ${name.toLowerCase()} matches`,
+        })),
+      );
+    }
+    const paths = route.paths ?? [null];
+    paths.forEach((kongPath, i) => {
+      const base = {
+        route,
+        routeKey,
+        pathIndex: kongPath === null ? null : i,
+        kongPath,
+        hosts,
+        priority: routePriority(route, kongPath),
+      };
+      let entry: Omit<RouteEntry, 'target' | 'flags'>;
+      const entryFlags = [...common];
+      if (kongPath === null) entry = { ...base, kind: 'none', decodedPrefix: null, regex: null };
+      else if (kongPath.startsWith('~')) {
+        const rx = analyzeRouteRegex(kongPath.slice(1));
+        if ('error' in rx) return; // reported by validation
+        entry = { ...base, kind: 'regex', decodedPrefix: null, regex: { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix } };
+        entryFlags.push(
+          flags.flag(`x:${rx.pattern}`, () => ({
+            source: [{ variable: 'uri' }],
+            entries: [{ match: 'regex', caseless: false, pattern: `^(?:${rx.pattern})`, value: ONE }],
+            default: ZERO,
+            purpose: 'path matches a route regex',
+          })),
+        );
+      } else {
+        entry = { ...base, kind: 'prefix', decodedPrefix: decodeAllPercent(kongPath) ?? kongPath, regex: null };
+      }
+      entries.push({ ...entry, target: targetOf(entry), flags: entryFlags });
+    });
+  }
+  return entries;
+}
+
+interface HostFit {
+  /** Flag variable when the host still has to be checked at run time. */
+  flag: string | null;
+  /** The route names a port for this server: more specific, tried first among equals. */
+  portSpecific: boolean;
+}
+
+/** How (and whether) a route's hosts can match requests that nginx sends to this server. */
+function hostFit(hosts: HostPattern[] | null, server: ServerName | null, flags: FlagRegistry): HostFit | null {
+  if (!hosts) return { flag: null, portSpecific: false };
+  if (!server) return null; // the default server only sees hosts no route names
+  const alternatives: { host: string; port: number | null }[] = [];
+  for (const p of hosts) {
+    let fits: 'always' | 'maybe' | 'never';
+    if (server.pattern.kind === 'exact') fits = patternMatchesName(p, server.pattern.host) ? 'always' : 'never';
+    else if (p.kind === 'exact') fits = 'never'; // exact names have their own server, which nginx prefers
+    else if (wildcardWithin(server.pattern, p)) fits = 'always';
+    else fits = wildcardsOverlap(server.pattern, p) ? 'maybe' : 'never';
+    if (fits === 'never') continue;
+    if (fits === 'always' && p.port === null) return { flag: null, portSpecific: false };
+    alternatives.push({ host: fits === 'always' ? '' : wildcardRegex(p).slice(1, -2), port: p.port });
+  }
+  if (!alternatives.length) return null;
+  const patterns = [...new Set(alternatives.map((a) => `^${a.host || '[^:]*'}:${a.port ?? '[0-9]+'}\\z`))].sort();
+  const flag = flags.flag(`host:${patterns.join('|')}`, () => ({
+    source: [{ variable: 'host' }, { text: ':' }, { variable: 'kongc_host_port' }],
+    entries: patterns.map((pattern) => ({ match: 'regex' as const, caseless: true, pattern, value: ONE })),
+    default: ZERO,
+    purpose: 'request host and port match',
+  }));
+  return { flag, portSpecific: alternatives.every((a) => a.port !== null) };
+}
+
+interface ServerName {
+  name: string;
+  pattern: HostPattern;
+}
+
+export interface RouterPlan {
+  servers: ServerBlock[];
+  maps: MapBlock[];
+}
+
+export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPlan {
+  const names = new Map<string, ServerName>();
+  for (const e of entries) for (const p of e.hosts ?? []) if (!names.has(p.serverName)) names.set(p.serverName, { name: p.serverName, pattern: { ...p, port: null } });
+  const serverNames: (ServerName | null)[] = [null, ...[...names.values()].sort((a, b) => a.name.localeCompare(b.name))];
+  const selections = new Map<string, MapBlock>();
+  const servers: ServerBlock[] = [];
+  serverNames.forEach((sn, i) => {
+    const fitting: { entry: RouteEntry; fit: HostFit }[] = [];
+    for (const entry of entries) {
+      const fit = hostFit(entry.hosts, sn, flags);
+      if (fit) fitting.push({ entry, fit });
+    }
+    const server: ServerBlock = { key: sn ? `h${i}` : 'default', names: sn ? [sn.name] : [], isDefault: sn === null, locations: [], routeLocations: [] };
+    const locationPaths = new Set<string>(['/']);
+    for (const { entry } of fitting) if (entry.decodedPrefix !== null) locationPaths.add(entry.decodedPrefix);
+    for (const path of [...locationPaths].sort()) {
+      server.locations.push(planLocation(path, fitting, selections));
+    }
+    servers.push(server);
+  });
+  return { servers, maps: [...selections.values()] };
+}
+
+function regexCompatible(literalPrefix: string, location: string): boolean {
+  return literalPrefix.startsWith(location) || location.startsWith(literalPrefix);
+}
+
+function planLocation(path: string, fitting: { entry: RouteEntry; fit: HostFit }[], selections: Map<string, MapBlock>): LocationPlan {
+  const here = fitting.filter(({ entry }) =>
+    entry.kind === 'none' ? true : entry.kind === 'prefix' ? path.startsWith(entry.decodedPrefix!) : regexCompatible(entry.regex!.literalPrefix, path),
+  );
+  here.sort(
+    (a, b) =>
+      comparePriority(a.entry.priority, b.entry.priority) ||
+      Number(b.fit.portSpecific) - Number(a.fit.portSpecific) ||
+      a.entry.route.order - b.entry.route.order ||
+      (a.entry.pathIndex ?? 0) - (b.entry.pathIndex ?? 0),
+  );
+  const candidates: Candidate[] = [];
+  for (const { entry, fit } of here) {
+    const conditions = [...(fit.flag ? [fit.flag] : []), ...entry.flags];
+    candidates.push({
+      target: entry.target,
+      route: entry.routeKey,
+      path: entry.kongPath,
+      priority: priorityNumber(entry.priority),
+      conditions,
+      why: describe(entry, fit),
+    });
+    if (conditions.length === 0) break; // everything after it is shadowed here
+  }
+  const last = candidates[candidates.length - 1];
+  if (!last || last.conditions.length) {
+    candidates.push({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: [], why: 'no route matched' });
+  }
+  if (candidates.length === 1) return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
+  const flagVars = [...new Set(candidates.flatMap((c) => c.conditions))].sort();
+  const entries: MapEntry[] = candidates.slice(0, -1).map((c) => ({
+    match: 'regex',
+    caseless: false,
+    pattern: '^' + flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('').replace(/\.+$/, ''),
+    value: [{ text: c.target }],
+  }));
+  const key = JSON.stringify([flagVars, entries, last?.conditions.length ? NO_ROUTE : candidates[candidates.length - 1]!.target]);
+  let map = selections.get(key);
+  if (!map) {
+    map = {
+      variable: `kongc_route_${selections.size}`,
+      source: flagVars.map((variable) => ({ variable })),
+      entries,
+      default: [{ text: candidates[candidates.length - 1]!.target }],
+      purpose: 'first matching route, in Kong priority order',
+    };
+    selections.set(key, map);
+  }
+  return { path, candidates, dispatch: { kind: 'map', variable: map.variable } };
+}
+
+function describe(e: RouteEntry, fit: HostFit): string {
+  const parts: string[] = [];
+  if (e.hosts) parts.push(fit.flag ? 'host (checked)' : 'host');
+  if (e.kind === 'prefix') parts.push(`prefix ${e.kongPath}`);
+  if (e.kind === 'regex') parts.push(`regex ${e.kongPath}`);
+  if (e.route.methods) parts.push(`methods ${e.route.methods.join(',')}`);
+  if (e.route.headers) parts.push(`headers ${Object.keys(e.route.headers).join(',')}`);
+  return parts.join(', ') || 'any request';
+}
+
+export { escapeRegex };

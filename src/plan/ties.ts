@@ -1,0 +1,74 @@
+// Routes Kong would order arbitrarily: equal priority and able to match the same request.
+// Kong 3.x breaks such ties by route UUID ("not defined which … will be used"); kongc uses
+// declaration order and says so, naming both routes.
+import type { HostPattern } from './hosts.js';
+import { wildcardsOverlap, patternMatchesName } from './hosts.js';
+import { label, type PlanContext } from './context.js';
+import { priorityNumber } from './priority.js';
+import type { RouteEntry } from './router.js';
+
+const MAX_TIE_WARNINGS = 200;
+
+export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
+  const groups = new Map<string, RouteEntry[]>();
+  for (const e of entries) {
+    // Equal priority and overlapping prefix paths means identical prefixes (the length is in the priority).
+    const key = `${priorityNumber(e.priority)}|${e.kind === 'prefix' ? e.decodedPrefix : e.kind}`;
+    const g = groups.get(key);
+    if (g) g.push(e);
+    else groups.set(key, [e]);
+  }
+  let reported = 0;
+  const seenPairs = new Set<string>();
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i++) {
+      for (let j = i + 1; j < group.length; j++) {
+        const a = group[i]!;
+        const b = group[j]!;
+        if (a.route === b.route) continue;
+        const pair = `${a.routeKey}|${b.routeKey}`;
+        if (seenPairs.has(pair) || !overlap(a, b)) continue;
+        seenPairs.add(pair);
+        if (++reported > MAX_TIE_WARNINGS) return;
+        const first = a.route.src.map.locate(a.route.src.pointer);
+        ctx.warn(
+          b.route.src,
+          'route-tie',
+          `${label('route', b.route, b.routeKey)} and ${label('route', a.route, a.routeKey)} (${first.file}:${first.line}:${first.column}) can match the same requests with equal Kong priority; Kong picks one by UUID, kongc the first declared (${label('route', a.route, a.routeKey)})`,
+          'make them distinct (hosts, methods, headers) or give regex routes different regex_priority',
+        );
+      }
+    }
+  }
+}
+
+function overlap(a: RouteEntry, b: RouteEntry): boolean {
+  if (a.kind === 'regex' && b.kind === 'regex') {
+    const [x, y] = [a.regex!.literalPrefix, b.regex!.literalPrefix];
+    if (!(x.startsWith(y) || y.startsWith(x))) return false;
+  }
+  if (!hostsOverlap(a.hosts, b.hosts)) return false;
+  const ma = a.route.methods;
+  const mb = b.route.methods;
+  if (ma && mb && !ma.some((m) => mb.includes(m))) return false;
+  for (const [name, va] of Object.entries(a.route.headers ?? {})) {
+    const vb = Object.entries(b.route.headers ?? {}).find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+    if (!vb) continue;
+    const regex = (v: string[]) => v.length === 1 && v[0]!.startsWith('~*');
+    if (!regex(va) && !regex(vb) && !va.some((x) => vb.some((y) => x.toLowerCase() === y.toLowerCase()))) return false;
+  }
+  return true;
+}
+
+function hostsOverlap(a: HostPattern[] | null, b: HostPattern[] | null): boolean {
+  if (!a || !b) return true;
+  return a.some((p) =>
+    b.some((q) => {
+      if (p.port !== null && q.port !== null && p.port !== q.port) return false;
+      if (p.kind === 'exact' && q.kind === 'exact') return p.host === q.host;
+      if (p.kind === 'exact') return patternMatchesName(q, p.host);
+      if (q.kind === 'exact') return patternMatchesName(p, q.host);
+      return wildcardsOverlap(p, q);
+    }),
+  );
+}

@@ -1,0 +1,138 @@
+// One encoder per kind of value that reaches nginx text (NGINX.md §3.2–3.3). Templates see input
+// only through these. Each either returns exactly one nginx token meaning the value, or throws:
+// validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
+import type { MapValue } from '../plan/ir.js';
+
+export class EncodingError extends Error {
+  constructor(kind: string, value: unknown) {
+    super(`refusing to emit ${kind} ${JSON.stringify(value)}: not valid for nginx`);
+    this.name = 'EncodingError';
+  }
+}
+
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * Escapes text for a double-quoted nginx token. nginx's lexer turns `\"`, `\'`, `\\` into the
+ * character and `\t`, `\r`, `\n` into control characters, and keeps every other backslash
+ * pair as is; so a backslash is doubled only where the lexer would consume it. Regexes stay
+ * readable (`\d` is written `\d`) and the token means exactly `value`.
+ */
+export function quoteContent(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\') {
+      const next = value[i + 1];
+      out += next === undefined || '"\'\\trn'.includes(next) ? '\\\\' : '\\';
+    } else if (c === '"') out += '\\"';
+    else out += c;
+  }
+  return out;
+}
+
+/** A double-quoted token whose content nginx reads literally (no variables in this context). */
+export function literal(value: string, kind = 'string'): string {
+  if (typeof value !== 'string' || CONTROL.test(value) || Buffer.byteLength(value) > 4000) throw new EncodingError(kind, value);
+  return '"' + quoteContent(value) + '"';
+}
+
+/** A prefix location path; emitted after an explicit modifier (`location ^~ "/x"`). */
+export function prefixPath(value: string): string {
+  if (!value.startsWith('/')) throw new EncodingError('location path', value);
+  return literal(value, 'location path');
+}
+
+/** A server_name: validated host, `*.suffix` or `prefix.*`; never a regex (`~`). */
+export function serverName(value: string): string {
+  if (!/^(\*\.)?[a-z0-9_.\-[\]:]+(\.\*)?$/.test(value) || value.startsWith('~')) throw new EncodingError('server_name', value);
+  return literal(value, 'server_name');
+}
+
+/** A PCRE pattern as a map key (`~`/`~*` selects regex matching) or location regex. */
+export function regex(pattern: string, caseless: boolean): string {
+  return literal((caseless ? '~*' : '~') + pattern, 'regex');
+}
+
+/** An exact map key: a leading `~` or `\`, or a special word, needs nginx's `\` escape. */
+export function mapKey(value: string): string {
+  const special = /^[~\\]/.test(value) || ['default', 'hostnames', 'include', 'volatile'].includes(value);
+  return literal(special ? '\\' + value : value, 'map key');
+}
+
+const VARIABLE = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9])$/;
+
+/**
+ * A complex value (proxy_set_header, map value, return): literal text and generated variables.
+ * A literal `$` would start a variable, so it is spelled `${kongc_dollar}` (a geo constant).
+ */
+export function complexValue(parts: MapValue): string {
+  let out = '';
+  parts.forEach((p, i) => {
+    if ('variable' in p) {
+      if (!VARIABLE.test(p.variable)) throw new EncodingError('variable', p.variable);
+      const next = parts[i + 1];
+      // `$name` unless the next character would continue the name.
+      const braces = next !== undefined && ('variable' in next ? false : /^[A-Za-z0-9_]/.test(next.text));
+      if (braces && /^\d$/.test(p.variable)) throw new EncodingError('capture followed by a name character', p.variable);
+      out += braces ? '${' + p.variable + '}' : '$' + p.variable;
+    } else {
+      if (CONTROL.test(p.text)) throw new EncodingError('value', p.text);
+      out += quoteContent(p.text).replace(/\$/g, '${kongc_dollar}');
+    }
+  });
+  if (Buffer.byteLength(out) > 4000) throw new EncodingError('value', out.slice(0, 40) + '…');
+  return '"' + out + '"';
+}
+
+/** A plain text value that may contain `$`: a complex value with a single literal part. */
+export function textValue(value: string): string {
+  return complexValue([{ text: value }]);
+}
+
+/** A generated identifier: variable name, upstream name or named location. */
+export function identifier(value: string): string {
+  if (!/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) && !/^[a-z_][a-z0-9_]*$/.test(value)) throw new EncodingError('identifier', value);
+  return value;
+}
+
+/** `host:port` / `[v6]:port` of an upstream server. */
+export function address(value: string): string {
+  if (!/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(value) || value.startsWith('unix:')) throw new EncodingError('address', value);
+  return value;
+}
+
+/** A non-negative integer. */
+export function integer(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new EncodingError('integer', value);
+  return String(value);
+}
+
+/** A duration in milliseconds (`60000ms`). */
+export function milliseconds(value: number): string {
+  return integer(value) + 'ms';
+}
+
+/** An HTTP header name for proxy_set_header / add_header. */
+export function headerName(value: string): string {
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(value)) throw new EncodingError('header name', value);
+  return value;
+}
+
+/** A listen address: port, addr:port, [v6]:port. */
+export function listenAddress(value: string): string {
+  if (!/^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?\d{1,5}$/.test(value)) throw new EncodingError('listen address', value);
+  return value;
+}
+
+/** A token kongc generates (build hash, version, scheme, nginx keywords like http_500). */
+export function token(value: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(value)) throw new EncodingError('token', value);
+  return value;
+}
+
+/** `on` / `off`. */
+export function onOff(value: boolean): string {
+  if (typeof value !== 'boolean') throw new EncodingError('flag', value);
+  return value ? 'on' : 'off';
+}

@@ -1,0 +1,67 @@
+// Plan → nginx text through Handlebars templates. Templates reach values only through the
+// encoder helpers below; compiled with noEscape (this is nginx, not HTML), strict and
+// knownHelpersOnly so a template cannot interpolate a value any other way.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import type { MapValue, NginxPlan } from '../plan/ir.js';
+import { TEMPLATES_DIR } from '../paths.js';
+import * as enc from './encoders.js';
+
+const HASH_PLACEHOLDER = '0000000000000000';
+
+/** Helpers a template may call: each is an encoder for one kind of value. */
+export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
+  lit: (v: string) => enc.literal(v),
+  path: (v: string) => enc.prefixPath(v),
+  sname: (v: string) => enc.serverName(v),
+  rx: (pattern: string, caseless: boolean) => enc.regex(pattern, caseless),
+  key: (v: string) => enc.mapKey(v),
+  val: (parts: MapValue) => enc.complexValue(parts),
+  source: (parts: MapValue) => enc.complexValue(parts),
+  text: (v: string) => enc.textValue(v),
+  id: (v: string) => enc.identifier(v),
+  token: (v: string) => enc.token(v),
+  addr: (v: string) => enc.address(v),
+  int: (v: number) => enc.integer(v),
+  ms: (v: number) => enc.milliseconds(v),
+  hdr: (v: string) => enc.headerName(v),
+  listen: (v: string) => enc.listenAddress(v),
+  onoff: (v: boolean) => enc.onOff(v),
+};
+
+/** Structural helpers: compare generated enum values, never output input. */
+const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
+  eq: (a: unknown, b: unknown) => a === b,
+};
+
+let compiled: Handlebars.TemplateDelegate | undefined;
+
+function template(): Handlebars.TemplateDelegate {
+  if (compiled) return compiled;
+  const hb = Handlebars.create();
+  const knownHelpers: Record<string, boolean> = {};
+  for (const [name, fn] of Object.entries({ ...ENCODER_HELPERS, ...LOGIC_HELPERS })) {
+    // Handlebars passes an options hash last; encoders take only their own arguments.
+    hb.registerHelper(name, (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args.slice(0, -1)));
+    knownHelpers[name] = true;
+  }
+  const options = { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers, preventIndent: true };
+  for (const file of readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs') && f !== 'main.hbs')) {
+    hb.registerPartial(file.replace(/\.hbs$/, ''), hb.compile(readFileSync(join(TEMPLATES_DIR, file), 'utf8'), options));
+  }
+  compiled = hb.compile(readFileSync(join(TEMPLATES_DIR, 'main.hbs'), 'utf8'), options);
+  return compiled;
+}
+
+export function renderPlan(plan: NginxPlan): string {
+  const draft = template()({ plan, hash: HASH_PLACEHOLDER, version: plan.kongcVersion });
+  const hash = createHash('sha256').update(draft).digest('hex').slice(0, 16);
+  return draft.split(HASH_PLACEHOLDER).join(hash);
+}
+
+/** The build hash a rendered config carries on its first line. */
+export function buildHashOf(text: string): string | null {
+  return /^# kongc build ([0-9a-f]{16}) /.exec(text)?.[1] ?? null;
+}

@@ -1,0 +1,166 @@
+// Semantic checks the JSON Schema cannot express (KONG.md §1): references, uniqueness, Kong's
+// host/path/header rules, values nginx cannot carry, and entities kongc does not compile.
+import type { Diagnostic } from '../diagnostics.js';
+import { child, diag, type SourceRef } from '../load/source-map.js';
+import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../model/kong-path.js';
+import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
+import type { KongState, Route, Service } from '../model/types.js';
+import { analyzeRouteRegex } from '../plan/route-regex.js';
+
+export interface CheckOptions {
+  skipUnsupported?: boolean;
+}
+
+const HTTP_PROTOCOLS = new Set(['http', 'https']);
+
+/** Routes and services kongc compiles: HTTP(S) only. */
+export function isCompiledService(s: Service): boolean {
+  return HTTP_PROTOCOLS.has(s.protocol);
+}
+export function isCompiledRoute(r: Route): boolean {
+  return r.protocols.every((p) => HTTP_PROTOCOLS.has(p)) && !r.sources && !r.destinations && (r.service === null || isCompiledService(r.service));
+}
+
+/** Characters that can never be part of a value nginx receives from kongc (control characters). */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+export function checkState(state: KongState, options: CheckOptions = {}): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const err = (ref: SourceRef, code: string, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
+  const unsupported = (ref: SourceRef, message: string) =>
+    out.push(diag(ref, options.skipUnsupported ? 'warning' : 'error', 'unsupported', message, options.skipUnsupported ? 'left out because of --skip-unsupported' : 'remove it, or pass --skip-unsupported to compile the rest'));
+
+  unique(state.services.filter((s) => s.name), (s) => s.name!, 'service name', out);
+  unique(state.routes.filter((r) => r.name), (r) => r.name!, 'route name', out);
+  unique(state.upstreams, (u) => u.name, 'upstream name', out);
+  unique([...state.services, ...state.routes, ...state.upstreams].filter((e) => e.id), (e) => e.id!.toLowerCase(), 'id', out, 'id');
+
+  for (const s of state.services) {
+    if (!isCompiledService(s)) unsupported(child(s.src, 'protocol'), `service protocol '${s.protocol}' is not compiled by kongc (HTTP and HTTPS only)`);
+    if (s.host && !isHostname(s.host) && !isIPv4(s.host) && !isIPv6(s.host)) {
+      err(child(s.src, 'host'), 'host', `service host '${s.host}' is not a hostname or IP address`, s.host.includes(':') ? "put the port in 'port', not in 'host'" : undefined);
+    }
+    if (s.path !== null) checkServicePath(s.path, child(s.src, 'path'), err);
+    if (s.port === 0) err(child(s.src, 'port'), 'port', 'service port 0 cannot be proxied to', 'set the port the service listens on');
+    if (s.client_certificate) unsupported(child(s.src, 'client_certificate'), 'service client_certificate is not compiled by kongc');
+    if (s.ca_certificates) unsupported(child(s.src, 'ca_certificates'), 'service ca_certificates are not compiled by kongc');
+    if (s.protocol !== 'https' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
+      err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https'");
+    }
+  }
+
+  for (const r of state.routes) checkRoute(r, err, unsupported, (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)));
+  return out;
+}
+
+type Report = (ref: SourceRef, code: string, message: string, hint?: string) => void;
+
+function checkRoute(r: Route, err: Report, unsupported: (ref: SourceRef, message: string) => void, warn: Report): void {
+  const protos = r.protocols;
+  const nonHttp = protos.filter((p) => !HTTP_PROTOCOLS.has(p));
+  if (nonHttp.length) unsupported(child(r.src, 'protocols'), `route protocols ${nonHttp.join(', ')} are not compiled by kongc (HTTP and HTTPS only)`);
+  if (r.sources || r.destinations) unsupported(child(r.src, r.sources ? 'sources' : 'destinations'), 'sources/destinations (stream routes) are not compiled by kongc');
+  if (nonHttp.length === 0 && !r.methods && !r.hosts && !r.headers && !r.paths && !(protos.includes('https') && r.snis)) {
+    const which = protos.includes('https') ? "'methods', 'hosts', 'headers', 'paths', 'snis'" : "'methods', 'hosts', 'headers', 'paths'";
+    err(r.src, 'route-matcher', `route must set one of ${which} when 'protocols' is '${protos.includes('https') ? 'https' : 'http'}'`, 'add hosts or paths so Kong (and kongc) can match requests to it');
+  }
+  if (r.snis) {
+    if (!protos.includes('https')) err(child(r.src, 'snis'), 'snis', "'snis' can be set only when protocols has 'https'");
+    else warn(child(r.src, 'snis'), 'snis', 'snis only apply to TLS requests; kongc serves plain HTTP, where Kong ignores them too');
+  }
+  if (r.path_handling === 'v1') {
+    warn(child(r.src, 'path_handling'), 'path-handling', "path_handling 'v1' is ignored by Kong 3.x's default router (traditional_compatible), which uses v0; kongc does the same", "remove path_handling or set it to 'v0'");
+  }
+  if (r.methods && r.methods.length > 64) err(child(r.src, 'methods'), 'methods', 'more than 64 methods');
+  (r.hosts ?? []).forEach((h, i) => {
+    const problem = hostProblem(h);
+    if (problem) err(child(r.src, 'hosts', i), 'host', `invalid host '${printable(h)}': ${problem}`, 'use a hostname, IP, *.suffix or prefix.* with an optional :port');
+  });
+  (r.paths ?? []).forEach((p, i) => {
+    const problem = routePathProblem(p);
+    if (problem) err(child(r.src, 'paths', i), 'path', `invalid path '${printable(p)}': ${problem.message}`, problem.hint);
+  });
+  for (const [name, values] of Object.entries(r.headers ?? {})) {
+    const ref = child(r.src, 'headers', name);
+    if (name.toLowerCase() === 'host') err(ref, 'header', "cannot contain 'host' header, which must be specified in the 'hosts' attribute");
+    values.forEach((v, i) => {
+      if (CONTROL.test(v)) err(child(ref, i), 'header', `header value for '${name}' contains a control character`);
+      if (v.startsWith('~*')) {
+        if (values.length > 1) return;
+        const rx = analyzeRouteRegex(v.slice(2));
+        if ('error' in rx) err(child(ref, i), 'regex', `header regex for '${name}': ${rx.error}`, rx.hint);
+      }
+    });
+  }
+}
+
+function printable(s: string): string {
+  return JSON.stringify(s).slice(1, -1);
+}
+
+/** Kong's host rules for route hosts: one `*` as a whole leftmost/rightmost label; hostname or IP; optional port. */
+export function hostProblem(h: string): string | null {
+  if (CONTROL.test(h) || /\s/.test(h)) return 'contains whitespace or a control character';
+  let host = h;
+  const m = /^(.*[^:\]]|\[[^\]]*\]):(\d+)$/.exec(h);
+  if (m && !isIPv6(h)) {
+    host = m[1]!;
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) return 'port out of range';
+  }
+  const stars = (host.match(/\*/g) ?? []).length;
+  if (stars > 1) return 'only one wildcard is allowed';
+  if (stars === 1) {
+    if (!(host.startsWith('*.') || host.endsWith('.*'))) return "the wildcard must be the whole leftmost or rightmost label ('*.example.com' or 'example.*')";
+    host = host.startsWith('*.') ? 'x' + host.slice(1) : host.slice(0, -1) + 'x';
+  }
+  if (host.startsWith('[') && host.endsWith(']')) return isIPv6(host.slice(1, -1)) ? null : 'invalid IPv6 address';
+  if (isIPv4(host) || isIPv6(host)) return null;
+  if (/^[\d.]+$/.test(host)) return 'invalid IPv4 address';
+  if (host.endsWith('.')) return 'must not end with a dot';
+  if (!isHostname(host)) return 'not a valid hostname';
+  return null;
+}
+
+/** Kong's router_path rules (KONG.md §1.3) plus what nginx cannot carry. */
+export function routePathProblem(p: string): { message: string; hint?: string } | null {
+  if (CONTROL.test(p)) return { message: 'contains a control character' };
+  if (p.startsWith('~')) {
+    if (!p.startsWith('~/')) return { message: "a regex path must start with '~/'" };
+    if (p.includes('//')) return { message: "must not contain '//'" };
+    const rx = analyzeRouteRegex(p.slice(1));
+    if ('error' in rx) return { message: rx.error, hint: rx.hint ?? 'rewrite the regex in the syntax PCRE and Rust regex share' };
+    return null;
+  }
+  if (!p.startsWith('/')) return { message: "should start with: / (fixed path) or ~/ (regex path)", hint: `write '/${p}'` };
+  if (p.includes('//')) return { message: "must not contain '//'" };
+  if (!validPercentEncoding(p)) return { message: "invalid percent-encoding ('%' must start %XX)" };
+  const norm = normalizeKongPath(p);
+  if (norm !== p) return { message: `non-normalized path, consider use '${norm}' instead` };
+  const decoded = decodeAllPercent(p);
+  if (decoded === null) return { message: 'percent-encoded bytes are not valid UTF-8' };
+  if (CONTROL.test(decoded)) return { message: 'decodes to a control character, which nginx cannot match in a location' };
+  if (/\s/.test(p)) return { message: 'contains whitespace', hint: 'percent-encode it (%20)' };
+  return null;
+}
+
+function checkServicePath(p: string, ref: SourceRef, err: Report): void {
+  if (!p.startsWith('/')) return err(ref, 'path', `invalid service path '${printable(p)}': should start with: /`);
+  if (p.includes('//')) return err(ref, 'path', `invalid service path '${printable(p)}': must not contain '//'`);
+  if (!/^[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/.test(p)) return err(ref, 'path', `invalid service path '${printable(p)}': only RFC 3986 characters are allowed`, 'percent-encode other characters');
+  if (!validPercentEncoding(p)) return err(ref, 'path', `invalid service path '${printable(p)}': '%' must start a %XX escape`);
+  const decoded = decodeAllPercent(p);
+  if (decoded === null || CONTROL.test(decoded)) return err(ref, 'path', `invalid service path '${printable(p)}': decodes to bytes nginx cannot carry`);
+}
+
+function unique<T extends { src: SourceRef }>(items: T[], keyOf: (t: T) => string, what: string, out: Diagnostic[], code = 'duplicate-name'): void {
+  const first = new Map<string, T>();
+  for (const it of items) {
+    const k = keyOf(it);
+    const prev = first.get(k);
+    if (prev) {
+      const at = prev.src.map.locate(prev.src.pointer);
+      out.push(diag(it.src, 'error', code, `duplicate ${what} '${k}' (first declared at ${at.file}:${at.line}:${at.column})`, `${what}s must be unique`));
+    } else first.set(k, it);
+  }
+}
