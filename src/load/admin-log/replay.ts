@@ -1,0 +1,152 @@
+// Admin-call log → Kong declarative document: scan the calls, replay them against the simulated
+// Admin API, learn ids from recorded responses, and report every call Kong would reject.
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { InputError, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
+import type { LoadedDocument } from '../document.js';
+import { LIMITS } from '../limits.js';
+import { parseCurl } from './curl.js';
+import { toDeclarative } from './declarative.js';
+import { parseHttpie } from './httpie.js';
+import { destination, parseUrl, type Body } from './request.js';
+import { readResponse, type RecordedResponse } from './response.js';
+import { scanLog, type LogCommand } from './scanner.js';
+import { KINDS } from './schema.js';
+import { AdminApi, formatTarget, type At, type Input, type Row } from './simulator.js';
+
+export interface ReplayOptions {
+  /** Calls Kong would reject are errors: throw InputError. */
+  strict?: boolean;
+  /** Keep entity ids in the output. */
+  keepIds?: boolean;
+}
+
+export interface ReplayResult {
+  document: LoadedDocument;
+  diagnostics: Diagnostic[];
+  yaml: string;
+}
+
+/** Code of diagnostics for calls Kong would reject (the ones --strict makes errors). */
+export const REJECTED = 'admin-api';
+/** Code of notes about the log itself (skipped calls, unreadable files, ids not learned). */
+export const NOTE = 'admin-log';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IDENTIFYING = ['name', 'username', 'custom_id', 'instance_name', 'target'];
+
+export function replayLogFile(path: string, opts: ReplayOptions = {}): ReplayResult {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(path));
+  } catch (e) {
+    throw new InputError([{ file: path, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
+  }
+  return replayLogText(path, text, opts);
+}
+
+export function replayLogText(file: string, text: string, opts: ReplayOptions = {}): ReplayResult {
+  if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
+    throw new InputError([{ file, line: 1, column: 1, severity: 'error', code: 'limit', path: '', message: `file is larger than ${LIMITS.fileBytes} bytes` }]);
+  }
+  const diagnostics: Diagnostic[] = [];
+  const warn = (at: At, code: string, message: string, hint?: string) =>
+    diagnostics.push({ file, line: at.line, column: at.column, severity: 'warning', code, path: '', message, ...(hint ? { hint } : {}) });
+  const { commands, problems } = scanLog(file, text);
+  for (const p of problems) warn(p, NOTE, p.message);
+  const api = new AdminApi();
+  for (const cmd of commands) replayCommand(api, cmd, warn);
+
+  if (opts.strict && diagnostics.some((d) => d.code === REJECTED)) {
+    throw new InputError(sortDiagnostics(diagnostics.map((d) => (d.code === REJECTED ? { ...d, severity: 'error' as const } : d))));
+  }
+  const { data, map } = toDeclarative(api, file, opts.keepIds ?? false);
+  const yaml = stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
+  return { document: { file, data, map }, diagnostics: sortDiagnostics(diagnostics), yaml };
+}
+
+type Warn = (at: At, code: string, message: string, hint?: string) => void;
+
+function replayCommand(api: AdminApi, cmd: LogCommand, warn: Warn): void {
+  const at: At = { line: cmd.line, column: cmd.column };
+  const call = cmd.dialect === 'curl' ? parseCurl(cmd.words) : parseHttpie(cmd.words);
+  if (typeof call === 'string') return warn(at, NOTE, `${call}; skipped`);
+  for (const n of call.notes) warn(at, NOTE, n);
+  const url = parseUrl(call.url);
+  const dest = destination(url);
+  if (!dest.admin) return warn(at, NOTE, `skipped ${call.method} ${call.url}: ${dest.why}`);
+  const bodyVars = cmd.unknownVars.filter((v) => !call.url.startsWith('$' + v) && !call.url.startsWith('${' + v + '}'));
+  if (bodyVars.length) {
+    warn(at, NOTE, `${bodyVars.map((v) => '$' + v).join(', ')} ${bodyVars.length === 1 ? 'is' : 'are'} not set in the log; kept as written`, 'assign the variable earlier in the log (NAME=value) to replay its value');
+  }
+
+  const input = toInput(call.body);
+  const label = `${call.method} ${url.path}`;
+  let out = api.handle(call.method, url.path, input, at);
+  if (out.status === 405 && call.method === 'POST' && isEntityUrl(url.path)) {
+    // POST on an entity URL: Kong answers 405, but the intent (create it under this name) is plain.
+    warn(at, REJECTED, `${label} → 405 Method not allowed; replayed as PUT ${url.path} (an upsert of '${lastSegment(url.path)}')`, `write PUT ${url.path}, or POST to the collection with the name in the body`);
+    out = api.handle('PUT', url.path, input, at);
+    if (out.status >= 400) warn(at, REJECTED, `PUT ${url.path} → ${out.status} ${out.message ?? ''}`.trimEnd(), out.hint);
+  } else if (out.status >= 400) {
+    warn(at, REJECTED, `${label} → ${out.status} ${out.message ?? ''}`.trimEnd(), out.hint);
+  } else if (out.note) {
+    warn(at, NOTE, `${label} → ${out.status}, ${out.note}`);
+  }
+  if (out.created) learnId(api, out.created, readResponse(cmd.after), warn);
+}
+
+function toInput(body: Body): Input {
+  switch (body.kind) {
+    case 'none':
+      return { form: false, value: undefined };
+    case 'form':
+      return { form: true, pairs: body.pairs };
+    case 'object':
+      return { form: false, value: body.value };
+    case 'json':
+      try {
+        return { form: false, value: JSON.parse(body.text) as unknown };
+      } catch {
+        return { form: false, error: 'Cannot parse JSON body' };
+      }
+  }
+}
+
+/** `/services/x`, `/consumers/x`, …: a URL that names one entity of a top-level collection. */
+function isEntityUrl(path: string): boolean {
+  const segs = path.split('/').filter(Boolean);
+  return segs.length === 2 && Object.prototype.hasOwnProperty.call(KINDS, segs[0]!);
+}
+
+function lastSegment(path: string): string {
+  const segs = path.split('/').filter(Boolean);
+  return segs[segs.length - 1] ?? '';
+}
+
+/**
+ * Takes the id from the response recorded after the call, when the response is about this entity
+ * (same name/target/username where it shows one) and the id is not already another entity's.
+ */
+function learnId(api: AdminApi, row: Row, resp: RecordedResponse | null, warn: Warn): void {
+  if (!resp || (resp.status !== null && resp.status >= 400)) return;
+  const id = resp.fields.get('id');
+  if (!id || !UUID.test(id)) return;
+  for (const key of IDENTIFYING) {
+    const shown = resp.fields.get(key);
+    const mine = row.fields[key];
+    if (shown === undefined || mine === undefined) continue;
+    if ((key === 'target' ? formatTarget(shown) : shown) !== mine) return;
+  }
+  const owner = api.findById(id);
+  if (owner && owner !== row) {
+    warn(
+      { line: resp.line, column: 1 },
+      NOTE,
+      `the recorded response gives id ${id}, which the ${KINDS[owner.kind].one} created at line ${owner.at.line} already has; this ${KINDS[row.kind].one} keeps a generated id`,
+    );
+    return;
+  }
+  row.id = id;
+  row.idKnown = true;
+}
