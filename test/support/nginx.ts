@@ -2,7 +2,7 @@
 // a free 127.0.0.1 port. One nginx per test file; stop() kills everything it started.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,7 +72,8 @@ export interface RunningNginx {
   errorLog(): string;
 }
 
-export async function startNginx(text: string): Promise<RunningNginx> {
+/** Starts nginx on `text`; when `port` is given, waits until it accepts connections there. */
+export async function startNginx(text: string, port?: number): Promise<RunningNginx> {
   const prefix = makePrefix();
   const include = join(prefix, 'kongc.conf');
   writeFileSync(include, text);
@@ -88,7 +89,8 @@ export async function startNginx(text: string): Promise<RunningNginx> {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
     await sleep(25);
   }
-  await sleep(50);
+  if (port !== undefined) await waitForPort(port, () => (child.exitCode !== null ? stderr || 'nginx exited' : null));
+  else await sleep(100);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     prefix,
@@ -110,6 +112,25 @@ export async function startNginx(text: string): Promise<RunningNginx> {
       rmSync(prefix, { recursive: true, force: true });
     },
   };
+}
+
+export async function waitForPort(port: number, failed: () => string | null = () => null, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = failed();
+    if (why) throw new Error(why);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await sleep(20);
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

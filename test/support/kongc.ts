@@ -1,0 +1,37 @@
+// Runs the kongc CLI as a subprocess (exit codes and signals are part of what tests check),
+// plus small helpers for tests that apply configs to a running nginx.
+import { execa, type ResultPromise } from 'execa';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+export const KONGC_BIN = join(PACKAGE_ROOT, 'bin', 'kongc');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function kongc(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+  const r = await execa('node', [KONGC_BIN, ...args], { reject: false, cwd: opts.cwd, stdin: 'ignore' });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Starts kongc without waiting, for tests that signal it. */
+export function spawnKongc(args: string[]): ResultPromise<{ reject: false; stdin: 'ignore' }> {
+  return execa('node', [KONGC_BIN, ...args], { reject: false, stdin: 'ignore' });
+}
+
+/** A Kong declarative file: one service on `backendPort`, one route per path. */
+export function kongYaml(file: string, backendPort: number, paths: string[]): string {
+  const routes = paths.map((p, i) => `      - name: route-${i}\n        paths: ["${p}"]\n`).join('');
+  writeFileSync(file, `_format_version: "3.0"\nservices:\n  - name: echo\n    url: http://127.0.0.1:${backendPort}\n    routes:\n${routes}`);
+  return file;
+}
+
+/** Worker pids of the nginx master whose pid file is in `prefix` (a reload replaces them). */
+export function workerPids(prefix: string): number[] {
+  const master = readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim();
+  return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).sort();
+}
