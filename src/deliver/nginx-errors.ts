@@ -4,8 +4,9 @@
 import type { NginxPlan } from '../plan/ir.js';
 
 const LOCATION = / in (\S+):(\d+)\s*$/;
-const PREFIX = /^nginx: \[(emerg|alert|crit|error|warn)\] /;
-const MARK = /^\s*# kongc: (\S+) (\S+)\s*$/;
+// `nginx: [emerg] …` before nginx opened its error log, `2024/01/01 00:00:00 [emerg] 12#12: …` after.
+const PREFIX = /^(?:nginx: |\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )\[(?:emerg|alert|crit|error|warn|notice)\] (?:\d+#\d+: )?/;
+const MARK = /^\s*# kongc: (\S+) (\S+)/;
 
 /** The `# kongc:` comment at or above `line` (1-based) of the rendered text. */
 export function entityAt(text: string, line: number): { kind: string; key: string } | null {

@@ -37,7 +37,8 @@ export interface UpstreamServer {
 
 export interface UpstreamBlock {
   name: string;
-  /** Kong entity key (`u0`) or service key (`s1`) this block was made for. */
+  /** The Kong entity this block was made for: an upstream, or a service whose host is a plain host. */
+  entityKind: 'upstream' | 'service';
   entity: string;
   balance: { kind: 'round-robin' } | { kind: 'least_conn' } | { kind: 'hash'; key: string };
   servers: UpstreamServer[];

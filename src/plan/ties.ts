@@ -34,7 +34,7 @@ export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
         ctx.warn(
           b.route.src,
           'route-tie',
-          `${label('route', b.route, b.routeKey)} and ${label('route', a.route, a.routeKey)} (${first.file}:${first.line}:${first.column}) can match the same requests with equal Kong priority; Kong picks one by UUID, kongc the first declared (${label('route', a.route, a.routeKey)})`,
+          `${label('route', b.route, b.routeKey)} and ${label('route', a.route, a.routeKey)} (${first.file}:${first.line}:${first.column}) can match the same requests with equal Kong priority; Kong picks one by route UUID; kongc tries a host naming the request's port first, then the first declared (${label('route', a.route, a.routeKey)})`,
           'make them distinct (hosts, methods, headers) or give regex routes different regex_priority',
         );
       }

@@ -69,7 +69,7 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
       if (seen.has(addr)) ctx.error(ctx.field(t, 'target'), 'duplicate-target', `${what} lists target ${addr} twice (Kong answers 409)`, 'remove one of them');
       seen.set(addr, ctx.key(t));
     }
-    const block: UpstreamBlock | null = servers.length ? { name: upstreamName('kongc_up_', up.name), entity: key, balance, servers, keepalive } : null;
+    const block: UpstreamBlock | null = servers.length ? { name: upstreamName('kongc_up_', up.name), entityKind: 'upstream', entity: key, balance, servers, keepalive } : null;
     if (block) plan.blocks.push(block);
     plan.byUpstream.set(up.name, { block, upstream: up, nextUpstream });
   }
@@ -80,6 +80,7 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
     if (plan.byHost.has(id)) continue;
     const block: UpstreamBlock = {
       name: upstreamName('kongc_host_', `${svc.host}_${svc.port}`),
+      entityKind: 'service',
       entity: ctx.key(svc),
       balance: { kind: 'round-robin' },
       servers: [{ address: formatAddress(svc.host, svc.port || defaultPortFor(svc.protocol)), weight: 1, maxFails: 0, failTimeoutSeconds: 10, target: null }],

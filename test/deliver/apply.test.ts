@@ -61,7 +61,7 @@ test('first apply serves the new routes; an identical second apply reports no ch
 
   const first = await kongc(applyArgs(v1));
   assert.equal(first.exitCode, 0, first.stderr);
-  assert.match(first.stdout, /^applied build [0-9a-f]{16} to .*: 1 service, 1 route, \+\d+ -\d+ lines, \d+\.\d\ds\n$/);
+  assert.match(first.stdout, /^applied build [0-9a-f]{16} to .*: 1 service, 1 route, \+\d+ -\d+ lines, \d+\.\d\ds$/);
   for (const step of ['compare:', 'lock: acquired', 'backup:', 'write:', 'test:', 'reload:', 'verify: nginx serves build', 'lock: released']) {
     assert.ok(first.stderr.includes(step), `step "${step}" logged:\n${first.stderr}`);
   }

@@ -73,6 +73,10 @@ test('nginx messages about generated lines name the Kong entity and its position
   // Unnamed entity: its key; unknown key: the generated file and line; other files: verbatim.
   assert.match(mapNginxMessage('nginx: [emerg] x in /k.conf:3', { text: good, renderedPaths: ['/k.conf'], plan: { sources } }), /^kong\.yaml:3:5: error: .* service s0: x/);
   assert.equal(mapNginxMessage('nginx: [emerg] x in /k.conf:3', { text: good, renderedPaths: ['/k.conf'], plan: { sources: {} } }), '/k.conf:3: error: x (in service s0)');
+  assert.match(
+    mapNginxMessage('2024/01/02 03:04:05 [emerg] 12#12: z in /k.conf:6', { text: good, renderedPaths: ['/k.conf'], plan: { sources } }),
+    /^kong\.yaml:7:9: error: .* route orders: z \(generated line 6\)$/,
+  );
   assert.equal(mapNginxMessage('nginx: [emerg] y in /etc/nginx/nginx.conf:3', { text: good, renderedPaths: ['/k.conf'], plan: { sources } }), 'nginx: [emerg] y in /etc/nginx/nginx.conf:3');
 });
 

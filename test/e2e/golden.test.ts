@@ -1,0 +1,28 @@
+// Golden files: every fixture renders byte-for-byte as reviewed, twice the same, and nginx -t accepts it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { compileFixture, listFixtures } from '../support/fixtures.js';
+import { nginxTest } from '../support/nginx.js';
+
+const CODE_LOADING = /^\s*(load_module|perl_\w+|ssl_engine|\w+_by_lua\w*|include|root|alias)\s/m;
+
+describe('golden fixtures', () => {
+  const fixtures = listFixtures();
+  it('has fixtures', () => assert.ok(fixtures.length >= 8, `${fixtures.length} fixtures`));
+  for (const f of fixtures) {
+    describe(f.name, () => {
+      const text = compileFixture(f);
+      it('matches its golden nginx.conf (npm run golden:update to change it)', () => {
+        assert.ok(existsSync(f.golden), `missing ${f.golden}`);
+        assert.equal(text, readFileSync(f.golden, 'utf8'));
+      });
+      it('is deterministic', () => assert.equal(compileFixture(f), text));
+      it('never contains directives that load code or read files', () => assert.doesNotMatch(text, CODE_LOADING));
+      it('passes nginx -t', () => {
+        const r = nginxTest(text);
+        assert.ok(r.ok, r.output);
+      });
+    });
+  }
+});
