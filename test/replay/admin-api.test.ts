@@ -132,7 +132,7 @@ test('400 schema violations with Kong messages', () => {
     `${A}/consumers -d tags=x`,
     `${A}/services -H 'Content-Type: application/json' -d '{"name": "v", "host": "a", "port": "80"}'`,
     `${A}/routes -H 'Content-Type: application/json' -d '{"paths": "/x"}'`,
-    `${A}/routes -H 'Content-Type: application/json' -d '{"paths": [`,
+    `${A}/routes -H 'Content-Type: application/json' -d '{"paths": [}'`,
     `${A}/routes -d paths=/x -d headers.Host=a`,
   ]), [
     '1: POST /services → 400 schema violation (protocol: expected one of: grpc, grpcs, http, https, tcp, tls, tls_passthrough, udp)',

@@ -33,7 +33,7 @@ test('the earliest separator wins: target=host:80 is a field, not a header', () 
 });
 
 test('--form sends a form; escaped separators stay in the key', () => {
-  const c = http('http --form POST :8001/routes paths[]=/a a\\=b=c');
+  const c = http("http --form POST :8001/routes paths[]=/a 'a\\=b=c'");
   assert.deepEqual(c.body, { kind: 'form', pairs: [['paths[]', '/a'], ['a=b', 'c']] });
 });
 

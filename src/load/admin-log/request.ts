@@ -26,11 +26,13 @@ export interface ParsedUrl {
 
 /** Kong's default proxy ports, plus the plain web ports a proxy is usually published on. */
 const PROXY_PORTS = new Set([8000, 8443, 80, 443]);
-/** First path segments of Kong Admin API endpoints (3.x, plus the 0.x `/apis` kongc reports). */
+/**
+ * First path segments that mark an Admin API call on any host and port: the entity collections (plus the
+ * 0.x `/apis` kongc reports). Generic ones (`/status`, `/oauth2`, `/config`) only count on an admin port,
+ * since third-party APIs in the same docs use them too.
+ */
 export const ADMIN_ROOTS = new Set([
-  'services', 'routes', 'upstreams', 'targets', 'consumers', 'plugins', 'certificates', 'snis', 'ca_certificates',
-  'apis', 'key-auths', 'basic-auths', 'acls', 'jwts', 'hmac-auths', 'oauth2', 'oauth2_tokens', 'tags', 'status',
-  'vaults', 'consumer_groups', 'keys', 'key-sets', 'schemas', 'config', 'endpoints', 'timers', 'clustering', 'debug',
+  'services', 'routes', 'upstreams', 'targets', 'consumers', 'plugins', 'certificates', 'snis', 'ca_certificates', 'apis',
 ]);
 const ADMIN_PORTS = new Set([8001, 8444]);
 
