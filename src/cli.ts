@@ -39,6 +39,7 @@ export function buildProgram(): Command {
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings and leave them out')
     .option('--allow-degraded', 'emit the nearest nginx behaviour (with a warning) where nginx cannot do what Kong does')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .option('--ca-dir <dir>', 'folder for the CA bundle files of service ca_certificates (default: the folder of -o)')
     .option('--strict', 'with --from-log: calls Kong would reject are errors')
     .addHelpText('after', `
 Examples:

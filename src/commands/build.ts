@@ -4,6 +4,9 @@ import { report, type GlobalOptions } from '../cli.js';
 import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { checkWithNginx } from '../deliver/nginx-check.js';
 import { CommandFailure } from '../diagnostics.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { GeneratedFile } from '../plan/ir.js';
 import { loadInputs, parseListen } from './inputs.js';
 
 export interface BuildFlags {
@@ -17,6 +20,7 @@ export interface BuildFlags {
   allowDegraded?: boolean;
   kongHeaders?: boolean;
   strict?: boolean;
+  caDir?: string;
 }
 
 export function compileOptions(flags: BuildFlags): CompileOptions {
@@ -25,7 +29,21 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
     skipUnsupported: Boolean(flags.skipUnsupported),
     allowDegraded: Boolean(flags.allowDegraded),
     kongHeaders: Boolean(flags.kongHeaders),
+    // CA bundles (service ca_certificates) go to --ca-dir, else next to -o; on stdout there is no place for them.
+    caDir: flags.caDir ? resolve(flags.caDir) : flags.output ? dirname(resolve(flags.output)) : undefined,
   };
+}
+
+/**
+ * Writes the files the config refers to (CA bundles) before the config itself, so nginx never
+ * sees a config whose files are missing. Names are content hashes: an existing file with the
+ * same name has the same content and is left alone.
+ */
+export function writeGeneratedFiles(files: GeneratedFile[]): void {
+  for (const f of files) {
+    if (existsSync(f.path) && readFileSync(f.path, 'utf8') === f.content) continue;
+    writeFileAtomic(f.path, f.content);
+  }
 }
 
 export async function runBuild(files: string[], flags: BuildFlags, global: GlobalOptions): Promise<void> {
@@ -34,6 +52,7 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const result = compileDocuments(docs, options);
   report([...warnings, ...result.diagnostics], global.reporter);
   const out = flags.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : result.text;
+  if (flags.format !== 'json') writeGeneratedFiles(result.plan.files);
   if (flags.check && flags.format !== 'json') {
     const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan });
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);

@@ -6,7 +6,7 @@ import { defaultHealthchecks, defaultPortFor, ROUTE_DEFAULTS, SERVICE_DEFAULTS, 
 import { migrateLegacyPath } from './kong-path.js';
 import { parseServiceUrl } from './service-url.js';
 import { parseTarget } from './target-address.js';
-import type { Healthchecks, KongState, Route, Service, Target, Upstream } from './types.js';
+import type { CaCertificate, Healthchecks, KongState, Route, Service, Target, Upstream } from './types.js';
 
 export interface BuildOptions {
   /** Entities kongc cannot compile become warnings instead of errors. */
@@ -22,7 +22,6 @@ const UNSUPPORTED_COLLECTIONS: Record<string, string> = {
   consumers: 'consumer',
   consumer_groups: 'consumer group',
   certificates: 'certificate',
-  ca_certificates: 'CA certificate',
   snis: 'SNI',
   vaults: 'vault',
   partials: 'partial',
@@ -50,6 +49,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
   const services: Service[] = [];
   const routes: Route[] = [];
   const upstreams: Upstream[] = [];
+  const caCertificates: CaCertificate[] = [];
   const pendingRoutes: { raw: Raw; src: SourceRef; legacy: boolean; parent: Service | null; ref: unknown }[] = [];
   const pendingTargets: { raw: Raw; src: SourceRef; parent: Upstream | null; ref: unknown }[] = [];
 
@@ -96,6 +96,17 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
         pendingTargets.push({ raw: t, src: child(src, 'targets', j), parent: up, ref: undefined }),
       );
     });
+    list('ca_certificates').forEach((raw, i) =>
+      caCertificates.push({
+        kind: 'ca_certificate',
+        id: pick(raw, 'id', null),
+        tags: tagsOf(raw, selectTags),
+        src: child(root, 'ca_certificates', i),
+        order: order++,
+        cert: String(raw.cert ?? ''),
+        cert_digest: pick(raw, 'cert_digest', null),
+      }),
+    );
     list('targets').forEach((raw, i) => pendingTargets.push({ raw, src: child(root, 'targets', i), parent: null, ref: raw.upstream }));
     plugins(data.plugins, child(root, 'plugins'), '');
     for (const [key, what] of Object.entries(UNSUPPORTED_COLLECTIONS)) {
@@ -126,7 +137,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     if (target) up.targets.push(target);
   }
 
-  return { state: { services, routes, upstreams }, diagnostics };
+  return { state: { services, routes, upstreams, caCertificates }, diagnostics };
 }
 
 function indexBy<T>(items: T[], keys: (t: T) => (string | null)[]): Map<string, T> {

@@ -106,9 +106,17 @@ export interface Target extends Entity {
   upstream: Upstream;
 }
 
+/** A CA certificate (KONG.md §1.6): one PEM certificate services trust for their upstream TLS. */
+export interface CaCertificate extends Entity {
+  kind: 'ca_certificate';
+  cert: string;
+  cert_digest: string | null;
+}
+
 /** The whole configuration after load, defaults and reference resolution. */
 export interface KongState {
   services: Service[];
   routes: Route[];
   upstreams: Upstream[];
+  caCertificates: CaCertificate[];
 }

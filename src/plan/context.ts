@@ -7,6 +7,8 @@ export interface PlanOptions {
   listen?: string[];
   allowDegraded?: boolean;
   kongHeaders?: boolean;
+  /** Absolute folder for generated files the config refers to (CA bundles); none ⇒ such configs are an error. */
+  caDir?: string;
 }
 
 export class PlanContext {

@@ -23,6 +23,16 @@ export interface NginxPlan {
   sources: Record<string, SourceInfo>;
   /** Sizes nginx needs for its hash tables (server names, maps). */
   hashSizes: { serverNamesBucket: number; serverNamesMax: number; mapBucket: number; mapMax: number; variablesMax: number };
+  /** Files the config refers to (CA bundles); `kongc build` writes them before the config. */
+  files: GeneratedFile[];
+}
+
+export interface GeneratedFile {
+  /** Absolute path, named by kongc (`<dir>/kongc-ca-<sha256>.pem`). */
+  path: string;
+  content: string;
+  /** Entity keys of the services using it. */
+  usedBy: string[];
 }
 
 export interface UpstreamServer {
@@ -111,6 +121,15 @@ export interface ProxySettings {
   /** Variable holding Kong's upstream URI, or null to send $uri unchanged (still normalized). */
   uriVariable: string;
   host: { kind: 'client' } | { kind: 'fixed'; value: string };
+  /**
+   * Variables set before the URI rewrite changes $uri: hash inputs that depend on the client's
+   * path or on the route that matched (hash_on path / uri_capture).
+   */
+  presets: { variable: string; value: MapValue }[];
+  /** Headers added to every proxied response: the hash cookie Kong sets, Kong's Via/latency headers. */
+  responseHeaders: { name: string; value: MapValue }[];
+  /** Variable naming the location for an nginx-generated 502 (503 when no target is left), or null for @kongc_bad_gateway. */
+  badGatewayVariable: string | null;
   forwardedPrefix: { kind: 'none' } | { kind: 'fixed'; value: string } | { kind: 'variable'; variable: string };
   connectTimeoutMs: number;
   sendTimeoutMs: number;
@@ -119,5 +138,12 @@ export interface ProxySettings {
   nextUpstream: string[];
   requestBuffering: boolean;
   responseBuffering: boolean;
-  ssl: null | { serverName: string; verify: boolean; verifyDepth: number | null; trustedCertificate: string | null };
+  ssl: null | {
+    /** SNI and the name verified: Kong's upstream Host without its port (nginx strips it from $http_host). */
+    serverName: { kind: 'client' } | { kind: 'fixed'; value: string };
+    verify: boolean;
+    verifyDepth: number | null;
+    /** Absolute path of the CA bundle (service ca_certificates, or the system bundle). */
+    trustedCertificate: string | null;
+  };
 }

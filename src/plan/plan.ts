@@ -7,10 +7,12 @@ import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { computeHashSizes } from './hash-sizes.js';
-import type { MapBlock, NginxPlan, ProxySettings, RouteLocation, SourceInfo } from './ir.js';
+import type { MapBlock, MapValue, NginxPlan, ProxySettings, RouteLocation, SourceInfo } from './ir.js';
 import { reportTies } from './ties.js';
 import { FlagRegistry, makeEntries, planRouter, type RouteEntry } from './router.js';
-import { formatAddress, planUpstreams, type UpstreamPlan } from './upstreams.js';
+import { analyzeRouteRegex } from './route-regex.js';
+import { TlsFiles } from './tls.js';
+import { BAD_GATEWAY_VARIABLE, formatAddress, planUpstreams, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamUriEntries } from './upstream-uri.js';
 
 export type { PlanOptions } from './context.js';
@@ -36,8 +38,10 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const entries = makeEntries(routes, (r) => ctx.key(r), flags, (e) => `@kongc_${e.routeKey}${e.pathIndex === null ? '' : `_p${e.pathIndex}`}`);
   reportTies(ctx, entries);
   const uriMaps = new UriMaps();
+  const tls = new TlsFiles(ctx, state.caCertificates);
+  const kongHeaders = options.kongHeaders ? kongResponseHeaders(uriMaps) : [];
   const routeLocations = new Map<string, RouteLocation>();
-  for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, uriMaps));
+  for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, uriMaps, tls, kongHeaders));
 
   const router = planRouter(entries, flags);
   for (const server of router.servers) {
@@ -45,7 +49,13 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
   }
 
-  const maps: MapBlock[] = [...upstreams.maps, ...uriMaps.maps, ...flags.maps, ...router.maps];
+  // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
+  const presetVariables = new Set([...routeLocations.values()].flatMap((l) => l.proxy?.presets.map((p) => p.variable) ?? []));
+  const unset: MapBlock[] = [...upstreams.byUpstream.values()]
+    .flatMap((u) => u.hashInputs)
+    .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
+    .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...uriMaps.maps, ...flags.maps, ...router.maps];
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
@@ -55,6 +65,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     servers: router.servers,
     sources: sourcesOf(ctx, state),
     hashSizes: { serverNamesBucket: 0, serverNamesMax: 0, mapBucket: 0, mapMax: 0, variablesMax: 0 },
+    files: tls.files,
   };
   plan.hashSizes = computeHashSizes(plan);
   return { plan, diagnostics: ctx.diagnostics };
@@ -79,7 +90,33 @@ function respond(e: RouteEntry, service: string | null, status: number, message:
   return { name: e.target, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null };
 }
 
-function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, uriMaps: UriMaps): RouteLocation {
+/**
+ * Kong's response headers (`--kong-headers`, KONG.md §6.2): Via, and the latencies in integer
+ * milliseconds. nginx gives `$upstream_header_time` in seconds with three decimals (one value per
+ * attempt, the last one counts); the map turns `0.012` into `12` and `1.234` into `1234`.
+ */
+function kongResponseHeaders(uriMaps: UriMaps): { name: string; value: MapValue }[] {
+  const latency = uriMaps.get('kong-upstream-latency', (variable) => ({
+    variable,
+    source: [{ variable: 'upstream_header_time' }],
+    entries: [
+      { match: 'regex', caseless: false, pattern: '(?:^|[\s,:])0\.0*([1-9][0-9]*)\z', value: [{ variable: '1' }] },
+      { match: 'regex', caseless: false, pattern: '(?:^|[\s,:])0\.000\z', value: [{ text: '0' }] },
+      { match: 'regex', caseless: false, pattern: '(?:^|[\s,:])([1-9][0-9]*)\.([0-9]{3})\z', value: [{ variable: '1' }, { variable: '2' }] },
+    ],
+    default: [],
+    purpose: 'X-Kong-Upstream-Latency: seconds to the first upstream byte, as integer milliseconds',
+  }));
+  return [
+    { name: 'Via', value: [{ text: `kong/${VERSION}` }] },
+    { name: 'X-Kong-Upstream-Latency', value: [{ variable: latency }] },
+    // nginx has no variable for the time spent before proxying; kongc's routing is done inside
+    // nginx's own request processing (README: "Kong response headers").
+    { name: 'X-Kong-Proxy-Latency', value: [{ text: '0' }] },
+  ];
+}
+
+function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, uriMaps: UriMaps, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[]): RouteLocation {
   const r = e.route;
   const svc = r.service;
   const svcKey = svc ? ctx.key(svc) : null;
@@ -116,6 +153,32 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     forwardedPrefix = { kind: 'variable', variable };
   }
 
+  // Hash inputs that depend on the client's path or on this route's regex captures.
+  const presets: ProxySettings['presets'] = [];
+  for (const input of viaUpstream?.hashInputs ?? []) {
+    if (input.kind === 'client-uri') {
+      presets.push({ variable: input.variable, value: [{ variable: 'uri' }] });
+      continue;
+    }
+    const kept = e.kind === 'regex' ? analyzeRouteRegex(e.kongPath!.slice(1), { keepGroup: input.group }) : null;
+    if (!kept || 'error' in kept || !kept.keptGroup) {
+      // Kong finds no such capture for this route: the fallback (if any) is used.
+      presets.push({ variable: input.variable, value: [] });
+      continue;
+    }
+    const capture = uriMaps.get(`capture:${input.group}:${kept.pattern}`, (variable) => ({
+      variable,
+      source: [{ variable: 'uri' }],
+      entries: [{ match: 'regex', caseless: false, pattern: `^${regexMatcher(kept.pattern)}`, value: [{ variable: '1' }] }],
+      default: [],
+      purpose: `the route regex capture '${input.group}' (upstream hash_on uri_capture)`,
+    }));
+    presets.push({ variable: input.variable, value: [{ variable: capture }] });
+  }
+
+  const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
+  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc) : null;
+
   return {
     name: e.target,
     route: e.routeKey,
@@ -126,7 +189,10 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       scheme: svc.protocol === 'https' ? 'https' : 'http',
       upstream: block.name,
       uriVariable,
-      host: r.preserve_host ? { kind: 'client' } : { kind: 'fixed', value: upstreamHost(ctx, svc, upstreams) },
+      host: host === null ? { kind: 'client' } : { kind: 'fixed', value: host },
+      presets,
+      responseHeaders: [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders],
+      badGatewayVariable: viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null,
       forwardedPrefix,
       connectTimeoutMs: svc.connect_timeout,
       sendTimeoutMs: svc.write_timeout,
@@ -135,10 +201,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       nextUpstream: viaUpstream?.nextUpstream ?? ['error', 'timeout'],
       requestBuffering: r.request_buffering,
       responseBuffering: r.response_buffering,
-      ssl:
-        svc.protocol === 'https'
-          ? { serverName: sslName(svc, upstreams), verify: svc.tls_verify === true, verifyDepth: svc.tls_verify_depth, trustedCertificate: null }
-          : null,
+      ssl: tlsSettings && { serverName: host === null ? { kind: 'client' } : { kind: 'fixed', value: hostWithoutPort(host) }, ...tlsSettings },
     },
   };
 }
@@ -162,26 +225,26 @@ function upstreamHost(ctx: PlanContext, svc: Service, upstreams: UpstreamPlan): 
 function computeUpstreamHost(ctx: PlanContext, svc: Service, upstreams: UpstreamPlan): string {
   const via = upstreams.byUpstream.get(svc.host);
   if (!via) return withPort(svc.host, svc.port, svc.protocol);
-  if (via.upstream.host_header) return via.upstream.host_header;
+  // Kong sets the Host after the balancer picked a target: upstream.host_header if set, else the
+  // target's host; plus the target's port unless it is the scheme's default (balancer set_host_header).
   const live = via.upstream.targets.filter((t) => t.weight > 0).sort((a, b) => a.order - b.order);
-  const hosts = [...new Set(live.map((t) => withPort(t.host, t.port, svc.protocol)))];
+  if (!live.length) return svc.host;
+  const hosts = [...new Set(live.map((t) => withPort(via.upstream.host_header ?? t.host, t.port, svc.protocol)))];
   if (hosts.length > 1) {
     ctx.warn(
-      ctx.field(via.upstream, 'targets'),
+      ctx.field(via.upstream, via.upstream.host_header ? 'host_header' : 'targets'),
       'host-header',
-      `Kong sends each target's own Host (${hosts.slice(0, 3).join(', ')}${hosts.length > 3 ? ', …' : ''}); nginx picks the peer after the headers are set, so every request to ${label('upstream', via.upstream, ctx.key(via.upstream))} carries Host ${hosts[0]}`,
-      "set the upstream's host_header to choose one Host for all targets",
+      `Kong sends the Host of the target it picked (${hosts.slice(0, 3).join(', ')}${hosts.length > 3 ? ', …' : ''}); nginx sets headers before it picks a target, so every request to ${label('upstream', via.upstream, ctx.key(via.upstream))} carries Host ${hosts[0]}`,
+      via.upstream.host_header ? 'give every target the same port, so Kong sends one Host too' : "set the upstream's host_header and give the targets one port, so Kong sends one Host too",
     );
   }
   return hosts[0]!;
 }
 
-function sslName(svc: Service, upstreams: UpstreamPlan): string {
-  const via = upstreams.byUpstream.get(svc.host);
-  if (!via) return svc.host;
-  if (via.upstream.host_header) return via.upstream.host_header.replace(/:\d+$/, '');
-  const first = via.upstream.targets.find((t) => t.weight > 0);
-  return first ? first.host : svc.host;
+/** The name nginx sends as SNI for a Host value (nginx strips the port of proxy_ssl_name the same way). */
+function hostWithoutPort(host: string): string {
+  const bracketed = /^(\[[^\]]*\])(?::\d+)?$/.exec(host);
+  return bracketed ? bracketed[1]! : host.replace(/:\d+$/, '');
 }
 
 function sourcesOf(ctx: PlanContext, state: KongState): Record<string, SourceInfo> {

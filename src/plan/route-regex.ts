@@ -11,11 +11,17 @@ export interface RouteRegex {
   literalPrefix: string;
   /** Case-insensitive somewhere: the literal prefix cannot prune locations. */
   caseless: boolean;
+  /** With `keepGroup`: whether that named group exists (it is then the pattern's only capture, $1). */
+  keptGroup: boolean;
 }
 
 const QUANT_START = new Set(['*', '+', '?', '{']);
 
-export function analyzeRouteRegex(source: string): RouteRegex | { error: string; hint?: string } {
+/**
+ * `keepGroup` (upstream hash_on uri_capture): the first group with this name stays capturing, so a
+ * map can read it as $1; every other group is still non-capturing.
+ */
+export function analyzeRouteRegex(source: string, options: { keepGroup?: string } = {}): RouteRegex | { error: string; hint?: string } {
   if (source.length > LIMITS.regexLength) return { error: `regex longer than ${LIMITS.regexLength} characters` };
   if (/[\x00-\x1f\x7f]/.test(source)) return { error: 'regex contains a control character' };
   let out = '';
@@ -26,6 +32,7 @@ export function analyzeRouteRegex(source: string): RouteRegex | { error: string;
   // Stack of groups: does the group contain an unbounded quantifier (for the ReDoS check)?
   const groups: { unbounded: boolean; alternation: boolean }[] = [];
   let topAlternation = false;
+  let keptGroup = false;
   const unboundedAt = (j: number): boolean => {
     const c = source[j];
     if (c === '*' || c === '+') return true;
@@ -78,7 +85,9 @@ export function analyzeRouteRegex(source: string): RouteRegex | { error: string;
           const rest = source.slice(i + 2);
           const named = /^(?:P?<([A-Za-z_][A-Za-z0-9_]*)>)/.exec(rest);
           if (named) {
-            out += '(?:';
+            const keep = !keptGroup && options.keepGroup !== undefined && named[1] === options.keepGroup;
+            if (keep) keptGroup = true;
+            out += keep ? '(' : '(?:';
             i += 2 + named[0].length;
           } else if (rest.startsWith(':')) {
             out += '(?:';
@@ -143,7 +152,7 @@ export function analyzeRouteRegex(source: string): RouteRegex | { error: string;
   }
   if (inClass) return { error: 'unterminated character class' };
   if (groups.length) return { error: 'unbalanced parenthesis' };
-  return { pattern: out, literalPrefix: caseless || topAlternation ? '' : literalPrefixOf(source), caseless };
+  return { pattern: out, literalPrefix: caseless || topAlternation ? '' : literalPrefixOf(source), caseless, keptGroup };
 }
 
 /** The literal text at the start of the pattern (before any metacharacter). */

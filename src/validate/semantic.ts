@@ -6,6 +6,7 @@ import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../mo
 import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
 import { analyzeRouteRegex } from '../plan/route-regex.js';
+import { checkUpstreams } from './upstreams.js';
 
 export interface CheckOptions {
   skipUnsupported?: boolean;
@@ -33,7 +34,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   unique(state.services.filter((s) => s.name), (s) => s.name!, 'service name', out);
   unique(state.routes.filter((r) => r.name), (r) => r.name!, 'route name', out);
   unique(state.upstreams, (u) => u.name, 'upstream name', out);
-  unique([...state.services, ...state.routes, ...state.upstreams].filter((e) => e.id), (e) => e.id!.toLowerCase(), 'id', out, 'id');
+  unique([...state.services, ...state.routes, ...state.upstreams, ...state.caCertificates].filter((e) => e.id), (e) => e.id!.toLowerCase(), 'id', out, 'id');
 
   for (const s of state.services) {
     if (!isCompiledService(s)) unsupported(child(s.src, 'protocol'), `service protocol '${s.protocol}' is not compiled by kongc (HTTP and HTTPS only)`);
@@ -43,12 +44,12 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     if (s.path !== null) checkServicePath(s.path, child(s.src, 'path'), err);
     if (s.port === 0) err(child(s.src, 'port'), 'port', 'service port 0 cannot be proxied to', 'set the port the service listens on');
     if (s.client_certificate) unsupported(child(s.src, 'client_certificate'), 'service client_certificate is not compiled by kongc');
-    if (s.ca_certificates) unsupported(child(s.src, 'ca_certificates'), 'service ca_certificates are not compiled by kongc');
     if (s.protocol !== 'https' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
       err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https'");
     }
   }
 
+  out.push(...checkUpstreams(state, options));
   for (const r of state.routes) checkRoute(r, err, unsupported, (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)));
   return out;
 }

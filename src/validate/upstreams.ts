@@ -1,0 +1,130 @@
+// Semantic checks for upstreams, services' upstream TLS fields and CA certificates
+// (KONG.md §1.2, §1.4, §1.6): Kong's entity checks the JSON Schema cannot express.
+import { X509Certificate, createHash } from 'node:crypto';
+import type { Diagnostic } from '../diagnostics.js';
+import { child, diag, type SourceRef } from '../load/source-map.js';
+import { validPercentEncoding } from '../model/kong-path.js';
+import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
+import type { CaCertificate, HashOn, KongState, Upstream } from '../model/types.js';
+
+type Report = (ref: SourceRef, code: string, message: string, hint?: string) => void;
+
+export interface UpstreamCheckOptions {
+  skipUnsupported?: boolean;
+  /** Clock for certificate expiry (tests). */
+  now?: Date;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+export function checkUpstreams(state: KongState, options: UpstreamCheckOptions = {}): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const err: Report = (ref, code, message, hint) => out.push(diag(ref, 'error', code, message, hint));
+  const unsupported = (ref: SourceRef, message: string) =>
+    out.push(diag(ref, options.skipUnsupported ? 'warning' : 'error', 'unsupported', message, options.skipUnsupported ? 'ignored because of --skip-unsupported' : 'remove it, or pass --skip-unsupported to compile the rest'));
+
+  for (const up of state.upstreams) checkUpstream(up, err, unsupported);
+
+  const caById = new Map<string, CaCertificate>();
+  const digests = new Map<string, CaCertificate>();
+  for (const ca of state.caCertificates) {
+    if (ca.id) caById.set(ca.id.toLowerCase(), ca);
+    const problem = caProblem(ca.cert, options.now ?? new Date());
+    if (typeof problem === 'string') {
+      err(child(ca.src, 'cert'), 'ca-certificate', `invalid CA certificate: ${problem}`, 'give one PEM certificate (BEGIN CERTIFICATE … END CERTIFICATE) with the CA basic constraint');
+      continue;
+    }
+    const prev = digests.get(problem.digest);
+    if (prev) {
+      const at = prev.src.map.locate(prev.src.pointer);
+      err(child(ca.src, 'cert'), 'ca-certificate', `duplicate CA certificate (same cert_digest as the one at ${at.file}:${at.line}:${at.column})`, 'Kong keeps cert_digest unique');
+    } else digests.set(problem.digest, ca);
+  }
+  state.caCertificates.forEach((ca) => {
+    if (!ca.id) err(ca.src, 'ca-certificate', 'a CA certificate needs an id: services refer to it by id', 'add id: <uuid>');
+  });
+
+  for (const s of state.services) {
+    if (!s.ca_certificates) continue;
+    const ref = child(s.src, 'ca_certificates');
+    if (s.protocol !== 'https' && s.protocol !== 'tls') {
+      err(ref, 'tls', "ca_certificates apply only to services with protocol 'https'");
+      continue;
+    }
+    s.ca_certificates.forEach((id, i) => {
+      if (!caById.has(String(id).toLowerCase())) err(child(ref, i), 'dangling-ref', `CA certificate '${id}' does not exist`, 'declare it under ca_certificates with this id');
+    });
+  }
+  return out;
+}
+
+/** Kong's CA certificate rules: one certificate, the CA basic constraint, not expired. */
+export function caProblem(pem: string, now: Date): string | { digest: string } {
+  const blocks = pem.match(PEM_CERT) ?? [];
+  if (blocks.length === 0) return 'not a PEM certificate';
+  if (blocks.length > 1) return 'only one certificate is allowed';
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(blocks[0]!);
+  } catch {
+    return 'cannot parse the certificate';
+  }
+  if (!x509.ca) return 'certificate does not appear to be a CA because it is missing the "CA" basic constraint';
+  if (new Date(x509.validTo).getTime() < now.getTime()) return 'expired certificate';
+  return { digest: createHash('sha256').update(x509.raw).digest('hex') };
+}
+
+function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, message: string) => void): void {
+  const f = (...keys: string[]) => child(up.src, ...keys);
+  if (up.hash_on === 'none' && up.hash_fallback !== 'none') err(f('hash_fallback'), 'upstream', "hash_fallback must be 'none' when hash_on is 'none'");
+  if (up.hash_on === 'cookie' && up.hash_fallback !== 'none') err(f('hash_fallback'), 'upstream', "hash_fallback must be 'none' when hash_on is 'cookie'");
+  if (up.hash_on === up.hash_fallback && (['consumer', 'ip', 'path'] as HashOn[]).includes(up.hash_on)) {
+    err(f('hash_fallback'), 'upstream', `hash_fallback must differ from hash_on ('${up.hash_on}')`);
+  }
+  const needs = (on: HashOn, value: string | null, kind: HashOn, field: string) => {
+    if (on === kind && !value) err(f(field), 'upstream', `${field} is required when ${field.startsWith('hash_fallback') ? 'hash_fallback' : 'hash_on'} is '${kind}'`);
+  };
+  needs(up.hash_on, up.hash_on_header, 'header', 'hash_on_header');
+  needs(up.hash_fallback, up.hash_fallback_header, 'header', 'hash_fallback_header');
+  needs(up.hash_on, up.hash_on_cookie, 'cookie', 'hash_on_cookie');
+  needs(up.hash_fallback, up.hash_on_cookie, 'cookie', 'hash_on_cookie');
+  needs(up.hash_on, up.hash_on_query_arg, 'query_arg', 'hash_on_query_arg');
+  needs(up.hash_fallback, up.hash_fallback_query_arg, 'query_arg', 'hash_fallback_query_arg');
+  needs(up.hash_on, up.hash_on_uri_capture, 'uri_capture', 'hash_on_uri_capture');
+  needs(up.hash_fallback, up.hash_fallback_uri_capture, 'uri_capture', 'hash_fallback_uri_capture');
+  const distinct = (a: string | null, b: string | null, fa: string, fb: string, caseless = false) => {
+    if (a && b && (caseless ? a.toLowerCase() === b.toLowerCase() : a === b)) err(f(fb), 'upstream', `${fa} and ${fb} must be distinct`);
+  };
+  if (up.hash_on === 'header' && up.hash_fallback === 'header') distinct(up.hash_on_header, up.hash_fallback_header, 'hash_on_header', 'hash_fallback_header', true);
+  if (up.hash_on === 'query_arg' && up.hash_fallback === 'query_arg') distinct(up.hash_on_query_arg, up.hash_fallback_query_arg, 'hash_on_query_arg', 'hash_fallback_query_arg');
+  if (up.hash_on === 'uri_capture' && up.hash_fallback === 'uri_capture') distinct(up.hash_on_uri_capture, up.hash_fallback_uri_capture, 'hash_on_uri_capture', 'hash_fallback_uri_capture');
+  for (const field of ['hash_on_cookie', 'hash_on_query_arg', 'hash_fallback_query_arg', 'hash_on_uri_capture', 'hash_fallback_uri_capture'] as const) {
+    const v = up[field];
+    if (v !== null && /[\x00-\x20\x7f]/.test(v)) err(f(field), 'upstream', `${field} contains whitespace or a control character`);
+  }
+  const cookiePath = up.hash_on_cookie_path;
+  if (!cookiePath.startsWith('/') || cookiePath.includes('//') || !/^[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/.test(cookiePath) || !validPercentEncoding(cookiePath)) {
+    err(f('hash_on_cookie_path'), 'upstream', `invalid hash_on_cookie_path '${JSON.stringify(cookiePath).slice(1, -1)}': a path starting with '/', RFC 3986 characters only, no '//'`);
+  }
+  if (up.host_header !== null) {
+    const problem = hostWithOptionalPortProblem(up.host_header);
+    if (problem) err(f('host_header'), 'upstream', `invalid host_header '${JSON.stringify(up.host_header).slice(1, -1)}': ${problem}`, 'a hostname or IP address with an optional :port');
+  }
+  if (up.client_certificate) unsupported(f('client_certificate'), `upstream '${up.name}': client_certificate (mutual TLS to targets) is not compiled by kongc`);
+}
+
+/** Kong's `host_with_optional_port` typedef. */
+export function hostWithOptionalPortProblem(value: string): string | null {
+  let host = value;
+  const m = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(value);
+  if (m) {
+    host = m[1]!;
+    const port = Number(m[2]);
+    if (port < 0 || port > 65535) return 'port out of range';
+  }
+  if (host.startsWith('[') && host.endsWith(']')) return isIPv6(host.slice(1, -1)) ? null : 'invalid IPv6 address';
+  if (isIPv4(host) || isIPv6(host)) return null;
+  if (/^[\d.]+$/.test(host)) return 'invalid IPv4 address';
+  if (!isHostname(host)) return 'not a valid hostname';
+  return null;
+}
