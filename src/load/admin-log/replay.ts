@@ -147,6 +147,5 @@ function learnId(api: AdminApi, row: Row, resp: RecordedResponse | null, warn: W
     );
     return;
   }
-  row.id = id;
-  row.idKnown = true;
+  api.setId(row, id);
 }

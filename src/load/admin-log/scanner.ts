@@ -4,7 +4,7 @@
 import { InputError } from '../../diagnostics.js';
 import { LIMITS } from '../limits.js';
 import { curlOptionTakesArg } from './curl.js';
-import { shellWords } from './shell-words.js';
+import { lineEnd, shellWords } from './shell-words.js';
 
 export interface LogCommand {
   dialect: 'curl' | 'httpie';
@@ -54,38 +54,38 @@ export function scanLog(file: string, text: string): { commands: LogCommand[]; p
     let text = start.text;
     let last = i;
     let broken = false;
-    for (;;) {
-      if (start.inline) break;
-      const r = shellWords(text, vars);
+    let end = lineEnd(text, null);
+    while (!start.inline) {
       const next = lines[last + 1];
-      const nextUsable = next !== undefined && next.trim() !== '' && !FENCE.test(next) && last + 1 - i < MAX_JOINED_LINES;
-      if (r.open === 'quote') {
+      const within = last + 1 - i < MAX_JOINED_LINES && text.length <= LIMITS.logLineBytes;
+      const nextUsable = next !== undefined && next.trim() !== '' && !FENCE.test(next) && within;
+      if (end.quote) {
         // A quote may span lines (a JSON body), but not past a Markdown fence or the limits.
-        if (next === undefined || FENCE.test(next) || last + 1 - i >= MAX_JOINED_LINES || text.length > LIMITS.logLineBytes) {
+        if (next === undefined || FENCE.test(next) || !within) {
           broken = true;
           break;
         }
         text += '\n' + next;
-        last++;
-        continue;
-      }
-      if (r.open === 'backslash') {
+        end = lineEnd(next, end.quote);
+      } else if (end.backslash) {
         text = text.slice(0, -1);
         if (!nextUsable) break; // a dangling backslash before a blank line or a fence ends the call
         text += ' ' + next!.trim();
-        last++;
-        continue;
+        end = lineEnd(next!.trim(), null);
+      } else {
+        const lineWords = shellWords(last === i ? start.text : lines[last]!, vars).words;
+        const lastWord = lineWords[lineWords.length - 1] ?? '';
+        const continues = start.dialect === 'curl' && nextUsable && (CURL_CONTINUATION.test(next!.trim()) || curlOptionTakesArg(lastWord));
+        if (!continues) break;
+        text += ' ' + next!.trim();
+        end = lineEnd(next!.trim(), null);
       }
-      const lastWord = r.words[r.words.length - 1] ?? '';
-      const continues =
-        start.dialect === 'curl' && nextUsable && (CURL_CONTINUATION.test(next!.trim()) || curlOptionTakesArg(lastWord));
-      if (!continues) break;
-      text += ' ' + next!.trim();
       last++;
     }
     if (broken) {
-      problems.push({ line: i + 1, column: start.column, message: `${start.dialect === 'curl' ? 'curl' : 'HTTPie'} call with a quote that is never closed; skipped` });
-      i++;
+      problems.push({ line: i + 1, column: start.column, message: `${start.dialect === 'curl' ? 'curl' : 'HTTPie'} call with a quote that is never closed; skipped up to line ${last + 1}` });
+      // To a shell, the lines inside the open quote belong to this call: do not rescan them.
+      i = last + 1;
       continue;
     }
     const r = shellWords(text, vars);

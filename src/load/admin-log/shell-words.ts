@@ -169,3 +169,42 @@ function ansiC(text: string, from: number): { value: string; next: number } | nu
   }
   return null;
 }
+
+export type Quote = null | "'" | '"' | "$'";
+
+/**
+ * How a line leaves the shell when it starts inside `quote`: still inside a quote, or ending in a
+ * backslash that continues the command. Lets the scanner join lines in one pass instead of re-splitting
+ * the growing command after every line.
+ */
+export function lineEnd(line: string, quote: Quote): { quote: Quote; backslash: boolean } {
+  let q = quote;
+  let wordStart = true;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (q === "'") {
+      if (c === "'") q = null;
+      continue;
+    }
+    if (q === '"' || q === "$'") {
+      if (c === '\\') i++;
+      else if (c === (q === '"' ? '"' : "'")) q = null;
+      continue;
+    }
+    if (c === '\\') {
+      if (i === line.length - 1) return { quote: null, backslash: true };
+      i++;
+      wordStart = false;
+      continue;
+    }
+    if (c === '#' && wordStart) break; // a comment: its apostrophes open nothing
+    if (c === "'") q = "'";
+    else if (c === '"') q = '"';
+    else if (c === '$' && line[i + 1] === "'") {
+      q = "$'";
+      i++;
+    }
+    wordStart = ' \t|;&<>'.includes(c);
+  }
+  return { quote: q, backslash: false };
+}

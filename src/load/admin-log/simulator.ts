@@ -22,6 +22,8 @@ export interface Row {
   at: At;
   /** Whether the id came from a recorded response or the URL/body rather than being generated. */
   idKnown: boolean;
+  /** Creation number: a stable identity for composite unique keys. */
+  seq: number;
 }
 
 /** A request body as the Admin API receives it. */
@@ -63,6 +65,10 @@ const NOT_ALLOWED: Outcome = { status: 405, message: 'Method not allowed' };
 export class AdminApi {
   readonly rows: Record<Kind, Row[]> = Object.fromEntries(Object.keys(KINDS).map((k) => [k, []])) as unknown as Record<Kind, Row[]>;
   private generated = 0;
+  private created = 0;
+  /** Unique keys (`services|name|"x"`, `targets|<upstream seq>|"h:p"`) → row; ids → row. Keeps long logs linear. */
+  private readonly uniqueIndex = new Map<string, Row>();
+  private readonly ids = new Map<string, Row>();
 
   /** Replays one call. `path` is the URL path (query already removed). */
   handle(method: string, path: string, input: Input, at: At): Outcome {
@@ -120,19 +126,24 @@ export class AdminApi {
   /** Entity by id or endpoint key; nested lookups only see the parent's children. */
   find(kind: Kind, key: string, parent?: Row): Row | undefined {
     const def = KINDS[kind];
-    const owned = (r: Row) => !parent || Object.values(r.refs).includes(parent);
-    if (UUID.test(key)) return this.rows[kind].find((r) => r.id.toLowerCase() === key.toLowerCase() && owned(r));
+    const owned = (r: Row | undefined) => (r && r.kind === kind && (!parent || Object.values(r.refs).includes(parent)) ? r : undefined);
+    if (UUID.test(key)) return owned(this.ids.get(key.toLowerCase()));
     if (!def.key) return undefined;
-    const wanted = kind === 'targets' ? formatTarget(key) : key;
-    return this.rows[kind].find((r) => r.fields[def.key!] === wanted && owned(r));
+    if (kind === 'targets') return parent ? owned(this.uniqueIndex.get(targetKey(parent, formatTarget(key)))) : undefined;
+    if (def.unique.includes(def.key)) return owned(this.uniqueIndex.get(uniqueKey(kind, def.key, key)));
+    return this.rows[kind].find((r) => r.fields[def.key!] === key && owned(r));
   }
 
   findById(id: string): Row | undefined {
-    for (const list of Object.values(this.rows)) {
-      const hit = list.find((r) => r.id.toLowerCase() === id.toLowerCase());
-      if (hit) return hit;
-    }
-    return undefined;
+    return this.ids.get(id.toLowerCase());
+  }
+
+  /** Gives a row the id Kong reported for it (learned from a recorded response). */
+  setId(row: Row, id: string): void {
+    this.ids.delete(row.id.toLowerCase());
+    row.id = id;
+    row.idKnown = true;
+    this.ids.set(id.toLowerCase(), row);
   }
 
   private create(kind: Kind, input: Input, forced: Row['refs'], at: At): Outcome {
@@ -163,10 +174,12 @@ export class AdminApi {
     const conflict = this.uniqueConflict(kind, built.fields, built.refs, existing);
     if (conflict) return conflict;
     if (existing) {
+      this.unindex(existing);
       existing.fields = built.fields;
       existing.refs = built.refs;
       existing.fieldAt = new Map(Object.keys(built.given).flatMap((k) => (k === 'url' ? URL_FIELDS : [k]).map((f) => [f, at] as const)));
       existing.at = at;
+      this.index(existing);
       return { status: 200 };
     }
     if (keyIsId && this.findById(key)) return { status: 400, message: `primary key violation on key '{id="${key}"}'` };
@@ -191,8 +204,10 @@ export class AdminApi {
     if ('rejected' in shaped) return shaped.rejected;
     const conflict = this.uniqueConflict(row.kind, shaped.fields, refs, row);
     if (conflict) return conflict;
+    this.unindex(row);
     row.fields = shaped.fields;
     row.refs = refs;
+    this.index(row);
     for (const k of Object.keys(given)) for (const f of k === 'url' ? URL_FIELDS : [k]) row.fieldAt.set(f, at);
     row.at = at;
     return { status: 200 };
@@ -215,6 +230,7 @@ export class AdminApi {
         }
       }
     }
+    for (const r of doomed) this.unindex(r);
     for (const k of Object.keys(this.rows) as Kind[]) this.rows[k] = this.rows[k].filter((r) => !doomed.has(r));
     return { status: 204 };
   }
@@ -335,34 +351,54 @@ export class AdminApi {
     return { fields: out };
   }
 
-  private uniqueConflict(kind: Kind, fields: Record<string, unknown>, refs: Row['refs'], self: Row | undefined): Outcome | null {
-    const def = KINDS[kind];
-    const others = this.rows[kind].filter((r) => r !== self);
-    for (const u of def.unique) {
+  /** Kong's unique constraints for an entity with these fields: index key and the 409 Kong would answer. */
+  private uniqueKeys(kind: Kind, fields: Record<string, unknown>, refs: Row['refs']): { key: string; conflict: Outcome }[] {
+    const keys: { key: string; conflict: Outcome }[] = [];
+    for (const u of KINDS[kind].unique) {
       const v = fields[u];
-      if (v === undefined || v === null) continue;
-      if (others.some((r) => r.fields[u] === v)) return { status: 409, message: `UNIQUE violation detected on '{${u}=${lua(v)}}'` };
+      if (typeof v === 'string' || typeof v === 'number') keys.push({ key: uniqueKey(kind, u, v), conflict: { status: 409, message: `UNIQUE violation detected on '{${u}=${lua(v)}}'` } });
     }
-    if (kind === 'targets') {
-      if (others.some((r) => r.refs.upstream === refs.upstream && r.fields.target === fields.target)) {
-        return { status: 409, message: `UNIQUE violation detected on '{target=${lua(fields.target)}}'`, hint: 'Kong 3.x keeps one row per target: change its weight with PATCH or PUT /upstreams/{upstream}/targets/{target} (posting it again only worked in Kong < 2.2)' };
-      }
+    if (kind === 'targets' && refs.upstream) {
+      keys.push({
+        key: targetKey(refs.upstream, String(fields.target)),
+        conflict: { status: 409, message: `UNIQUE violation detected on '{target=${lua(fields.target)}}'`, hint: 'Kong 3.x keeps one row per target: change its weight with PATCH or PUT /upstreams/{upstream}/targets/{target} (posting it again only worked in Kong < 2.2)' },
+      });
     }
     if (kind === 'plugins') {
-      const same = others.find((r) => r.fields.name === fields.name && r.refs.service === refs.service && r.refs.route === refs.route && r.refs.consumer === refs.consumer);
-      if (same) {
-        const ref = (r: Row | undefined) => (r ? `{id="${r.id}"}` : 'null');
-        return { status: 409, message: `UNIQUE violation detected on '{consumer=${ref(refs.consumer)},name=${lua(fields.name)},route=${ref(refs.route)},service=${ref(refs.service)}}'` };
-      }
+      const ref = (r: Row | undefined) => (r ? `{id="${r.id}"}` : 'null');
+      const seq = (r: Row | undefined) => (r ? r.seq : '-');
+      keys.push({
+        key: `plugins|${JSON.stringify(fields.name)}|${seq(refs.service)}|${seq(refs.route)}|${seq(refs.consumer)}`,
+        conflict: { status: 409, message: `UNIQUE violation detected on '{consumer=${ref(refs.consumer)},name=${lua(fields.name)},route=${ref(refs.route)},service=${ref(refs.service)}}'` },
+      });
+    }
+    return keys;
+  }
+
+  private uniqueConflict(kind: Kind, fields: Record<string, unknown>, refs: Row['refs'], self: Row | undefined): Outcome | null {
+    for (const { key, conflict } of this.uniqueKeys(kind, fields, refs)) {
+      const hit = this.uniqueIndex.get(key);
+      if (hit && hit !== self) return conflict;
     }
     return null;
+  }
+
+  private index(row: Row): void {
+    this.ids.set(row.id.toLowerCase(), row);
+    for (const { key } of this.uniqueKeys(row.kind, row.fields, row.refs)) this.uniqueIndex.set(key, row);
+  }
+
+  private unindex(row: Row): void {
+    if (this.ids.get(row.id.toLowerCase()) === row) this.ids.delete(row.id.toLowerCase());
+    for (const { key } of this.uniqueKeys(row.kind, row.fields, row.refs)) if (this.uniqueIndex.get(key) === row) this.uniqueIndex.delete(key);
   }
 
   private store(kind: Kind, id: string, built: { fields: Record<string, unknown>; refs: Row['refs']; given: Record<string, unknown> }, idKnown: boolean, at: At): Row {
     const fieldAt = new Map<string, At>();
     for (const k of Object.keys(built.given)) for (const f of k === 'url' ? URL_FIELDS : [k]) fieldAt.set(f, at);
-    const row: Row = { kind, id, fields: built.fields, refs: built.refs, fieldAt, at, idKnown };
+    const row: Row = { kind, id, fields: built.fields, refs: built.refs, fieldAt, at, idKnown, seq: ++this.created };
     this.rows[kind].push(row);
+    this.index(row);
     return row;
   }
 
@@ -372,13 +408,16 @@ export class AdminApi {
     if (cert.kind !== 'certificates' || !Array.isArray(snis)) return null;
     delete cert.fields.snis;
     for (const name of snis as string[]) {
-      if (this.rows.snis.some((s) => s.fields.name === name)) {
+      if (this.uniqueIndex.has(uniqueKey('snis', 'name', name))) {
+        this.unindex(cert);
         this.rows.certificates = this.rows.certificates.filter((c) => c !== cert);
         return { status: 409, message: `UNIQUE violation detected on '{name=${lua(name)}}'` };
       }
     }
     for (const name of snis as string[]) {
-      this.rows.snis.push({ kind: 'snis', id: this.newId(), fields: { name }, refs: { certificate: cert }, fieldAt: new Map([['name', at]]), at, idKnown: false });
+      const sni: Row = { kind: 'snis', id: this.newId(), fields: { name }, refs: { certificate: cert }, fieldAt: new Map([['name', at]]), at, idKnown: false, seq: ++this.created };
+      this.rows.snis.push(sni);
+      this.index(sni);
     }
     return null;
   }
@@ -408,6 +447,14 @@ export function formatTarget(t: string): string {
   const p = parseTarget(t, TARGET_DEFAULTS.port);
   if ('error' in p) return t;
   return p.type === 'ipv6' ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`;
+}
+
+function uniqueKey(kind: Kind, field: string, value: unknown): string {
+  return `${kind}|${field}|${JSON.stringify(value)}`;
+}
+
+function targetKey(upstream: Row, target: string): string {
+  return `targets|${upstream.seq}|${JSON.stringify(target)}`;
 }
 
 /** Lua-style rendering of a value inside Kong's messages (penlight pretty.write, compact). */
