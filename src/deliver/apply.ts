@@ -218,7 +218,8 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
 
     // Step 4: test.
     signal.throwIfAborted();
-    const test = await runCommand(ctx.nginxTest, { timeoutMs: req.timeoutMs, env });
+    const test = await runCommand(ctx.nginxTest, { timeoutMs: req.timeoutMs, env, signal });
+    signal.throwIfAborted(); // an interrupted test is not a failed one
     log(`test: ${test.display}: ${test.ok ? 'ok' : 'failed'}`);
     if (!test.ok) {
       const why = mapNginxMessage(test.output, { text: next.toString('utf8'), renderedPaths: [target, req.target], plan: req.plan });
@@ -228,7 +229,8 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     // Step 5: reload and verify.
     signal.throwIfAborted();
     reloaded = true; // a failing reload command may still have signalled nginx
-    const reload = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env });
+    const reload = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env, signal });
+    signal.throwIfAborted();
     log(`reload: ${reload.display}: ${reload.ok ? 'ok' : 'failed'}`);
     if (!reload.ok) await fail(`${reload.display} failed; the previous file is back in place and nginx was reloaded with it:\n${reload.output}`);
     if (ctx.probe) {

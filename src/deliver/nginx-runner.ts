@@ -35,18 +35,24 @@ export function displayCommand(cmd: Command): string {
   return 'shell' in cmd ? cmd.shell : cmd.argv.join(' ');
 }
 
-export async function runCommand(cmd: Command, opts: { timeoutMs: number; env?: Record<string, string> }): Promise<CommandResult> {
+/**
+ * Runs `cmd`. The child gets its own process group (`detached`), so a Ctrl-C on the terminal
+ * reaches only kongc, whose handler decides; `signal` (kongc interrupted) then ends the whole
+ * group, e.g. `sh -c "sleep 5; nginx -t"` and its sleep. Stopping a test or a reload halfway is
+ * harmless: the caller rolls back, and a rollback reloads whenever a reload was started.
+ */
+export async function runCommand(cmd: Command, opts: { timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal }): Promise<CommandResult> {
   const [file, ...args] = 'shell' in cmd ? ['sh', '-c', cmd.shell] : cmd.argv;
-  const r = await execa(file, args, {
-    all: true,
-    reject: false,
-    stdin: 'ignore',
-    timeout: opts.timeoutMs,
-    env: opts.env,
-    // Our own SIGINT/SIGTERM handling decides what happens; a child that is mid-test or
-    // mid-reload is left to finish (bounded by the timeout) rather than killed halfway.
-    detached: true,
-  });
+  const child = execa(file, args, { all: true, reject: false, stdin: 'ignore', timeout: opts.timeoutMs, env: opts.env, detached: true });
+  const stop = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  const r = await child.finally(() => opts.signal?.removeEventListener('abort', stop));
   const output = (r.all ?? '').trim();
   const failure = r.timedOut ? `timed out after ${Math.round(opts.timeoutMs / 1000)}s` : r.failed ? (r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.shortMessage) : '';
   return { ok: !r.failed, display: displayCommand(cmd), output: failure && !output ? failure : failure ? `${output}\n(${failure})` : output };

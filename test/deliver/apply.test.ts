@@ -70,14 +70,14 @@ test('first apply serves the new routes; an identical second apply reports no ch
   assert.equal(reply.json().backend, 'echo');
   assert.equal(readFileSync(join(nginx.prefix, '.kongc.conf.bak.1'), 'utf8'), before, 'previous file kept as backup 1');
 
-  const workers = workerPids(nginx.prefix);
+  const workers = await workerPids(nginx.prefix);
   const t = performance.now();
   const second = await kongc(applyArgs(v1));
   const noopMs = performance.now() - t;
   assert.equal(second.exitCode, 0, second.stderr);
   assert.match(second.stdout, /^no changes \(build [0-9a-f]{16}/);
   assert.doesNotMatch(second.stderr, /reload|lock:/);
-  assert.deepEqual(workerPids(nginx.prefix), workers, 'no reload: same worker pids');
+  assert.deepEqual(await workerPids(nginx.prefix), workers, 'no reload: same worker pids');
   assert.equal(await status('/v1'), 200);
   console.log(`# no-op apply (whole CLI run): ${noopMs.toFixed(0)} ms`);
   assert.deepEqual(
@@ -128,9 +128,9 @@ test('a reload that does not take effect is detected and rolled back', async () 
   // The new config also listens on the echo backend's port: nginx -t passes (it binds nothing),
   // `nginx -s reload` exits 0, and the master fails to bind and keeps the old configuration.
   const v2 = kongYaml(join(work, 'v2.yaml'), echo.port, ['/v1', '/v2']);
-  const r = await kongc(applyArgs(v2, '--listen', `127.0.0.1:${echo.port}`));
+  const r = await kongc(applyArgs(v2, '--listen', `127.0.0.1:${echo.port}`, '--timeout', '3'));
   assert.equal(r.exitCode, 1, r.stderr);
-  assert.match(r.stderr, /kongc: the reload did not take effect: after 5s nginx is serving build [0-9a-f]{16}/);
+  assert.match(r.stderr, /kongc: the reload did not take effect: after 3s nginx is serving build [0-9a-f]{16}/);
   assert.match(r.stderr, /rollback: restored the previous/);
   assert.match(r.stderr, /rollback: nginx serves the previous build/);
   assert.deepEqual(readFileSync(nginx.include), installed);
@@ -144,12 +144,12 @@ test('--dry-run tests a temporary copy and changes nothing on disk', async () =>
   assert.equal((await kongc(applyArgs(v1))).exitCode, 0);
   const v2 = kongYaml(join(work, 'v2.yaml'), echo.port, ['/v1', '/v2']);
   const snap = snapshot();
-  const workers = workerPids(nginx.prefix);
+  const workers = await workerPids(nginx.prefix);
   const r = await kongc(applyArgs(v2, '--dry-run'));
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /^dry run: would apply build [0-9a-f]{16} to .*: 1 service, 2 routes, \+\d+ -\d+ lines; test passed/);
   assert.deepEqual(snapshot(), snap);
-  assert.deepEqual(workerPids(nginx.prefix), workers);
+  assert.deepEqual(await workerPids(nginx.prefix), workers);
   assert.equal(await status('/v2'), 404);
 
   // With --test-cmd, the command sees the candidate (not the installed file) in $KONGC_CANDIDATE.

@@ -30,8 +30,15 @@ export function kongYaml(file: string, backendPort: number, paths: string[]): st
   return file;
 }
 
-/** Worker pids of the nginx master whose pid file is in `prefix` (a reload replaces them). */
-export function workerPids(prefix: string): number[] {
+/**
+ * Worker pids of the nginx master whose pid file is in `prefix` (a reload replaces them), once
+ * the workers of an earlier reload have finished shutting down: the test nginx runs one worker.
+ */
+export async function workerPids(prefix: string): Promise<number[]> {
   const master = readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim();
-  return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).sort();
+  for (let i = 0; ; i++) {
+    const pids = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).sort();
+    if (pids.length === 1 || i === 100) return pids;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
