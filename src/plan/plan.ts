@@ -100,9 +100,9 @@ function kongResponseHeaders(uriMaps: UriMaps): { name: string; value: MapValue 
     variable,
     source: [{ variable: 'upstream_header_time' }],
     entries: [
-      { match: 'regex', caseless: false, pattern: '(?:^|[\s,:])0\.0*([1-9][0-9]*)\z', value: [{ variable: '1' }] },
-      { match: 'regex', caseless: false, pattern: '(?:^|[\s,:])0\.000\z', value: [{ text: '0' }] },
-      { match: 'regex', caseless: false, pattern: '(?:^|[\s,:])([1-9][0-9]*)\.([0-9]{3})\z', value: [{ variable: '1' }, { variable: '2' }] },
+      { match: 'regex', caseless: false, pattern: '(?:^|[\\s,:])0\\.0*([1-9][0-9]*)\\z', value: [{ variable: '1' }] },
+      { match: 'regex', caseless: false, pattern: '(?:^|[\\s,:])0\\.000\\z', value: [{ text: '0' }] },
+      { match: 'regex', caseless: false, pattern: '(?:^|[\\s,:])([1-9][0-9]*)\\.([0-9]{3})\\z', value: [{ variable: '1' }, { variable: '2' }] },
     ],
     default: [],
     purpose: 'X-Kong-Upstream-Latency: seconds to the first upstream byte, as integer milliseconds',
