@@ -20,8 +20,6 @@ export interface Row {
   /** Call that last changed each field, and the entity as a whole. */
   fieldAt: Map<string, At>;
   at: At;
-  /** Whether the id came from a recorded response or the URL/body rather than being generated. */
-  idKnown: boolean;
   /** Creation number: a stable identity for composite unique keys. */
   seq: number;
 }
@@ -142,7 +140,6 @@ export class AdminApi {
   setId(row: Row, id: string): void {
     this.ids.delete(row.id.toLowerCase());
     row.id = id;
-    row.idKnown = true;
     this.ids.set(id.toLowerCase(), row);
   }
 
@@ -158,7 +155,7 @@ export class AdminApi {
     } else id = this.newId();
     const conflict = this.uniqueConflict(kind, built.fields, built.refs, undefined);
     if (conflict) return conflict;
-    const row = this.store(kind, id, built, typeof bodyId === 'string', at);
+    const row = this.store(kind, id, built, at);
     const snis = this.createSnis(row, built.fields, at);
     if (snis) return snis;
     return { status: 201, created: row };
@@ -183,7 +180,7 @@ export class AdminApi {
       return { status: 200 };
     }
     if (keyIsId && this.findById(key)) return { status: 400, message: `primary key violation on key '{id="${key}"}'` };
-    const row = this.store(kind, keyIsId ? key : this.newId(), built, keyIsId, at);
+    const row = this.store(kind, keyIsId ? key : this.newId(), built, at);
     const snis = this.createSnis(row, built.fields, at);
     return snis ?? { status: 200, created: row };
   }
@@ -393,10 +390,10 @@ export class AdminApi {
     for (const { key } of this.uniqueKeys(row.kind, row.fields, row.refs)) if (this.uniqueIndex.get(key) === row) this.uniqueIndex.delete(key);
   }
 
-  private store(kind: Kind, id: string, built: { fields: Record<string, unknown>; refs: Row['refs']; given: Record<string, unknown> }, idKnown: boolean, at: At): Row {
+  private store(kind: Kind, id: string, built: { fields: Record<string, unknown>; refs: Row['refs']; given: Record<string, unknown> }, at: At): Row {
     const fieldAt = new Map<string, At>();
     for (const k of Object.keys(built.given)) for (const f of k === 'url' ? URL_FIELDS : [k]) fieldAt.set(f, at);
-    const row: Row = { kind, id, fields: built.fields, refs: built.refs, fieldAt, at, idKnown, seq: ++this.created };
+    const row: Row = { kind, id, fields: built.fields, refs: built.refs, fieldAt, at, seq: ++this.created };
     this.rows[kind].push(row);
     this.index(row);
     return row;
@@ -415,7 +412,7 @@ export class AdminApi {
       }
     }
     for (const name of snis as string[]) {
-      const sni: Row = { kind: 'snis', id: this.newId(), fields: { name }, refs: { certificate: cert }, fieldAt: new Map([['name', at]]), at, idKnown: false, seq: ++this.created };
+      const sni: Row = { kind: 'snis', id: this.newId(), fields: { name }, refs: { certificate: cert }, fieldAt: new Map([['name', at]]), at, seq: ++this.created };
       this.rows.snis.push(sni);
       this.index(sni);
     }
