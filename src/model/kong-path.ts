@@ -5,9 +5,31 @@ const RESERVED = new Set("!*'();:@&=+$,/?%#[]".split(''));
 
 /** Decode `%XX` of non-reserved characters, uppercase the hex of reserved ones. */
 export function normalizePercent(path: string): string {
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
-    const ch = String.fromCharCode(parseInt(hex, 16));
-    return RESERVED.has(ch) ? '%' + hex.toUpperCase() : ch;
+  // Kong works on bytes: a run of escapes like %C3%A9 decodes to the UTF-8 bytes of é.
+  return path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    let out = '';
+    let bytes: number[] = [];
+    const flush = () => {
+      if (!bytes.length) return;
+      try {
+        out += new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(bytes));
+      } catch {
+        // Not UTF-8: kongc keeps such bytes escaped (a JS string cannot hold them raw).
+        out += bytes.map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('');
+      }
+      bytes = [];
+    };
+    for (let i = 0; i < run.length; i += 3) {
+      const hex = run.slice(i + 1, i + 3);
+      const b = parseInt(hex, 16);
+      const ch = String.fromCharCode(b);
+      if (b < 0x80 && RESERVED.has(ch)) {
+        flush();
+        out += '%' + hex.toUpperCase();
+      } else bytes.push(b);
+    }
+    flush();
+    return out;
   });
 }
 

@@ -176,6 +176,12 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     presets.push({ variable: input.variable, value: [{ variable: capture }] });
   }
 
+  if (forwardedPrefix.kind === 'variable') {
+    // The map reads $uri, which the upstream-path rewrite replaces: take its value before that.
+    presets.push({ variable: 'kongc_xfp', value: [{ variable: forwardedPrefix.variable }] });
+    forwardedPrefix = { kind: 'variable', variable: 'kongc_xfp' };
+  }
+
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
   const tlsSettings = svc.protocol === 'https' ? tls.forService(svc) : null;
 

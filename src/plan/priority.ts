@@ -22,7 +22,8 @@ export function routePriority(route: Route, path: string | null): Priority {
     headerCount: route.headers ? Math.min(255, Object.keys(route.headers).length) : 0,
     regex,
     regexPriority: regex ? route.regex_priority : 0,
-    prefixLength: path !== null && !regex ? path.length : 0,
+    // Kong counts bytes (Lua's #path).
+    prefixLength: path !== null && !regex ? Buffer.byteLength(path, 'utf8') : 0,
   };
 }
 

@@ -80,7 +80,8 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
       const isRegex = values.length === 1 && values[0]!.startsWith('~*');
       const entriesOf = (): MapEntry[] => {
         if (isRegex) {
-          const rx = analyzeRouteRegex(values[0]!.slice(2));
+          // Kong 3.x (compat) lower-cases the pattern and matches it against the lower-cased value.
+          const rx = analyzeRouteRegex(values[0]!.slice(2).toLowerCase());
           const pattern = 'error' in rx ? '(?!)' : rx.pattern;
           return [{ match: 'regex', caseless: true, pattern, value: ONE }];
         }
@@ -88,7 +89,7 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         return [...new Set(values.map((v) => v.toLowerCase()))].sort().map((v) => ({ match: 'exact', key: v, value: ONE }));
       };
       common.push(
-        flags.flag(`h:${variable}:${JSON.stringify(isRegex ? values : [...values].map((v) => v.toLowerCase()).sort())}`, () => ({
+        flags.flag(`h:${variable}:${JSON.stringify(isRegex ? values.map((v) => v.toLowerCase()) : [...values].map((v) => v.toLowerCase()).sort())}`, () => ({
           source: [{ variable }],
           entries: entriesOf(),
           default: ZERO,
@@ -123,11 +124,65 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         );
       } else {
         entry = { ...base, kind: 'prefix', decodedPrefix: decodeAllPercent(kongPath) ?? kongPath, regex: null };
+        const raw = rawPathCheck(kongPath);
+        if (raw) entryFlags.push(flags.flag(`raw:${kongPath}`, () => raw));
       }
       entries.push({ ...entry, target: targetOf(entry), flags: entryFlags });
     });
   }
   return entries;
+}
+
+/** RFC 3986 reserved characters (and '%'): Kong's normalization keeps them percent-encoded. */
+const RESERVED = new Set("!*'();:@&=+$,/?%#[]".split(''));
+/** A percent-escape of a reserved character in the raw request path. */
+const RESERVED_ESCAPE = '%(?:2[1346-9A-Ca-cFf]|3[ABDFabdf]|40|5[BDbd])';
+
+/**
+ * Kong compares a prefix path with the normalized request path, in which reserved characters
+ * the client percent-encoded stay encoded (`/a%2Fb` is not `/a/b`); nginx's $uri has them all
+ * decoded. For a route path with a reserved character after its leading '/', this flag checks
+ * the raw $request_uri: each reserved character must appear as Kong's path has it (literal, or
+ * as that %XX escape), any other character literally or as any %XX escape of it. When the raw
+ * path cannot be aligned (dot segments, '//'), a route without escapes trusts nginx's decoded
+ * view unless the raw path holds a reserved escape; a route with escapes does not match.
+ */
+function rawPathCheck(kongPath: string): Omit<MapBlock, 'variable'> | null {
+  const rest = kongPath.slice(1);
+  if (![...rest].some((c) => RESERVED.has(c))) return null;
+  let rx = '';
+  let hasEscape = false;
+  const hexCi = (h: string) => [...h.toUpperCase()].map((d) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d)).join('');
+  for (let i = 0; i < kongPath.length; ) {
+    const c = kongPath[i]!;
+    if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(kongPath.slice(i + 1, i + 3))) {
+      rx += '%' + hexCi(kongPath.slice(i + 1, i + 3));
+      hasEscape = true;
+      i += 3;
+      continue;
+    }
+    const cp = kongPath.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    i += ch.length;
+    if (cp < 0x80 && RESERVED.has(ch)) {
+      rx += escapeRegex(ch);
+      continue;
+    }
+    for (const b of Buffer.from(ch, 'utf8')) {
+      const hex = b.toString(16).toUpperCase().padStart(2, '0');
+      const lit = b < 0x80 ? (/[A-Za-z0-9]/.test(ch) ? ch : '\\' + ch) : `\\x${hex}`;
+      rx += `(?:${lit}|%${hexCi(hex)})`;
+    }
+  }
+  const origin = '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?';
+  const entries: MapEntry[] = [{ match: 'regex', caseless: false, pattern: `^${origin}${rx}`, value: ONE }];
+  if (!hasEscape) entries.push({ match: 'regex', caseless: false, pattern: `^[^?]*${RESERVED_ESCAPE}`, value: ZERO });
+  return {
+    source: [{ variable: 'request_uri' }],
+    entries,
+    default: hasEscape ? ZERO : ONE,
+    purpose: 'the raw path keeps the reserved characters of the route path as Kong compares them',
+  };
 }
 
 interface HostFit {

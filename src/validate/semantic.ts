@@ -88,7 +88,7 @@ function checkRoute(r: Route, err: Report, unsupported: (ref: SourceRef, message
       if (CONTROL.test(v)) err(child(ref, i), 'header', `header value for '${name}' contains a control character`);
       if (v.startsWith('~*')) {
         if (values.length > 1) return;
-        const rx = analyzeRouteRegex(v.slice(2));
+        const rx = analyzeRouteRegex(v.slice(2).toLowerCase()); // Kong lower-cases the pattern
         if ('error' in rx) err(child(ref, i), 'regex', `header regex for '${name}': ${rx.error}`, rx.hint);
       }
     });
