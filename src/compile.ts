@@ -1,8 +1,9 @@
 // The whole pipeline in one call: load → validate → model → plan → render.
 // Commands (build, diff, apply) use this; it never writes files or runs nginx.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { parseDeclarative, type LoadedDocument } from './load/document.js';
+import { decodeUtf8, parseDeclarative, type LoadedDocument } from './load/document.js';
+import { LIMITS } from './load/limits.js';
 import { buildState } from './model/build.js';
 import { validateSchema } from './validate/schema.js';
 import { checkState } from './validate/semantic.js';
@@ -23,21 +24,27 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** Reads and parses declarative files; throws InputError on unreadable or unparsable input. */
+/**
+ * Reads and parses declarative files; throws InputError on unreadable or unparsable input. A file
+ * is checked against the size limit before it is read, then decoded as strict UTF-8.
+ */
 export function loadFiles(files: string[]): LoadedDocument[] {
   const docs: LoadedDocument[] = [];
   const errors: Diagnostic[] = [];
   for (const file of files) {
-    let text: string;
+    let buf: Buffer;
     try {
-      const buf = readFileSync(file);
-      text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
+      buf = readCapped(file, LIMITS.fileBytes);
     } catch (e) {
+      if (e instanceof InputError) {
+        errors.push(...e.diagnostics);
+        continue;
+      }
       errors.push({ file, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
       continue;
     }
     try {
-      docs.push(parseDeclarative(file, text));
+      docs.push(parseDeclarative(file, decodeUtf8(file, buf)));
     } catch (e) {
       if (e instanceof InputError) errors.push(...e.diagnostics);
       else throw e;
@@ -45,6 +52,34 @@ export function loadFiles(files: string[]): LoadedDocument[] {
   }
   if (errors.length) throw new InputError(errors);
   return docs;
+}
+
+/**
+ * Reads at most `cap` bytes (+1 to detect more): a FIFO or device (/dev/zero) cannot make kongc
+ * read without end, and a big regular file is refused before it is read.
+ */
+export function readCapped(file: string, cap: number): Buffer {
+  const tooBig = () =>
+    new InputError([{ file, line: 1, column: 1, severity: 'error', code: 'limit', path: '', message: `file is larger than ${cap} bytes`, hint: 'split the configuration into several files' }]);
+  const st = statSync(file);
+  if (st.isFile() && st.size > cap) throw tooBig();
+  if (st.isFile()) return readFileSync(file);
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > cap) throw tooBig();
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Validates and models documents; throws InputError when any error is found. */

@@ -46,9 +46,17 @@ export class CommandFailure extends Error {
   }
 }
 
+/**
+ * Messages quote input values; on a terminal (or in a CI log) a control character, an ANSI escape
+ * or a bidi override in them could forge or hide lines. Shown as \u escapes instead.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
-  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
+  const head = `${terminalSafe(d.file)}:${d.line}:${d.column}: ${d.severity}: ${terminalSafe(d.message)}`;
+  return d.hint ? `${head}\n  hint: ${terminalSafe(d.hint)}` : head;
 }
 
 /** GitHub Actions workflow-command annotation. */

@@ -12,6 +12,18 @@ export class EncodingError extends Error {
 
 const CONTROL = /[\x00-\x1f\x7f]/;
 
+/** No lone UTF-16 surrogates: such a string has no UTF-8 form, and would be written as U+FFFD. */
+export function wellFormed(value: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+}
+
+/**
+ * The most bytes one encoded token may take. nginx refuses a token longer than 4096 bytes
+ * (NGX_CONF_BUFFER, "too long parameter"); the rest is room for the quotes. Validation keeps input
+ * values well below this (LIMITS.valueBytes) so that an encoder never has to refuse real input.
+ */
+export const MAX_TOKEN_BYTES = 4000;
+
 /**
  * Escapes text for a double-quoted nginx token. nginx's lexer turns `\"`, `\'`, `\\` into the
  * character and `\t`, `\r`, `\n` into control characters, and keeps every other backslash
@@ -33,8 +45,10 @@ export function quoteContent(value: string): string {
 
 /** A double-quoted token whose content nginx reads literally (no variables in this context). */
 export function literal(value: string, kind = 'string'): string {
-  if (typeof value !== 'string' || CONTROL.test(value) || Buffer.byteLength(value) > 4000) throw new EncodingError(kind, value);
-  return '"' + quoteContent(value) + '"';
+  if (typeof value !== 'string' || CONTROL.test(value) || !wellFormed(value)) throw new EncodingError(kind, value);
+  const out = '"' + quoteContent(value) + '"';
+  if (Buffer.byteLength(out) > MAX_TOKEN_BYTES) throw new EncodingError(kind, value.slice(0, 40) + '…');
+  return out;
 }
 
 /** A prefix location path; emitted after an explicit modifier (`location ^~ "/x"`). */
@@ -45,12 +59,14 @@ export function prefixPath(value: string): string {
 
 /** A server_name: validated host, `*.suffix` or `prefix.*`; never a regex (`~`). */
 export function serverName(value: string): string {
-  if (!/^(\*\.)?[a-z0-9_.\-[\]:]+(\.\*)?$/.test(value) || value.startsWith('~')) throw new EncodingError('server_name', value);
+  // No leading '~' (regex) or '.' (nginx's `.x` = x and *.x): only what Kong's host grammar allows.
+  if (!/^(\*\.)?[a-z0-9_\-[\]:][a-z0-9_.\-[\]:]*(\.\*)?$/.test(value)) throw new EncodingError('server_name', value);
   return literal(value, 'server_name');
 }
 
 /** A PCRE pattern as a map key (`~`/`~*` selects regex matching) or location regex. */
 export function regex(pattern: string, caseless: boolean): string {
+  if (typeof pattern !== 'string' || typeof caseless !== 'boolean') throw new EncodingError('regex', pattern);
   return literal((caseless ? '~*' : '~') + pattern, 'regex');
 }
 
@@ -77,11 +93,11 @@ export function complexValue(parts: MapValue): string {
       if (braces && /^\d$/.test(p.variable)) throw new EncodingError('capture followed by a name character', p.variable);
       out += braces ? '${' + p.variable + '}' : '$' + p.variable;
     } else {
-      if (CONTROL.test(p.text)) throw new EncodingError('value', p.text);
+      if (typeof p.text !== 'string' || CONTROL.test(p.text) || !wellFormed(p.text)) throw new EncodingError('value', p.text);
       out += quoteContent(p.text).replace(/\$/g, '${kongc_dollar}');
     }
   });
-  if (Buffer.byteLength(out) > 4000) throw new EncodingError('value', out.slice(0, 40) + '…');
+  if (Buffer.byteLength(out) + 2 > MAX_TOKEN_BYTES) throw new EncodingError('value', out.slice(0, 40) + '…');
   return '"' + out + '"';
 }
 
@@ -90,21 +106,26 @@ export function textValue(value: string): string {
   return complexValue([{ text: value }]);
 }
 
-/** A generated identifier: variable name, upstream name or named location. */
+/**
+ * A generated identifier: variable name (`kongc_f3`, `http_x_user`, `cookie_Session`), upstream
+ * name (`kongc_up_api.internal`), named location (`@kongc_r0_p1`) or entity key (`r3`).
+ */
 export function identifier(value: string): string {
-  if (!/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) && !/^[a-z_][a-z0-9_]*$/.test(value)) throw new EncodingError('identifier', value);
+  if (typeof value !== 'string' || (!/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))) throw new EncodingError('identifier', value);
   return value;
 }
 
 /** `host:port` / `[v6]:port` of an upstream server. */
 export function address(value: string): string {
-  if (!/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(value) || value.startsWith('unix:')) throw new EncodingError('address', value);
+  const m = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_][A-Za-z0-9._-]*):(\d{1,5})$/.exec(String(value));
+  // `unix:` selects a Unix socket in nginx's `server` (and proxy_pass); a port must be 1-65535.
+  if (!m || /^unix:/i.test(value) || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new EncodingError('address', value);
   return value;
 }
 
 /** A non-negative integer. */
 export function integer(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new EncodingError('integer', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new EncodingError('integer', value);
   return String(value);
 }
 
@@ -115,19 +136,21 @@ export function milliseconds(value: number): string {
 
 /** An HTTP header name for proxy_set_header / add_header. */
 export function headerName(value: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(value)) throw new EncodingError('header name', value);
+  // RFC 7230 tchar, minus '$' (a variable), '#' (a comment at the start of a token) and quotes.
+  if (!/^[A-Za-z0-9!%&*+.^_`|~-]+$/.test(String(value))) throw new EncodingError('header name', value);
   return value;
 }
 
 /** A listen address: port, addr:port, [v6]:port. */
 export function listenAddress(value: string): string {
-  if (!/^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?\d{1,5}$/.test(value)) throw new EncodingError('listen address', value);
+  const m = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?(\d{1,5})$/.exec(String(value));
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new EncodingError('listen address', value);
   return value;
 }
 
 /** A token kongc generates (build hash, version, scheme, nginx keywords like http_500). */
 export function token(value: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(value)) throw new EncodingError('token', value);
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+$/.test(value)) throw new EncodingError('token', value);
   return value;
 }
 

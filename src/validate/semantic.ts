@@ -6,6 +6,7 @@ import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../mo
 import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
 import { analyzeRouteRegex } from '../plan/route-regex.js';
+import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
 
 export interface CheckOptions {
@@ -50,6 +51,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   }
 
   out.push(...checkUpstreams(state, options));
+  out.push(...checkNginxValues(state));
   for (const r of state.routes) checkRoute(r, err, unsupported, (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)));
   return out;
 }
