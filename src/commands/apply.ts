@@ -2,7 +2,7 @@
 // flags into a request, owns the signal handling, and prints the one-line summary.
 import { compileDocuments } from '../compile.js';
 import { report, type GlobalOptions } from '../cli.js';
-import { UsageError } from '../diagnostics.js';
+import { CommandFailure, UsageError } from '../diagnostics.js';
 import { applyConfig, describeEntities } from '../deliver/apply.js';
 import { removePendingTempFiles } from '../deliver/atomic-write.js';
 import { compileOptions } from './build.js';
@@ -98,6 +98,8 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
       process.exitCode = e.exitCode;
       return;
     }
+    // A file system error (permissions, disk full) is the host's problem, not a kongc bug.
+    if ((e as NodeJS.ErrnoException).syscall) throw new CommandFailure((e as Error).message);
     throw e;
   } finally {
     process.off('SIGINT', onSignal);

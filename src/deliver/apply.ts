@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { NginxPlan } from '../plan/ir.js';
 import { CommandFailure } from '../diagnostics.js';
-import { fsyncDir, removeStaleTempFiles, replaceFile } from './atomic-write.js';
+import { fsyncDir, removeStaleTempFiles, replaceFile, type ReplaceMode } from './atomic-write.js';
 import { rotateBackups } from './backup.js';
 import { diffLines, diffStats, splitLines, type DiffStats } from './diff.js';
 import { clearJournal, readJournal, writeJournal } from './journal.js';
@@ -67,13 +67,19 @@ export function defaultLockPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.lock`);
 }
 
+// Right after a reload, old workers finish their accepted connections for a moment and may
+// still answer with the previous build; a mismatch must last this long to count.
+const SETTLE_MS = 1000;
+
 /** 'match' / 'other' hash live, or 'unknown' when nginx can't be asked (down, no loopback listen). */
 async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'match' | 'other' | 'unknown'; detail: string }> {
   if (!probe) return { state: 'unknown', detail: 'no loopback-reachable listen address' };
   try {
     const live = await fetchLiveHash(probe, 1000);
     if (live === hash) return { state: 'match', detail: `serving build ${live}` };
-    return live ? { state: 'other', detail: `serving build ${live}` } : { state: 'unknown', detail: 'no kongc build hash served' };
+    if (!live) return { state: 'unknown', detail: 'no kongc build hash served' };
+    const settled = await waitForBuild(probe, hash, { timeoutMs: SETTLE_MS });
+    return settled.ok ? { state: 'match', detail: `serving build ${hash}` } : { state: 'other', detail: settled.last };
   } catch (e) {
     return { state: 'unknown', detail: (e as Error).message };
   }
@@ -177,9 +183,14 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
   /** Undoes everything done so far; `reason` is why, kept in the message if the undo fails too. */
   const rollback = async (reason: string): Promise<void> => {
     if (written) {
-      if (previous === null) rmSync(target, { force: true });
-      else replaceFile(target, previous);
-      fsyncDir(dirname(target));
+      try {
+        if (previous === null) rmSync(target, { force: true });
+        else replaceFile(target, previous);
+        fsyncDir(dirname(target));
+      } catch (e) {
+        // The journal stays: the next apply restores from it.
+        throw new CommandFailure(`${reason}\nrollback failed: cannot restore ${target}: ${(e as Error).message}`, EXIT_ROLLBACK_FAILED);
+      }
       log(previous === null ? `rollback: removed ${target} (it did not exist before)` : `rollback: restored the previous ${target}`);
     }
     clearJournal(target);
@@ -210,9 +221,18 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
         const backup = rotateBackups(target, previous, req.backups);
         if (backup) log(`backup: previous file saved as ${backup}`);
       }
-      writeJournal(target, previous);
-      written = true; // from here on a failure must restore, even if the swap itself threw
-      const mode = replaceFile(target, next);
+      try {
+        writeJournal(target, previous);
+      } catch (e) {
+        throw new CommandFailure(`cannot write beside ${target}: ${(e as Error).message}; nothing changed`);
+      }
+      written = true; // from here on a failure must restore: an in-place write may have begun
+      let mode: ReplaceMode = 'rename';
+      try {
+        mode = replaceFile(target, next);
+      } catch (e) {
+        await fail(`cannot write ${target}: ${(e as Error).message}`);
+      }
       log(mode === 'rename' ? `write: ${target} replaced atomically (+${change.added} -${change.removed} lines)` : `write: rename over ${target} failed with EBUSY (single-file bind mount?); rewrote it in place (+${change.added} -${change.removed} lines)`);
     }
 

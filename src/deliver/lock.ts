@@ -46,7 +46,7 @@ function createExclusive(path: string, content: string): boolean {
     fd = openSync(path, 'wx', 0o644);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    throw new CommandFailure(`cannot create lock file ${path}: ${(e as Error).message}`);
   }
   try {
     writeSync(fd, content);
