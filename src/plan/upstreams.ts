@@ -193,7 +193,7 @@ function passiveHealth(ctx: PlanContext, up: Upstream, what: string): { nextUpst
     ctx.warn(
       ctx.field(up, 'healthchecks', 'passive', 'unhealthy'),
       'passive-health',
-      `${what}: nginx takes a target out after ${maxFails} failure${maxFails === 1 ? '' : 's'} (max_fails; nginx counts connection errors, timeouts and the statuses above together) and tries it again after ${FAIL_TIMEOUT_SECONDS}s; Kong keeps it unhealthy until an active check or the Admin API marks it healthy`,
+      `${what}: nginx takes a target out after ${maxFails} failure${maxFails === 1 ? '' : 's'} (max_fails, which adds up connection errors, timeouts and counted statuses) and tries it again after ${FAIL_TIMEOUT_SECONDS}s; Kong keeps it unhealthy until an active check or the Admin API marks it healthy`,
     );
   }
   return { nextUpstream, maxFails };
