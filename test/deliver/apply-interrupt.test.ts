@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startEcho, type EchoBackend } from '../support/echo.js';
 import { request } from '../support/http.js';
 import { freePort, NGINX_BIN, sleep, startNginx, type RunningNginx } from '../support/nginx.js';
-import { kongc, kongYaml, spawnKongc } from '../support/kongc.js';
+import { eventually, kongc, kongYaml, spawnKongc } from '../support/kongc.js';
 
 let work: string;
 let echo: EchoBackend;
@@ -52,6 +52,11 @@ function hashOf(text: string): string {
 
 async function liveHash(): Promise<string> {
   return (await request(port, '/__kongc/build')).body.trim();
+}
+
+/** The build nginx serves once the workers of the last reload have taken over. */
+function servedBuild(expected: string): Promise<string> {
+  return eventually(liveHash, (h) => h === expected);
 }
 
 /** Which complete render the installed file is; fails on anything else (a partial file). */
@@ -100,7 +105,7 @@ test('two concurrent applies both finish, one after the other; the result is one
   assert.equal(b.exitCode, 0, String(b.stderr));
   assert.equal(c.exitCode, 0, String(c.stderr));
   assert.equal(installedName(), 'c', 'the waiter applied last, over the first one');
-  assert.equal(await liveHash(), hashOf(rendered.c));
+  assert.equal(await servedBuild(hashOf(rendered.c)), hashOf(rendered.c));
   assert.deepEqual(leftovers(), []);
 });
 
@@ -140,8 +145,8 @@ test('SIGKILL between write and reload leaves a complete file, and the next appl
   assert.match(next.stderr, /lock: took over stale lock .* left by pid \d+/);
   assert.match(next.stderr, /recover: an earlier apply was interrupted; restored the file it replaced/);
   assert.equal(installedName(), 'b');
-  assert.equal(await liveHash(), hashOf(rendered.b));
-  assert.equal((await request(port, '/b')).status, 200);
+  assert.equal(await servedBuild(hashOf(rendered.b)), hashOf(rendered.b));
+  assert.equal(await eventually(async () => (await request(port, '/b')).status, (st) => st === 200), 200);
   assert.deepEqual(leftovers(), []);
 });
 
@@ -157,7 +162,7 @@ test('SIGKILL at random moments never leaves a partial file; the next apply conv
   const r = await kongc(applyArgs('c'));
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(installedName(), 'c');
-  assert.equal(await liveHash(), hashOf(rendered.c));
+  assert.equal(await servedBuild(hashOf(rendered.c)), hashOf(rendered.c));
   assert.deepEqual(leftovers(), []);
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startEcho, type EchoBackend } from '../support/echo.js';
 import { request } from '../support/http.js';
 import { freePort, NGINX_BIN, startNginx, wrapperConfig, type RunningNginx } from '../support/nginx.js';
-import { kongc, kongYaml, workerPids } from '../support/kongc.js';
+import { eventually, kongc, kongYaml, workerPids } from '../support/kongc.js';
 
 let work: string;
 let echo: EchoBackend;
@@ -43,6 +43,11 @@ async function status(path: string): Promise<number> {
   return (await request(port, path)).status;
 }
 
+/** The status once the workers of the last reload have taken over (see eventually()). */
+function settledStatus(path: string, expected: number): Promise<number> {
+  return eventually(() => status(path), (s) => s === expected);
+}
+
 /** Everything in the include's folder except nginx's own logs and temp dirs, with contents. */
 function snapshot(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -65,6 +70,7 @@ test('first apply serves the new routes; an identical second apply reports no ch
   for (const step of ['compare:', 'lock: acquired', 'backup:', 'write:', 'test:', 'reload:', 'verify: nginx serves build', 'lock: released']) {
     assert.ok(first.stderr.includes(step), `step "${step}" logged:\n${first.stderr}`);
   }
+  assert.equal(await settledStatus('/v1/x', 200), 200);
   const reply = await request(port, '/v1/x');
   assert.equal(reply.status, 200);
   assert.equal(reply.json().backend, 'echo');
@@ -78,7 +84,7 @@ test('first apply serves the new routes; an identical second apply reports no ch
   assert.match(second.stdout, /^no changes \(build [0-9a-f]{16}/);
   assert.doesNotMatch(second.stderr, /reload|lock:/);
   assert.deepEqual(await workerPids(nginx.prefix), workers, 'no reload: same worker pids');
-  assert.equal(await status('/v1'), 200);
+  assert.equal(await settledStatus('/v1', 200), 200);
   console.log(`# no-op apply (whole CLI run): ${noopMs.toFixed(0)} ms`);
   assert.deepEqual(
     readdirSync(nginx.prefix).filter((n) => n.startsWith('.') && !n.includes('.bak.')),
@@ -98,7 +104,7 @@ test('a failing test command leaves the previous file byte-identical and traffic
   assert.match(r.stderr, /kongc: echo "config is bad" >&2; exit 1 rejected the new configuration; the previous file is back in place:\nconfig is bad/);
   assert.deepEqual(readFileSync(nginx.include), installed);
   assert.equal(await status('/v2'), 404);
-  assert.equal(await status('/v1'), 200);
+  assert.equal(await settledStatus('/v1', 200), 200);
 });
 
 test('nginx -t rejecting the new file is reported against the Kong entity, and the file restored', async () => {
@@ -135,7 +141,7 @@ test('a reload that does not take effect is detected and rolled back', async () 
   assert.match(r.stderr, /rollback: nginx serves the previous build/);
   assert.deepEqual(readFileSync(nginx.include), installed);
   assert.match(nginx.errorLog(), /Address already in use/);
-  assert.equal(await status('/v1'), 200);
+  assert.equal(await settledStatus('/v1', 200), 200);
   assert.equal(await status('/v2'), 404);
 });
 

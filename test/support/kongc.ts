@@ -42,3 +42,17 @@ export async function workerPids(prefix: string): Promise<number[]> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Polls `probe` until `accept` holds (or `ms` pass) and returns the last value. Right after a
+ * reload, nginx's old workers may still take a few connections while they shut down, so
+ * "the new config serves" is a property that holds shortly after apply returns, not instantly.
+ */
+export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => boolean, ms = 3000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (accept(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
