@@ -24,6 +24,14 @@ export function wellFormed(value: string): boolean {
  */
 export const MAX_TOKEN_BYTES = 4000;
 
+/** Bare (unquoted) tokens are short generated or validated words: identifiers, addresses, names. */
+const MAX_BARE_BYTES = 512;
+
+function bare(kind: string, value: unknown, ok: boolean): string {
+  if (!ok || typeof value !== 'string' || value.length > MAX_BARE_BYTES) throw new EncodingError(kind, value);
+  return value;
+}
+
 /**
  * Escapes text for a double-quoted nginx token. nginx's lexer turns `\"`, `\'`, `\\` into the
  * character and `\t`, `\r`, `\n` into control characters, and keeps every other backslash
@@ -111,16 +119,14 @@ export function textValue(value: string): string {
  * name (`kongc_up_api.internal`), named location (`@kongc_r0_p1`) or entity key (`r3`).
  */
 export function identifier(value: string): string {
-  if (typeof value !== 'string' || (!/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))) throw new EncodingError('identifier', value);
-  return value;
+  return bare('identifier', value, typeof value === 'string' && (/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)));
 }
 
 /** `host:port` / `[v6]:port` of an upstream server. */
 export function address(value: string): string {
   const m = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_][A-Za-z0-9._-]*):(\d{1,5})$/.exec(String(value));
   // `unix:` selects a Unix socket in nginx's `server` (and proxy_pass); a port must be 1-65535.
-  if (!m || /^unix:/i.test(value) || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new EncodingError('address', value);
-  return value;
+  return bare('address', value, m !== null && !/^unix:/i.test(value) && Number(m[1]) >= 1 && Number(m[1]) <= 65535);
 }
 
 /** A non-negative integer. */
@@ -137,21 +143,18 @@ export function milliseconds(value: number): string {
 /** An HTTP header name for proxy_set_header / add_header. */
 export function headerName(value: string): string {
   // RFC 7230 tchar, minus '$' (a variable), '#' (a comment at the start of a token) and quotes.
-  if (!/^[A-Za-z0-9!%&*+.^_`|~-]+$/.test(String(value))) throw new EncodingError('header name', value);
-  return value;
+  return bare('header name', value, /^[A-Za-z0-9!%&*+.^_`|~-]+$/.test(String(value)));
 }
 
 /** A listen address: port, addr:port, [v6]:port. */
 export function listenAddress(value: string): string {
   const m = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?(\d{1,5})$/.exec(String(value));
-  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new EncodingError('listen address', value);
-  return value;
+  return bare('listen address', value, m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535);
 }
 
 /** A token kongc generates (build hash, version, scheme, nginx keywords like http_500). */
 export function token(value: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+$/.test(value)) throw new EncodingError('token', value);
-  return value;
+  return bare('token', value, typeof value === 'string' && /^[A-Za-z0-9._-]+$/.test(value));
 }
 
 /** `on` / `off`. */
