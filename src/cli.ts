@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('--debug', 'print stack traces for internal errors')
     .addOption(new Option('--reporter <kind>', 'diagnostic format').choices(['human', 'github']).default('human'))
+    .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -120,7 +121,6 @@ Examples:
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   let debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

@@ -3,6 +3,8 @@ import type { Diagnostic, Position, Severity } from '../diagnostics.js';
 
 export class SourceMap {
   private readonly positions = new Map<string, { line: number; column: number }>();
+  /** Where the key of a mapping entry is, for diagnostics about the key itself or a null value. */
+  private readonly keys = new Map<string, { line: number; column: number }>();
 
   constructor(readonly file: string) {}
 
@@ -10,11 +12,21 @@ export class SourceMap {
     if (!this.positions.has(pointer)) this.positions.set(pointer, { line, column });
   }
 
-  /** Position of the pointer, or of its nearest ancestor that has one. */
+  setKey(pointer: string, line: number, column: number): void {
+    if (!this.keys.has(pointer)) this.keys.set(pointer, { line, column });
+  }
+
+  /** Position of the key naming this pointer's value (falls back to the value's position). */
+  locateKey(pointer: string): Position {
+    const hit = this.keys.get(pointer);
+    return hit ? { file: this.file, ...hit } : this.locate(pointer);
+  }
+
+  /** Position of the value at the pointer, else of its key, else of its nearest ancestor. */
   locate(pointer: string): Position {
     let p = pointer;
     for (;;) {
-      const hit = this.positions.get(p);
+      const hit = this.positions.get(p) ?? this.keys.get(p);
       if (hit) return { file: this.file, ...hit };
       if (p === '') return { file: this.file, line: 1, column: 1 };
       p = p.slice(0, p.lastIndexOf('/'));

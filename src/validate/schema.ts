@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
-import { diag } from '../load/source-map.js';
 import { SCHEMA_FILE } from '../paths.js';
 
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
@@ -18,7 +17,7 @@ export function schemaJson(): string {
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     ajv.addVocabulary(['x-hint']);
     compiled = ajv.compile(JSON.parse(schemaJson()));
   }
@@ -29,13 +28,15 @@ export function validateSchema(doc: LoadedDocument): Diagnostic[] {
   const validate = validator();
   if (validate(doc.data)) return [];
   return explain(validate.errors ?? []).map((e) => {
-    const ref = { map: doc.map, pointer: e.pointer };
-    return diag(ref, 'error', 'schema', e.message, e.hint);
+    const pos = e.atKey ? doc.map.locateKey(e.pointer) : doc.map.locate(e.pointer);
+    return { ...pos, severity: 'error', code: 'schema', path: e.pointer, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
   });
 }
 
 interface Explained {
   pointer: string;
+  /** The diagnostic is about the key (an unknown field), not its value. */
+  atKey?: boolean;
   message: string;
   hint?: string;
 }
@@ -70,6 +71,7 @@ function explainOne(e: ErrorObject): Explained {
         (e.params as { unevaluatedProperty?: string }).unevaluatedProperty ?? '?';
       return {
         pointer: `${e.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        atKey: true,
         message: `unknown field '${extra}'${field ? ` in ${field}` : ''}`,
         hint: 'check the spelling against Kong 3.x; kongc rejects fields it does not know rather than ignoring them',
       };
