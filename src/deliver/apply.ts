@@ -194,7 +194,8 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
       log(previous === null ? `rollback: removed ${target} (it did not exist before)` : `rollback: restored the previous ${target}`);
     }
     clearJournal(target);
-    if (!reloaded) return;
+    // Reloading again only helps if the file on disk is different from what was reloaded.
+    if (!reloaded || !written) return;
     log(`rollback: reload: ${displayCommand(ctx.nginxReload)}`);
     const r = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env });
     if (!r.ok) {
@@ -243,7 +244,7 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     log(`test: ${test.display}: ${test.ok ? 'ok' : 'failed'}`);
     if (!test.ok) {
       const why = mapNginxMessage(test.output, { text: next.toString('utf8'), renderedPaths: [target, req.target], plan: req.plan });
-      await fail(`${test.display} rejected the new configuration; the previous file is back in place:\n${why}`);
+      await fail(`${test.display} rejected the new configuration${written ? '; the previous file is back in place' : ''}:\n${why}`);
     }
 
     // Step 5: reload and verify.
@@ -252,12 +253,12 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     const reload = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env, signal });
     signal.throwIfAborted();
     log(`reload: ${reload.display}: ${reload.ok ? 'ok' : 'failed'}`);
-    if (!reload.ok) await fail(`${reload.display} failed; the previous file is back in place and nginx was reloaded with it:\n${reload.output}`);
+    if (!reload.ok) await fail(`${reload.display} failed${written ? '; the previous file is back in place and nginx was reloaded with it' : ''}:\n${reload.output}`);
     if (ctx.probe) {
       log(`verify: waiting for http://${ctx.probe.host.includes(':') ? `[${ctx.probe.host}]` : ctx.probe.host}:${ctx.probe.port}/__kongc/build to serve ${ctx.hash} (up to ${req.timeoutMs / 1000}s)`);
       const v = await waitForBuild(ctx.probe, ctx.hash, { timeoutMs: req.timeoutMs, signal });
       if (!v.ok) {
-        await fail(`the reload did not take effect: after ${req.timeoutMs / 1000}s nginx is ${v.last} (see nginx's error log); rolled back to the previous file`);
+        await fail(`the reload did not take effect: after ${req.timeoutMs / 1000}s nginx is ${v.last} (see nginx's error log)${written ? '; rolled back to the previous file' : ''}`);
       }
       log(`verify: nginx serves build ${ctx.hash}`);
     } else {
