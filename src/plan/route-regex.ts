@@ -29,6 +29,7 @@ export function analyzeRouteRegex(source: string, options: { keepGroup?: string 
   let inClass = false;
   let classStart = 0;
   let caseless = false;
+  let multiline = false;
   // Stack of groups: does the group contain an unbounded quantifier (for the ReDoS check)?
   const groups: { unbounded: boolean; alternation: boolean }[] = [];
   let topAlternation = false;
@@ -45,11 +46,18 @@ export function analyzeRouteRegex(source: string, options: { keepGroup?: string 
       const n = source[i + 1];
       if (n === undefined) return { error: 'regex ends with a lone backslash' };
       if (/[1-9]/.test(n) && !inClass) return { error: `backreference \\${n} is not supported by Kong 3.x (Rust regex)` };
-      if ('kgKQEGZRXCcoNx0hHvVeuU'.includes(n) && !(n === 'x' && /^\\x[0-9A-Fa-f]{2}/.test(source.slice(i)))) {
-        if (n === 'x') return { error: 'use \\xHH escapes with exactly two hex digits' };
-        return { error: `escape \\${n} reads differently in PCRE (nginx) and Rust regex (Kong)` };
-      }
       if (n === 'p' || n === 'P') return { error: 'Unicode classes (\\p{…}) behave differently: nginx runs PCRE without Unicode mode' };
+      if (n === 'x') {
+        if (!/^\\x[0-9A-Fa-f]{2}/.test(source.slice(i))) return { error: 'use \\xHH escapes with exactly two hex digits' };
+        if (!/^\\x[0-7]/.test(source.slice(i))) return { error: '\\x80–\\xFF is a Unicode character in Rust regex (Kong) but a single byte in PCRE (nginx)', hint: 'write the character itself' };
+      } else if (/[A-Za-z0-9]/.test(n)) {
+        // Letter escapes both engines read the same way (outside classes \b is a word boundary in both).
+        if (!'dDwWsSbBAzntrfa'.includes(n) || (inClass && 'bBAz'.includes(n))) {
+          return { error: `escape \\${n} ${inClass ? 'in a character class ' : ''}reads differently in PCRE (nginx) and Rust regex (Kong), or is rejected by one of them` };
+        }
+      } else if (n.charCodeAt(0) > 0x7e || n === ' ') {
+        return { error: `escaping '${n}' is rejected by Rust regex (Kong)` };
+      }
       out += c + n;
       i += 2;
       continue;
@@ -93,12 +101,14 @@ export function analyzeRouteRegex(source: string, options: { keepGroup?: string 
             out += '(?:';
             i += 3;
           } else {
-            const flags = /^([imsxU-]+)(:|\))/.exec(rest);
+            if (/^[imsU-]*x/.test(rest)) return { error: "the x (extended) flag treats spaces and '#' differently in PCRE (nginx) and Rust regex (Kong)" };
+            const flags = /^([imsU-]+)(:|\))/.exec(rest);
             if (!flags) {
               const what = rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!') ? 'lookaround' : rest.startsWith('>') ? 'atomic groups' : rest.startsWith("'") ? "(?'name') groups" : 'this group syntax';
               return { error: `${what} ((?${rest.slice(0, 2)}…) is not supported by Kong 3.x (Rust regex)` };
             }
             if (flags[1]!.replace(/-.*/, '').includes('i')) caseless = true;
+            if (flags[1]!.replace(/-.*/, '').includes('m')) multiline = true;
             out += '(?' + flags[0];
             i += 2 + flags[0].length;
             if (flags[2] === ')') continue;
@@ -145,6 +155,21 @@ export function analyzeRouteRegex(source: string, options: { keepGroup?: string 
         if (groups.length && (c === '*' || c === '+' || /,\}$/.test(q))) groups[groups.length - 1]!.unbounded = true;
         continue;
       }
+      case '$':
+        // Rust's $ is the end of the text; PCRE's also matches before a final newline (%0A).
+        out += multiline ? c : '\\z';
+        i++;
+        continue;
+      case '%':
+        if (/^%[0-9A-Fa-f]{2}/.test(source.slice(i))) {
+          return {
+            error: 'percent-escapes in a route regex: Kong matches them against the path with reserved characters still encoded, nginx against the decoded path',
+            hint: 'match the decoded character instead (for %2F write /), knowing Kong then matches only a literal one',
+          };
+        }
+        out += c;
+        i++;
+        continue;
       default:
         out += c;
         i++;
