@@ -1,0 +1,146 @@
+// Model stage: Kong's defaults, the url shorthand, targets, 1.1/2.1 path migration, references.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDeclarative } from '../../src/load/document.js';
+import { buildState } from '../../src/model/build.js';
+import { migrateLegacyPath, normalizeKongPath } from '../../src/model/kong-path.js';
+import { parseServiceUrl } from '../../src/model/service-url.js';
+import { parseTarget } from '../../src/model/target-address.js';
+
+const build = (yaml: string) => buildState([parseDeclarative('kong.yaml', yaml)]);
+
+describe('service url shorthand (KONG.md §1.2 facts)', () => {
+  const cases: [string, object | string][] = [
+    ['http://service.test/', { protocol: 'http', host: 'service.test', port: 80, path: '/' }],
+    ['https://service.test/', { protocol: 'https', host: 'service.test', port: 443, path: '/' }],
+    ['http://example.test:443', { protocol: 'http', host: 'example.test', port: 443, path: null }],
+    ['https://example2.test:80/', { protocol: 'https', host: 'example2.test', port: 80, path: '/' }],
+    ['http://example2.test', { protocol: 'http', host: 'example2.test', port: 80, path: null }],
+    ['http://[::1]:8080/x', { protocol: 'http', host: '::1', port: 8080, path: '/x' }],
+    ['', 'error'],
+    [' ', 'error'],
+    ['invalid url', 'error'],
+  ];
+  for (const [url, want] of cases) {
+    it(JSON.stringify(url), () => {
+      const got = parseServiceUrl(url);
+      if (want === 'error') assert.ok('error' in got);
+      else assert.deepEqual(got, want);
+    });
+  }
+});
+
+describe('defaults', () => {
+  it('applies Kong 3.x defaults to services, routes, upstreams and targets', () => {
+    const { state, diagnostics } = build(`_format_version: "3.0"
+services:
+  - name: s
+    host: example.com
+    routes: [{ paths: [/a] }]
+upstreams:
+  - name: u
+    targets: [{ target: 10.0.0.1 }]
+`);
+    assert.deepEqual(diagnostics, []);
+    const s = state.services[0]!;
+    assert.deepEqual([s.protocol, s.port, s.path, s.retries, s.connect_timeout, s.write_timeout, s.read_timeout, s.enabled], ['http', 80, null, 5, 60000, 60000, 60000, true]);
+    const r = state.routes[0]!;
+    assert.deepEqual([r.protocols, r.strip_path, r.preserve_host, r.path_handling, r.regex_priority, r.https_redirect_status_code, r.request_buffering, r.response_buffering], [['http', 'https'], true, false, 'v0', 0, 426, true, true]);
+    const u = state.upstreams[0]!;
+    assert.deepEqual([u.algorithm, u.hash_on, u.hash_fallback, u.slots, u.hash_on_cookie_path], ['round-robin', 'none', 'none', 10000, '/']);
+    assert.deepEqual([u.targets[0]!.host, u.targets[0]!.port, u.targets[0]!.weight], ['10.0.0.1', 8000, 100]);
+  });
+
+  it('hash_on other than none implies consistent-hashing', () => {
+    const { state } = build('_format_version: "3.0"\nupstreams:\n  - name: u\n    hash_on: ip\n');
+    assert.equal(state.upstreams[0]!.algorithm, 'consistent-hashing');
+  });
+});
+
+describe('targets', () => {
+  const cases: [string, object | 'error'][] = [
+    ['10.0.0.1', { host: '10.0.0.1', port: 8000, type: 'ipv4' }],
+    ['10.0.0.1:80', { host: '10.0.0.1', port: 80, type: 'ipv4' }],
+    ['[::1]:8080', { host: '::1', port: 8080, type: 'ipv6' }],
+    ['[::1]', { host: '::1', port: 8000, type: 'ipv6' }],
+    ['::1', { host: '::1', port: 8000, type: 'ipv6' }],
+    ['api.internal:9000', { host: 'api.internal', port: 9000, type: 'name' }],
+    ['host:99999', 'error'],
+    ['host:0', 'error'],
+    ['10.0.0.1:80 backup', 'error'],
+    ['1.2.3.4:80;server evil:80', 'error'],
+    ['unix:/var/run/docker.sock', 'error'],
+    ['$host:80', 'error'],
+    ['999.1.1.1', 'error'],
+  ];
+  for (const [text, want] of cases) {
+    it(text, () => {
+      const got = parseTarget(text, 8000);
+      if (want === 'error') assert.ok('error' in got, JSON.stringify(got));
+      else assert.deepEqual(got, want);
+    });
+  }
+});
+
+describe('paths', () => {
+  it('normalizes as kong.tools.uri.normalize', () => {
+    assert.equal(normalizeKongPath('/a/./b/../c'), '/a/c');
+    assert.equal(normalizeKongPath('/h%65llo'), '/hello');
+    assert.equal(normalizeKongPath('/a%2fb'), '/a%2Fb');
+    assert.equal(normalizeKongPath('/a//b'), '/a/b');
+    assert.equal(normalizeKongPath('/cat%20dog'), '/cat dog');
+  });
+  it("migrates pre-3.0 paths as Kong's migration does", () => {
+    assert.equal(migrateLegacyPath('/plain/path'), '/plain/path');
+    assert.equal(migrateLegacyPath('/items/\\d+'), '~/items/\\d+');
+    assert.equal(migrateLegacyPath('~/already'), '~/already');
+    assert.equal(migrateLegacyPath('/a%2E(b)'), '~/a\\.(b)');
+  });
+});
+
+describe('references and merging', () => {
+  it('resolves flat routes by name, id and decK object, and flat targets by upstream name', () => {
+    const { state, diagnostics } = build(`_format_version: "3.0"
+services:
+  - { name: s, id: 0e7bb0bc-0cd6-4a7d-8e2f-3fe1b4d6a0c1, host: a.test }
+upstreams:
+  - name: u
+routes:
+  - { service: s, paths: [/a] }
+  - { service: 0e7bb0bc-0cd6-4a7d-8e2f-3fe1b4d6a0c1, paths: [/b] }
+  - { service: { name: s }, paths: [/c] }
+targets:
+  - { upstream: u, target: 10.0.0.1:80 }
+`);
+    assert.deepEqual(diagnostics, []);
+    assert.ok(state.routes.every((r) => r.service === state.services[0]));
+    assert.equal(state.upstreams[0]!.targets.length, 1);
+  });
+
+  it('reports dangling references with their position', () => {
+    const { diagnostics } = build('_format_version: "3.0"\nroutes:\n  - { service: nope, paths: [/a] }\ntargets:\n  - { upstream: gone, target: 10.0.0.1 }\n');
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`),
+      ["3:16 service 'nope' does not exist", "5:17 upstream 'gone' does not exist"],
+    );
+  });
+
+  it('reports plugins and other entities it does not compile, as warnings under skipUnsupported', () => {
+    const yaml = '_format_version: "3.0"\nplugins:\n  - name: cors\nconsumers:\n  - username: alice\n';
+    const strict = build(yaml).diagnostics;
+    assert.deepEqual(strict.map((d) => [d.severity, d.line, d.message]), [
+      ['error', 3, "plugin 'cors' is not compiled by kongc"],
+      ['error', 5, 'consumer is not compiled by kongc'],
+    ]);
+    const lenient = buildState([parseDeclarative('kong.yaml', yaml)], { skipUnsupported: true }).diagnostics;
+    assert.ok(lenient.every((d) => d.severity === 'warning'));
+  });
+
+  it('merges several files into one state', () => {
+    const a = parseDeclarative('a.yaml', '_format_version: "3.0"\nservices:\n  - { name: s, host: a.test }\n');
+    const b = parseDeclarative('b.yaml', '_format_version: "3.0"\nroutes:\n  - { service: s, paths: [/x] }\n');
+    const { state, diagnostics } = buildState([a, b]);
+    assert.deepEqual(diagnostics, []);
+    assert.equal(state.routes[0]!.service, state.services[0]);
+  });
+});
