@@ -7,7 +7,8 @@ import { loadInputs } from './inputs.js';
 
 export async function runValidate(files: string[], flags: { skipUnsupported?: boolean; allowDegraded?: boolean }, global: GlobalOptions): Promise<void> {
   const { docs } = await loadInputs(files, undefined);
-  const options = { skipUnsupported: Boolean(flags.skipUnsupported), allowDegraded: Boolean(flags.allowDegraded), listen: ['8000'] };
+  // caDir: validate writes nothing; a CA bundle location only matters to build.
+  const options = { skipUnsupported: Boolean(flags.skipUnsupported), allowDegraded: Boolean(flags.allowDegraded), listen: ['8000'], caDir: process.cwd() };
   const modeled = modelDocuments(docs, options);
   // Planning finds what nginx cannot express and the router's ambiguities.
   const planned = planConfig(modeled.state, options);
