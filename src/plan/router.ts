@@ -241,8 +241,13 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
       if (fit) fitting.push({ entry, fit });
     }
     const server: ServerBlock = { key: sn ? `h${i}` : 'default', names: sn ? [sn.name] : [], isDefault: sn === null, locations: [], routeLocations: [] };
+    // Regexes with a literal prefix get a location of their own, so that other locations need
+    // not test them: a path they match always starts with that prefix and lands there (or deeper).
     const locationPaths = new Set<string>(['/']);
-    for (const { entry } of fitting) if (entry.decodedPrefix !== null) locationPaths.add(entry.decodedPrefix);
+    for (const { entry } of fitting) {
+      if (entry.decodedPrefix !== null) locationPaths.add(entry.decodedPrefix);
+      if (entry.regex && entry.regex.literalPrefix.startsWith('/')) locationPaths.add(entry.regex.literalPrefix);
+    }
     for (const path of [...locationPaths].sort()) {
       server.locations.push(planLocation(path, fitting, selections));
     }
@@ -251,8 +256,9 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   return { servers, maps: [...selections.values()] };
 }
 
+/** A regex can match in this location only if its literal prefix is a prefix of the location's. */
 function regexCompatible(literalPrefix: string, location: string): boolean {
-  return literalPrefix.startsWith(location) || location.startsWith(literalPrefix);
+  return location.startsWith(literalPrefix);
 }
 
 function planLocation(path: string, fitting: { entry: RouteEntry; fit: HostFit }[], selections: Map<string, MapBlock>): LocationPlan {
@@ -284,26 +290,53 @@ function planLocation(path: string, fitting: { entry: RouteEntry; fit: HostFit }
     candidates.push({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: [], why: 'no route matched' });
   }
   if (candidates.length === 1) return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
-  const flagVars = [...new Set(candidates.flatMap((c) => c.conditions))].sort();
-  const entries: MapEntry[] = candidates.slice(0, -1).map((c) => ({
-    match: 'regex',
-    caseless: false,
-    pattern: '^' + flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('').replace(/\.+$/, ''),
-    value: [{ text: c.target }],
-  }));
-  const key = JSON.stringify([flagVars, entries, last?.conditions.length ? NO_ROUTE : candidates[candidates.length - 1]!.target]);
-  let map = selections.get(key);
-  if (!map) {
-    map = {
-      variable: `kongc_route_${selections.size}`,
-      source: flagVars.map((variable) => ({ variable })),
-      entries,
-      default: [{ text: candidates[candidates.length - 1]!.target }],
-      purpose: 'first matching route, in Kong priority order',
-    };
-    selections.set(key, map);
+  return { path, candidates, dispatch: { kind: 'map', variable: selectionMap(candidates, selections) } };
+}
+
+/** Flags per selection map: keeps the map's source well under nginx's 4096-byte token limit. */
+const FLAGS_PER_MAP = 24;
+
+/**
+ * The selection for an ordered candidate list: one map per chunk of candidates, each falling
+ * back to the next chunk's map. nginx evaluates a map value (and its flags) only when it is used,
+ * so later chunks cost nothing once an earlier candidate matched.
+ */
+function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>): string {
+  const conditional = candidates.slice(0, -1);
+  const finalTarget = candidates[candidates.length - 1]!.target;
+  const chunks: Candidate[][] = [];
+  for (const c of conditional) {
+    const chunk = chunks[chunks.length - 1];
+    const flagsIn = (cs: Candidate[]) => new Set(cs.flatMap((x) => x.conditions)).size;
+    if (chunk && flagsIn([...chunk, c]) <= FLAGS_PER_MAP) chunk.push(c);
+    else chunks.push([c]);
   }
-  return { path, candidates, dispatch: { kind: 'map', variable: map.variable } };
+  let fallback: MapBlock['default'] = [{ text: finalTarget }];
+  let variable = '';
+  for (const chunk of chunks.reverse()) {
+    const flagVars = [...new Set(chunk.flatMap((c) => c.conditions))].sort();
+    const entries: MapEntry[] = chunk.map((c) => ({
+      match: 'regex',
+      caseless: false,
+      pattern: '^' + flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('').replace(/\.+$/, ''),
+      value: [{ text: c.target }],
+    }));
+    const key = JSON.stringify([flagVars, entries, fallback]);
+    let map = selections.get(key);
+    if (!map) {
+      map = {
+        variable: `kongc_route_${selections.size}`,
+        source: flagVars.map((v) => ({ variable: v })),
+        entries,
+        default: fallback,
+        purpose: 'first matching route, in Kong priority order',
+      };
+      selections.set(key, map);
+    }
+    variable = map.variable;
+    fallback = [{ variable }];
+  }
+  return variable;
 }
 
 function describe(e: RouteEntry, fit: HostFit): string {
