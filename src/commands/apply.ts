@@ -5,7 +5,7 @@ import { report, type GlobalOptions } from '../cli.js';
 import { CommandFailure, UsageError } from '../diagnostics.js';
 import { applyConfig, describeEntities } from '../deliver/apply.js';
 import { removePendingTempFiles } from '../deliver/atomic-write.js';
-import { compileOptions } from './build.js';
+import { compileOptions, writeGeneratedFiles } from './build.js';
 import { loadInputs } from './inputs.js';
 
 export interface ApplyFlags {
@@ -53,9 +53,13 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   const log = (m: string) => process.stderr.write(`kongc apply: ${m}\n`);
 
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
-  const result = compileDocuments(docs, compileOptions(flags));
+  // Files the config refers to (CA bundles) go next to the target, as with `build -o`.
+  const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
   report([...warnings, ...result.diagnostics], global.reporter);
   log(`render: ${describeEntities(result.plan.sources)}`);
+  // Their names are content hashes, so writing them before the lock changes nothing the running
+  // config uses, and they are in place before any config that needs them is tested.
+  if (!flags.dryRun) writeGeneratedFiles(result.plan.files);
 
   // First signal: stop at the next step boundary and roll back. Second: leave now, keeping the
   // invariants that need no waiting (temp files gone, lock released by the exit handler below).

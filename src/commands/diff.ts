@@ -22,7 +22,8 @@ export const EXIT_DIFFERENT = 3;
 
 export async function runDiff(files: string[], flags: DiffFlags, global: GlobalOptions): Promise<void> {
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
-  const result = compileDocuments(docs, compileOptions(flags));
+  // Rendered exactly as apply renders it (CA bundle paths next to the target).
+  const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
   report([...warnings, ...result.diagnostics], global.reporter);
   let installed = '';
   try {
