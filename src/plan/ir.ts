@@ -16,6 +16,8 @@ export interface NginxPlan {
   listen: string[];
   /** Emit Kong's Via / X-Kong-*-Latency response headers. */
   kongHeaders: boolean;
+  /** Proxy settings every server declares once (Kong's defaults); a route location repeats only what differs. */
+  proxyDefaults: { connectTimeoutMs: number; sendTimeoutMs: number; readTimeoutMs: number; tries: number; nextUpstream: string[] };
   upstreams: UpstreamBlock[];
   maps: MapBlock[];
   servers: ServerBlock[];
@@ -82,6 +84,8 @@ export interface ServerBlock {
   isDefault: boolean;
   locations: LocationPlan[];
   routeLocations: RouteLocation[];
+  /** Some route location here proxies: the server declares the shared proxy settings. */
+  proxies: boolean;
 }
 
 /** A prefix location that only classifies: it knows the ordered Kong candidates for requests it sees. */

@@ -1,5 +1,5 @@
 // Kong state → nginx plan. Pure: no I/O; diagnostics for what nginx cannot reproduce.
-import { defaultPortFor } from '../model/defaults.js';
+import { defaultPortFor, SERVICE_DEFAULTS } from '../model/defaults.js';
 import { decodeAllPercent } from '../model/kong-path.js';
 import { isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
@@ -47,6 +47,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   for (const server of router.servers) {
     const used = new Set(server.locations.flatMap((l) => l.candidates.map((c) => c.target)));
     server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
+    server.proxies = server.routeLocations.some((l) => l.proxy !== null);
   }
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
@@ -60,6 +61,13 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
     kongHeaders: Boolean(options.kongHeaders),
+    proxyDefaults: {
+      connectTimeoutMs: SERVICE_DEFAULTS.connect_timeout,
+      sendTimeoutMs: SERVICE_DEFAULTS.write_timeout,
+      readTimeoutMs: SERVICE_DEFAULTS.read_timeout,
+      tries: SERVICE_DEFAULTS.retries + 1,
+      nextUpstream: ['error', 'timeout'],
+    },
     upstreams: upstreams.blocks,
     maps,
     servers: router.servers,
@@ -174,12 +182,6 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       purpose: `the route regex capture '${input.group}' (upstream hash_on uri_capture)`,
     }));
     presets.push({ variable: input.variable, value: [{ variable: capture }] });
-  }
-
-  if (forwardedPrefix.kind === 'variable') {
-    // The map reads $uri, which the upstream-path rewrite replaces: take its value before that.
-    presets.push({ variable: 'kongc_xfp', value: [{ variable: forwardedPrefix.variable }] });
-    forwardedPrefix = { kind: 'variable', variable: 'kongc_xfp' };
   }
 
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);

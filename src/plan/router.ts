@@ -228,43 +228,68 @@ export interface RouterPlan {
   maps: MapBlock[];
 }
 
+type Fitting = { entry: RouteEntry; fit: HostFit };
+
 export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPlan {
   const names = new Map<string, ServerName>();
   for (const e of entries) for (const p of e.hosts ?? []) if (!names.has(p.serverName)) names.set(p.serverName, { name: p.serverName, pattern: { ...p, port: null } });
   const serverNames: (ServerName | null)[] = [null, ...[...names.values()].sort((a, b) => a.name.localeCompare(b.name))];
+  // Which entries can fit a server: host-less ones everywhere, exact hosts in their own server,
+  // wildcard hosts wherever they may match. Indexed so each server looks only at its own.
+  const hostless: RouteEntry[] = [];
+  const wildcard: RouteEntry[] = [];
+  const byExactName = new Map<string, RouteEntry[]>();
+  for (const e of entries) {
+    if (!e.hosts) hostless.push(e);
+    else {
+      if (e.hosts.some((p) => p.kind !== 'exact')) wildcard.push(e);
+      for (const name of new Set(e.hosts.filter((p) => p.kind === 'exact').map((p) => p.host))) {
+        const list = byExactName.get(name);
+        if (list) list.push(e);
+        else byExactName.set(name, [e]);
+      }
+    }
+  }
   const selections = new Map<string, MapBlock>();
   const servers: ServerBlock[] = [];
   serverNames.forEach((sn, i) => {
-    const fitting: { entry: RouteEntry; fit: HostFit }[] = [];
-    for (const entry of entries) {
+    const possible = sn === null ? hostless : [...new Set([...hostless, ...wildcard, ...(sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [])])];
+    const fitting: Fitting[] = [];
+    for (const entry of possible) {
       const fit = hostFit(entry.hosts, sn, flags);
       if (fit) fitting.push({ entry, fit });
     }
-    const server: ServerBlock = { key: sn ? `h${i}` : 'default', names: sn ? [sn.name] : [], isDefault: sn === null, locations: [], routeLocations: [] };
+    const server: ServerBlock = { key: sn ? `h${i}` : 'default', names: sn ? [sn.name] : [], isDefault: sn === null, locations: [], routeLocations: [], proxies: false };
     // Regexes with a literal prefix get a location of their own, so that other locations need
     // not test them: a path they match always starts with that prefix and lands there (or deeper).
     const locationPaths = new Set<string>(['/']);
-    for (const { entry } of fitting) {
+    const everywhere: Fitting[] = [];
+    const byPrefix = new Map<string, Fitting[]>();
+    for (const f of fitting) {
+      const { entry } = f;
       if (entry.decodedPrefix !== null) locationPaths.add(entry.decodedPrefix);
       if (entry.regex && entry.regex.literalPrefix.startsWith('/')) locationPaths.add(entry.regex.literalPrefix);
+      const key = entry.kind === 'prefix' ? entry.decodedPrefix! : entry.kind === 'regex' ? entry.regex!.literalPrefix : '';
+      if (key === '') everywhere.push(f);
+      else {
+        const list = byPrefix.get(key);
+        if (list) list.push(f);
+        else byPrefix.set(key, [f]);
+      }
     }
     for (const path of [...locationPaths].sort()) {
-      server.locations.push(planLocation(path, fitting, selections));
+      // Entries that can match here: prefix paths and regex literal prefixes that are prefixes of this location.
+      const here = [...everywhere];
+      for (let n = 1; n <= path.length; n++) here.push(...(byPrefix.get(path.slice(0, n)) ?? []));
+      server.locations.push(planLocation(path, here, selections));
     }
     servers.push(server);
   });
   return { servers, maps: [...selections.values()] };
 }
 
-/** A regex can match in this location only if its literal prefix is a prefix of the location's. */
-function regexCompatible(literalPrefix: string, location: string): boolean {
-  return location.startsWith(literalPrefix);
-}
-
-function planLocation(path: string, fitting: { entry: RouteEntry; fit: HostFit }[], selections: Map<string, MapBlock>): LocationPlan {
-  const here = fitting.filter(({ entry }) =>
-    entry.kind === 'none' ? true : entry.kind === 'prefix' ? path.startsWith(entry.decodedPrefix!) : regexCompatible(entry.regex!.literalPrefix, path),
-  );
+/** `here`: the entries that can match a request in this location, in any order. */
+function planLocation(path: string, here: Fitting[], selections: Map<string, MapBlock>): LocationPlan {
   here.sort(
     (a, b) =>
       comparePriority(a.entry.priority, b.entry.priority) ||
