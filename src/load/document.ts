@@ -149,7 +149,10 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
   if (firstError) {
     const [start] = firstError.pos;
     const at = lineCounter.linePos(start);
-    const msg = firstError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const msg =
+      firstError.code === 'MULTIPLE_DOCS'
+        ? "a file holds one document; this one has a second (after '---')"
+        : firstError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     fail(at.line, at.col, `invalid YAML: ${msg}`, firstError.code === 'DUPLICATE_KEY' ? 'remove or rename one of the duplicate keys' : undefined);
   }
   let nodes = 0;

@@ -11,6 +11,11 @@ import type { KongState } from '../model/types.js';
 import { analyzeRouteRegex } from '../plan/route-regex.js';
 import { quoteContent } from '../render/encoders.js';
 
+const HINTS = {
+  syntax: 'nginx compiles route regexes with PCRE, which refuses this; rewrite it in the syntax PCRE and Rust regex share',
+  backtracking: 'nginx runs route and header regexes on every request: rewrite it so no part can match the same text in many ways',
+};
+
 export function checkNginxValues(state: KongState): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err = (ref: SourceRef, code: string, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
@@ -21,6 +26,17 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
     }
   };
 
+  // nginx reads `unix:` at the start of an upstream server address as a Unix socket path, so a Kong
+  // host named `unix` (valid for Kong: target unix:80, service host unix) cannot be written.
+  const unixHost = (ref: SourceRef, what: string) =>
+    err(ref, 'host', `${what} 'unix' cannot be compiled: nginx reads 'unix:' as a Unix socket path`, 'use another name for this host (an /etc/hosts alias, or its IP address)');
+  for (const s of state.services) {
+    if (typeof s.host === 'string' && s.host.toLowerCase() === 'unix') unixHost(child(s.src, 'host'), 'service host');
+  }
+  for (const u of state.upstreams) {
+    for (const t of u.targets) if (typeof t.host === 'string' && t.host.toLowerCase() === 'unix') unixHost(child(t.src, 'target'), 'target host');
+  }
+
   for (const s of state.services) {
     if (typeof s.path === 'string') size(child(s.src, 'path'), 'service path', decodeAllPercent(s.path) ?? s.path, textValue);
   }
@@ -29,8 +45,8 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
       if (typeof p !== 'string') return;
       const ref = child(r.src, 'paths', i);
       if (p.startsWith('~')) {
-        const problem = regexRisk(p.slice(1));
-        if (problem) err(ref, 'regex', `path regex: ${problem}`, 'nginx runs route regexes on every request: rewrite it so no part can match the same text in many ways');
+        const problem = regexProblem(p.slice(1));
+        if (problem) err(ref, 'regex', `path regex: ${problem.message}`, HINTS[problem.kind]);
       } else {
         // The decoded path is a location; the path as written is X-Forwarded-Prefix.
         size(ref, 'path', p, (v) => Math.max(literal(decodeAllPercent(v) ?? v), textValue(v)));
@@ -42,14 +58,17 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
         if (typeof v !== 'string') return;
         const ref = child(r.src, 'headers', name, i);
         if (v.startsWith('~*') && values.length === 1) {
-          const problem = regexRisk(v.slice(2));
-          if (problem) err(ref, 'regex', `header regex for '${name}': ${problem}`, 'nginx runs header regexes on every request: rewrite it so no part can match the same text in many ways');
+          const problem = regexProblem(v.slice(2));
+          if (problem) err(ref, 'regex', `header regex for '${name}': ${problem.message}`, HINTS[problem.kind]);
         } else size(ref, `header value for '${name}'`, v.toLowerCase(), literal);
       });
     }
   }
   for (const u of state.upstreams) {
     if (typeof u.host_header === 'string') size(child(u.src, 'host_header'), 'host_header', u.host_header, textValue);
+    // The generated hash cookie carries the path: Set-Cookie "name=…; Path=<path>".
+    if (typeof u.hash_on_cookie_path === 'string') size(child(u.src, 'hash_on_cookie_path'), 'hash_on_cookie_path', `${u.hash_on_cookie ?? ''}=; Path=${u.hash_on_cookie_path}`, textValue);
+    if (typeof u.hash_on_cookie === 'string') size(child(u.src, 'hash_on_cookie'), 'hash_on_cookie', u.hash_on_cookie, textValue);
   }
   return out;
 }
@@ -113,19 +132,37 @@ interface Node {
 }
 
 class Risk extends Error {}
+/** Syntax PCRE (nginx) refuses although analyzeRouteRegex accepts it: nginx -t would fail. */
+class Invalid extends Error {}
 
-/** A reason the regex can backtrack catastrophically, or null. Regexes analyzeRouteRegex rejects return null (reported there). */
-export function regexRisk(source: string): string | null {
+/**
+ * Why nginx cannot run this regex safely: syntax PCRE refuses (nginx -t would fail), or a shape
+ * that backtracks catastrophically. Null when fine, and for regexes analyzeRouteRegex rejects
+ * (reported there).
+ */
+export function regexProblem(source: string): { kind: 'syntax' | 'backtracking'; message: string } | null {
   if ('error' in analyzeRouteRegex(source)) return null;
   const p = new Parser(source);
   try {
     p.alternation();
+    if (p.rest()) throw new Invalid(`unbalanced parenthesis at '${p.rest().slice(0, 10)}'`);
     return null;
   } catch (e) {
-    if (e instanceof Risk) return e.message;
+    if (e instanceof Risk) return { kind: 'backtracking', message: e.message };
+    if (e instanceof Invalid) return { kind: 'syntax', message: e.message };
     return null; // a syntax this checker does not model: analyzeRouteRegex accepted it
   }
 }
+
+/** The backtracking part of regexProblem (kept for tests and callers that only want that). */
+export function regexRisk(source: string): string | null {
+  const p = regexProblem(source);
+  return p && p.kind === 'backtracking' ? p.message : null;
+}
+
+const POSIX_CLASSES = new Set(['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit']);
+/** Letter escapes PCRE2 and Rust regex both know (the rest analyzeRouteRegex rejects, or PCRE refuses: `\y`). */
+const LETTER_ESCAPES = new Set(['a', 'b', 'B', 'd', 'D', 'f', 'n', 'r', 's', 'S', 't', 'w', 'W', 'z', 'A', 'x', 'v']);
 
 const LARGE = 10;
 
@@ -135,6 +172,10 @@ class Parser {
 
   constructor(private readonly s: string) {
     this.caseless = /\(\?[a-zA-Z]*i/.test(s);
+  }
+
+  rest(): string {
+    return this.s.slice(this.i);
   }
 
   /** alternation := sequence ('|' sequence)* ; returns the node and its branches. */
@@ -166,9 +207,12 @@ class Parser {
   }
 
   private quantified(): Node {
+    if (this.quantifierAhead()) throw new Invalid(`'${this.s[this.i]}' at offset ${this.i} has nothing to repeat`);
     const atom = this.atom();
     const q = this.quantifier();
     if (!q) return atom.node;
+    if (!atom.repeatable) throw new Invalid(`a quantifier at offset ${this.i - 1} follows something that cannot be repeated`);
+    if (this.quantifierAhead()) throw new Invalid(`two quantifiers in a row at offset ${this.i}`);
     const repeated = q.max === Infinity || q.max >= LARGE;
     if (atom.group && q.max > 1) {
       if (atom.node.repeats && repeated) throw new Risk(`a group that repeats inside is itself repeated ${q.max === Infinity ? 'without bound' : `up to ${q.max} times`}: the engine can split the same text in exponentially many ways`);
@@ -185,6 +229,11 @@ class Parser {
     return { first: atom.node.first, empty: atom.node.empty || q.min === 0, repeats: atom.node.repeats || repeated };
   }
 
+  private quantifierAhead(): boolean {
+    const c = this.s[this.i];
+    return c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(this.s.slice(this.i)));
+  }
+
   private quantifier(): { min: number; max: number } | null {
     const c = this.s[this.i];
     let q: { min: number; max: number } | null = null;
@@ -198,19 +247,26 @@ class Parser {
       this.i += m[0].length;
       const min = Number(m[1]);
       q = { min, max: m[2] ? (m[3] ? Number(m[3]) : Infinity) : min };
+      if (min > 65535 || (q.max !== Infinity && q.max > 65535)) throw new Invalid(`repeat count in ${m[0]} is larger than 65535`);
+      if (q.max < q.min) throw new Invalid(`repeat counts in ${m[0]} are out of order`);
     }
     if (q && this.s[this.i] === '?') this.i++; // lazy: same backtracking
     return q;
   }
 
-  private atom(): { node: Node; group: boolean; branches?: Node[] } {
+  private atom(): { node: Node; group: boolean; branches?: Node[]; repeatable: boolean } {
+    const a = this.atomInner();
+    return { ...a, repeatable: a.repeatable ?? true };
+  }
+
+  private atomInner(): { node: Node; group: boolean; branches?: Node[]; repeatable?: boolean } {
     const c = this.s[this.i]!;
     if (c === '(') {
       const rest = this.s.slice(this.i + 1);
       const flags = /^\?[a-zA-Z-]*\)/.exec(rest);
       if (flags) {
         this.i += 1 + flags[0].length;
-        return { node: { first: NONE, empty: true, repeats: false }, group: false };
+        return { node: { first: NONE, empty: true, repeats: false }, group: false, repeatable: false };
       }
       const prefix = /^\?(?:P?<[A-Za-z_][A-Za-z0-9_]*>|[a-zA-Z-]*:)/.exec(rest);
       this.i += 1 + (prefix ? prefix[0].length : 0);
@@ -226,11 +282,11 @@ class Parser {
     }
     if (c === '^' || c === '$') {
       this.i++;
-      return { node: { first: NONE, empty: true, repeats: false }, group: false };
+      return { node: { first: NONE, empty: true, repeats: false }, group: false, repeatable: false };
     }
     if (c === '\\') {
       const e = this.escape(false);
-      return { node: { first: e ?? NONE, empty: e === null, repeats: false }, group: false };
+      return { node: { first: e ?? NONE, empty: e === null, repeats: false }, group: false, repeatable: e !== null };
     }
     const cp = this.s.codePointAt(this.i)!;
     this.i += cp > 0xffff ? 2 : 1;
@@ -274,6 +330,7 @@ class Parser {
       case 'f':
         return char('\f', false);
       default:
+        if (/[A-Za-z]/.test(n) && !LETTER_ESCAPES.has(n)) throw new Invalid(`unknown escape \\${n}`);
         return /[A-Za-z0-9]/.test(n) ? ALL : char(n, this.caseless);
     }
   }
@@ -291,6 +348,8 @@ class Parser {
       firstItem = false;
       if (this.s.startsWith('[:', this.i)) {
         const end = this.s.indexOf(':]', this.i + 2);
+        const name = end < 0 ? '' : this.s.slice(this.i + 2, end).replace(/^\^/, '');
+        if (end >= 0 && !POSIX_CLASSES.has(name)) throw new Invalid(`unknown POSIX class [:${name}:]`);
         this.i = end < 0 ? this.s.length : end + 2;
         set = ALL;
         continue;
@@ -308,6 +367,7 @@ class Parser {
       }
       if (loCode !== null && this.s[this.i] === '-' && this.s[this.i + 1] !== ']' && this.s[this.i + 1] !== undefined && this.s[this.i + 1] !== '\\') {
         const hi = this.s.codePointAt(this.i + 1)!;
+        if (hi < loCode) throw new Invalid(`character range ${String.fromCodePoint(loCode)}-${String.fromCodePoint(hi)} is out of order`);
         this.i += hi > 0xffff ? 3 : 2;
         lo = range(loCode, hi);
         if (this.caseless) lo = union(lo, union(range(65, 90), range(97, 122)));

@@ -81,7 +81,7 @@ function explainOne(e: ErrorObject): Explained {
     case 'enum':
       return { ...base, message: `${field}: expected one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}` };
     case 'type':
-      return { ...base, message: `${field}: expected ${String((e.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, got ${describe(e.data)}` };
+      return { ...base, message: `${field || 'top level'}: expected ${String((e.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, got ${describe(e.data)}` };
     case 'pattern':
       return { ...base, message: `${field}: invalid value ${JSON.stringify(truncate(e.data))}` };
     case 'minimum':
