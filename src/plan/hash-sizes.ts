@@ -1,10 +1,10 @@
-// nginx hash table sizes for what kongc generates (NGINX.md §4 "Hash sizes"). Emitted only when
+// nginx hash table sizes for what kongc generates (NGINX.md §4 "Hash sizes"): map keys (route
+// host names live in the virtual-host map) and the variables table. Emitted only when
 // nginx's defaults would fail, because a main nginx.conf may set them too (duplicates are fatal).
 import type { NginxPlan } from './ir.js';
 
 /** nginx's default bucket size is the CPU cache line: 64 bytes on x86_64 and most arm64. */
 const DEFAULT_BUCKET = 64;
-const DEFAULT_SERVER_NAMES_MAX = 512;
 const DEFAULT_MAP_MAX = 2048;
 const DEFAULT_VARIABLES_MAX = 1024;
 
@@ -20,15 +20,10 @@ function pow2AtLeast(n: number): number {
 }
 
 export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
-  const names = plan.servers.flatMap((s) => s.names);
-  const longestName = Math.max(0, ...names.map((n) => Buffer.byteLength(n)));
-  const needNames = bucketNeed(longestName);
   const mapKeys = plan.maps.flatMap((m) => m.entries.filter((e) => e.match === 'exact').map((e) => (e as { key: string }).key));
   const longestKey = Math.max(0, ...mapKeys.map((k) => Buffer.byteLength(k)));
   const largestMap = Math.max(0, ...plan.maps.map((m) => m.entries.length));
   return {
-    serverNamesBucket: needNames > DEFAULT_BUCKET ? pow2AtLeast(needNames) : 0,
-    serverNamesMax: names.length > DEFAULT_SERVER_NAMES_MAX / 2 ? pow2AtLeast(names.length * 4) : 0,
     mapBucket: bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0,
     mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,
     // nginx's own variables (~150) share the table with one variable per generated map.

@@ -20,11 +20,14 @@ export interface NginxPlan {
   proxyDefaults: { connectTimeoutMs: number; sendTimeoutMs: number; readTimeoutMs: number; tries: number; nextUpstream: string[] };
   upstreams: UpstreamBlock[];
   maps: MapBlock[];
+  /** Virtual hosts (one per route host name, plus the default) and their locations, for review. */
   servers: ServerBlock[];
+  /** What nginx serves: one server per listen set, every location once, dispatching per virtual host. */
+  site: { locations: SiteLocation[]; routeLocations: RouteLocation[]; proxies: boolean };
   /** Entity key (`r3`, `s1`, `u0`) → where it was declared. */
   sources: Record<string, SourceInfo>;
   /** Sizes nginx needs for its hash tables (server names, maps). */
-  hashSizes: { serverNamesBucket: number; serverNamesMax: number; mapBucket: number; mapMax: number; variablesMax: number };
+  hashSizes: { mapBucket: number; mapMax: number; variablesMax: number };
   /** Files the config refers to (CA bundles); `kongc build` writes them before the config. */
   files: GeneratedFile[];
 }
@@ -64,6 +67,8 @@ export interface MapBlock {
   source: MapValue;
   entries: MapEntry[];
   default: MapValue;
+  /** Keys are host names with nginx's wildcard forms (`*.x`, `x.*`), matched as server_name is. */
+  hostnames?: boolean;
   /** Why this map exists, for the comment above it (generated text only). */
   purpose: string;
 }
@@ -86,6 +91,12 @@ export interface ServerBlock {
   routeLocations: RouteLocation[];
   /** Some route location here proxies: the server declares the shared proxy settings. */
   proxies: boolean;
+}
+
+/** A location of the served site: its dispatch is a named location, or a map per virtual host. */
+export interface SiteLocation {
+  path: string;
+  dispatch: LocationPlan['dispatch'];
 }
 
 /** A prefix location that only classifies: it knows the ordered Kong candidates for requests it sees. */

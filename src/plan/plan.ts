@@ -49,6 +49,8 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
     server.proxies = server.routeLocations.some((l) => l.proxy !== null);
   }
+  const siteRoutes = [...router.targets].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
+  const site = { locations: router.site, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
   const presetVariables = new Set([...routeLocations.values()].flatMap((l) => l.proxy?.presets.map((p) => p.variable) ?? []));
@@ -71,8 +73,9 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     upstreams: upstreams.blocks,
     maps,
     servers: router.servers,
+    site,
     sources: sourcesOf(ctx, state),
-    hashSizes: { serverNamesBucket: 0, serverNamesMax: 0, mapBucket: 0, mapMax: 0, variablesMax: 0 },
+    hashSizes: { mapBucket: 0, mapMax: 0, variablesMax: 0 },
     files: tls.files,
   };
   plan.hashSizes = computeHashSizes(plan);

@@ -8,7 +8,7 @@
 // flags all hold, and `error_page 418 = $selection` hands the request to that route's named location.
 import { decodeAllPercent } from '../model/kong-path.js';
 import type { Route } from '../model/types.js';
-import type { Candidate, LocationPlan, MapBlock, MapEntry, ServerBlock } from './ir.js';
+import type { Candidate, LocationPlan, MapBlock, MapEntry, MapValue, ServerBlock, SiteLocation } from './ir.js';
 import { parseHostPattern, patternMatchesName, wildcardRegex, wildcardWithin, wildcardsOverlap, type HostPattern } from './hosts.js';
 import { comparePriority, priorityNumber, routePriority, type Priority } from './priority.js';
 import { analyzeRouteRegex } from './route-regex.js';
@@ -224,23 +224,62 @@ interface ServerName {
 }
 
 export interface RouterPlan {
+  /** Virtual hosts with the locations where they differ, for review (`--format json`). */
   servers: ServerBlock[];
+  /** The locations of the one nginx server, each dispatching per virtual host. */
+  site: SiteLocation[];
   maps: MapBlock[];
+  /** Every named location some dispatch can reach. */
+  targets: Set<string>;
 }
 
 type Fitting = { entry: RouteEntry; fit: HostFit };
 
+/** Fitting entries indexed by the prefix a request path must start with for them to match. */
+class PrefixIndex {
+  readonly everywhere: Fitting[] = [];
+  readonly byPrefix = new Map<string, Fitting[]>();
+
+  add(f: Fitting): void {
+    const { entry } = f;
+    const key = entry.kind === 'prefix' ? entry.decodedPrefix! : entry.kind === 'regex' ? entry.regex!.literalPrefix : '';
+    if (key === '') this.everywhere.push(f);
+    else {
+      const list = this.byPrefix.get(key);
+      if (list) list.push(f);
+      else this.byPrefix.set(key, [f]);
+    }
+  }
+
+  /** Entries that can match a request landing in location `path`. */
+  at(path: string): Fitting[] {
+    const here = [...this.everywhere];
+    for (let n = 1; n <= path.length; n++) here.push(...(this.byPrefix.get(path.slice(0, n)) ?? []));
+    return here;
+  }
+}
+
+/**
+ * One nginx server holds every location; a `hostnames` map turns the Host into a virtual host
+ * exactly as server_name selection would (exact, longest `*.` wildcard, longest `.*` wildcard),
+ * and each location dispatches per virtual host. Locations and named route locations thus appear
+ * once, however many hosts share them; a virtual host only costs map entries where its routes
+ * change the outcome.
+ */
 export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPlan {
   const names = new Map<string, ServerName>();
   for (const e of entries) for (const p of e.hosts ?? []) if (!names.has(p.serverName)) names.set(p.serverName, { name: p.serverName, pattern: { ...p, port: null } });
-  const serverNames: (ServerName | null)[] = [null, ...[...names.values()].sort((a, b) => a.name.localeCompare(b.name))];
-  // Which entries can fit a server: host-less ones everywhere, exact hosts in their own server,
-  // wildcard hosts wherever they may match. Indexed so each server looks only at its own.
-  const hostless: RouteEntry[] = [];
+  const vhosts = [...names.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const hostless = new PrefixIndex();
   const wildcard: RouteEntry[] = [];
   const byExactName = new Map<string, RouteEntry[]>();
+  // Locations: every prefix path, and every regex literal prefix, so that a location tests
+  // only the regexes whose literal prefix is a prefix of its own.
+  const paths = new Set<string>(['/']);
   for (const e of entries) {
-    if (!e.hosts) hostless.push(e);
+    if (e.decodedPrefix !== null) paths.add(e.decodedPrefix);
+    if (e.regex && e.regex.literalPrefix.startsWith('/')) paths.add(e.regex.literalPrefix);
+    if (!e.hosts) hostless.add({ entry: e, fit: { flag: null, portSpecific: false } });
     else {
       if (e.hosts.some((p) => p.kind !== 'exact')) wildcard.push(e);
       for (const name of new Set(e.hosts.filter((p) => p.kind === 'exact').map((p) => p.host))) {
@@ -250,42 +289,85 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
       }
     }
   }
+  const sorted = [...paths].sort();
   const selections = new Map<string, MapBlock>();
-  const servers: ServerBlock[] = [];
-  serverNames.forEach((sn, i) => {
-    const possible = sn === null ? hostless : [...new Set([...hostless, ...wildcard, ...(sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [])])];
-    const fitting: Fitting[] = [];
-    for (const entry of possible) {
+  const dispatchValue = (l: LocationPlan): MapValue => (l.dispatch.kind === 'direct' ? [{ text: l.dispatch.target }] : [{ variable: l.dispatch.variable }]);
+
+  const defaults = new Map<string, LocationPlan>();
+  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(path), selections));
+  const ownPaths = (index: PrefixIndex) => new Set(['/', ...index.byPrefix.keys()].filter((k) => paths.has(k)));
+  const servers: ServerBlock[] = [
+    { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [], proxies: false },
+  ];
+  const overrides = new Map<string, { vhost: string; value: MapValue }[]>();
+  vhosts.forEach((sn, i) => {
+    const key = `h${i + 1}`;
+    const own = new PrefixIndex();
+    for (const entry of new Set([...wildcard, ...(sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [])])) {
       const fit = hostFit(entry.hosts, sn, flags);
-      if (fit) fitting.push({ entry, fit });
+      if (fit) own.add({ entry, fit });
     }
-    const server: ServerBlock = { key: sn ? `h${i}` : 'default', names: sn ? [sn.name] : [], isDefault: sn === null, locations: [], routeLocations: [], proxies: false };
-    // Regexes with a literal prefix get a location of their own, so that other locations need
-    // not test them: a path they match always starts with that prefix and lands there (or deeper).
-    const locationPaths = new Set<string>(['/']);
-    const everywhere: Fitting[] = [];
-    const byPrefix = new Map<string, Fitting[]>();
-    for (const f of fitting) {
-      const { entry } = f;
-      if (entry.decodedPrefix !== null) locationPaths.add(entry.decodedPrefix);
-      if (entry.regex && entry.regex.literalPrefix.startsWith('/')) locationPaths.add(entry.regex.literalPrefix);
-      const key = entry.kind === 'prefix' ? entry.decodedPrefix! : entry.kind === 'regex' ? entry.regex!.literalPrefix : '';
-      if (key === '') everywhere.push(f);
-      else {
-        const list = byPrefix.get(key);
-        if (list) list.push(f);
-        else byPrefix.set(key, [f]);
+    // The locations where this host's own routes can match: under one of their prefixes.
+    const relevant = new Set<string>(['/']);
+    if (own.everywhere.length) sorted.forEach((p) => relevant.add(p));
+    else for (const prefix of own.byPrefix.keys()) for (const p of pathsStartingWith(sorted, prefix)) relevant.add(p);
+    const locations: LocationPlan[] = [];
+    for (const path of [...relevant].sort()) {
+      const plan = planLocation(path, [...own.at(path), ...hostless.at(path)], selections);
+      locations.push(plan);
+      const value = dispatchValue(plan);
+      if (JSON.stringify(value) !== JSON.stringify(dispatchValue(defaults.get(path)!))) {
+        const list = overrides.get(path);
+        if (list) list.push({ vhost: key, value });
+        else overrides.set(path, [{ vhost: key, value }]);
       }
     }
-    for (const path of [...locationPaths].sort()) {
-      // Entries that can match here: prefix paths and regex literal prefixes that are prefixes of this location.
-      const here = [...everywhere];
-      for (let n = 1; n <= path.length; n++) here.push(...(byPrefix.get(path.slice(0, n)) ?? []));
-      server.locations.push(planLocation(path, here, selections));
-    }
-    servers.push(server);
+    servers.push({ key, names: [sn.name], isDefault: false, locations, routeLocations: [], proxies: false });
   });
-  return { servers, maps: [...selections.values()] };
+
+  const maps: MapBlock[] = [];
+  const used = new Set([...overrides.values()].flatMap((list) => list.map((o) => o.vhost)));
+  if (used.size) {
+    maps.push({
+      variable: 'kongc_vhost',
+      source: [{ variable: 'host' }],
+      hostnames: true,
+      entries: servers.filter((s) => used.has(s.key)).map((s) => ({ match: 'exact', key: s.names[0]!, value: [{ text: s.key }] })),
+      default: [{ text: 'default' }],
+      purpose: 'virtual host: the route hosts the request Host matches, chosen as server_name would be',
+    });
+  }
+  const site: SiteLocation[] = sorted.map((path, i) => {
+    const dflt = defaults.get(path)!;
+    const list = overrides.get(path);
+    if (!list) return { path, dispatch: dflt.dispatch };
+    const variable = `kongc_at_${i}`;
+    maps.push({
+      variable,
+      source: [{ variable: 'kongc_vhost' }],
+      entries: list.map((o) => ({ match: 'exact', key: o.vhost, value: o.value })),
+      default: dispatchValue(dflt),
+      purpose: `dispatch of location ${i} per virtual host`,
+    });
+    return { path, dispatch: { kind: 'map', variable } };
+  });
+  const targets = new Set<string>();
+  for (const l of [...defaults.values(), ...servers.flatMap((s) => s.locations)]) for (const c of l.candidates) targets.add(c.target);
+  return { servers, site, maps: [...selections.values(), ...maps], targets };
+}
+
+/** The paths of a sorted list that start with `prefix` (a contiguous run). */
+function pathsStartingWith(sorted: string[], prefix: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) out.push(sorted[i]!);
+  return out;
 }
 
 /** `here`: the entries that can match a request in this location, in any order. */

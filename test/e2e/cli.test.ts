@@ -35,7 +35,7 @@ describe('kongc build', () => {
     const file = tempFile('kong.yaml', readFileSync('fixtures/seed/kong.yaml', 'utf8'));
     const r = kongc(['build'], join(file, '..'));
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /server_name "api\.service\.com";/);
+    assert.match(r.stdout, /"api\.service\.com" "h\d+";/);
   });
 
   it('writes -o atomically and --listen sets the listen address', () => {
