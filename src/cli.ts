@@ -100,7 +100,7 @@ Examples:
     .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
     .option('--dry-run', 'render and test against a temporary copy; change nothing')
     .option('--backups <n>', 'numbered backups to keep', '5')
-    .option('--lock <path>', 'lock file (default: <target>.lock)')
+    .option('--lock <path>', 'lock file (default: .<name>.lock beside the target)')
     .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')

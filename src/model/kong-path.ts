@@ -66,6 +66,7 @@ export function validPercentEncoding(path: string): boolean {
 
 /** Percent-decodes every `%XX` as nginx does for $uri; null when the bytes are not valid UTF-8. */
 export function decodeAllPercent(path: string): string | null {
+  if (!path.includes('%')) return path;
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
     const c = path[i]!;
