@@ -42,7 +42,7 @@ describe('regressions', () => {
 
   it('values too long for one nginx token are positioned errors (were internal errors)', () => {
     assert.match(errorAt(`services:\n  - name: s\n    host: 127.0.0.1\n    path: "/${'$'.repeat(1000)}"\n    routes:\n      - paths: ["/x"]\n`), /^5:11: service path is too long for nginx/);
-    assert.match(errorAt(`services:\n  - name: s\n    host: 127.0.0.1\n    routes:\n      - paths: ["/${'"'.repeat(2040)}"]\n`), /^6:17: path is too long for nginx/);
+    assert.match(errorAt(`services:\n  - name: s\n    host: 127.0.0.1\n    routes:\n      - paths: ["/${'\\"'.repeat(2040)}"]\n`), /^6:17: path is too long for nginx/);
     assert.match(
       errorAt(`services:\n  - name: s\n    host: up\n    routes:\n      - paths: ["/x"]\nupstreams:\n  - name: up\n    hash_on: cookie\n    hash_on_cookie: c\n    hash_on_cookie_path: "/${'p'.repeat(3500)}"\n    targets:\n      - target: 127.0.0.1:9\n`),
       /^11:26: hash_on_cookie_path is too long for nginx|^11:26: /,

@@ -11,8 +11,13 @@ import { ENCODER_HELPERS } from '../../src/render/render.js';
 type Node = { type: string; [k: string]: any };
 
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
-/** Helpers that compare generated values; allowed only as sub-expressions inside block conditions. */
-const LOGIC_HELPERS = new Set(['eq']);
+/**
+ * Helpers that compare generated values (render.ts LOGIC_HELPERS, read from its source); allowed
+ * only as sub-expressions inside block conditions, where their result is never output.
+ */
+const LOGIC_HELPERS = new Set(
+  [...(/const LOGIC_HELPERS\b[^{]*\{([\s\S]*?)\n\};/.exec(readFileSync(join(PACKAGE_ROOT, 'src', 'render', 'render.ts'), 'utf8'))?.[1] ?? '').matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/gm)].map((m) => m[1]!),
+);
 /** Helpers whose output may appear in an nginx comment: generated identifiers and numbers only. */
 const COMMENT_SAFE = new Set(['id', 'token', 'int']);
 
@@ -82,6 +87,8 @@ function lint(file: string, text: string): string[] {
 describe('templates', () => {
   it('there are templates, and each helper the templates may call is an encoder', () => {
     assert.ok(templates.length >= 4);
+    assert.ok(LOGIC_HELPERS.has('eq'), `logic helpers read from render.ts: ${[...LOGIC_HELPERS]}`);
+    for (const name of LOGIC_HELPERS) assert.ok(!(name in ENCODER_HELPERS));
     for (const name of Object.keys(ENCODER_HELPERS)) assert.equal(typeof ENCODER_HELPERS[name], 'function');
   });
 
