@@ -115,8 +115,10 @@ export interface Candidate {
   path: string | null;
   /** Kong priority as a decimal string (64-bit). */
   priority: string;
-  /** Runtime conditions still to test (generated flag variables); empty = always matches here. */
+  /** Runtime conditions still to test (generated flag variables); with rawPath null and this empty, always matches here. */
   conditions: string[];
+  /** Regex the raw $request_uri must match (Kong keeps reserved escapes distinct), or null. */
+  rawPath: string | null;
   why: string;
 }
 
@@ -127,6 +129,11 @@ export interface RouteLocation {
   kind: 'proxy' | 'respond';
   /** A response kongc generates itself (Kong's own errors and redirects). */
   respond: { status: number; body: string | null; headers: [string, string][]; httpsRedirect: boolean } | null;
+  /**
+   * Set when some location jumps here directly because no other route can match there: the
+   * route then checks its virtual hosts and raw path itself, and answers 404 when one fails.
+   */
+  guard: { vhostPattern: string | null; rawPattern: string | null } | null;
   proxy: ProxySettings | null;
 }
 

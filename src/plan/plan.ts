@@ -49,6 +49,10 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
     server.proxies = server.routeLocations.some((l) => l.proxy !== null);
   }
+  for (const [target, g] of router.guards) {
+    const loc = routeLocations.get(target);
+    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null };
+  }
   const siteRoutes = [...router.targets].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
   const site = { locations: router.site, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
 
@@ -98,7 +102,7 @@ class UriMaps {
 }
 
 function respond(e: RouteEntry, service: string | null, status: number, message: string, headers: [string, string][] = []): RouteLocation {
-  return { name: e.target, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null };
+  return { name: e.target, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null, guard: null };
 }
 
 /**
@@ -136,7 +140,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     if (r.https_redirect_status_code === 426) {
       return respond(e, svcKey, 426, 'Please use HTTPS protocol', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]);
     }
-    return { name: e.target, route: e.routeKey, service: svcKey, kind: 'respond', respond: { status: r.https_redirect_status_code, body: null, headers: [], httpsRedirect: true }, proxy: null };
+    return { name: e.target, route: e.routeKey, service: svcKey, kind: 'respond', respond: { status: r.https_redirect_status_code, body: null, headers: [], httpsRedirect: true }, proxy: null, guard: null };
   }
   if (!svc) return respond(e, null, 503, 'no Service found with those values');
   const viaUpstream = upstreams.byUpstream.get(svc.host);
@@ -195,6 +199,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     route: e.routeKey,
     service: svcKey,
     kind: 'proxy',
+    guard: null,
     respond: null,
     proxy: {
       scheme: svc.protocol === 'https' ? 'https' : 'http',

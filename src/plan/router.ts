@@ -34,6 +34,8 @@ export interface RouteEntry {
   target: string;
   /** Flag variables for conditions independent of the server (methods, headers, regex path). */
   flags: string[];
+  /** Regex the raw $request_uri must match (prefix paths with reserved characters), or null. */
+  rawPath: string | null;
 }
 
 export class FlagRegistry {
@@ -58,7 +60,7 @@ function escapeRegex(s: string): string {
   return s.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
 }
 
-export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags: FlagRegistry, targetOf: (e: Omit<RouteEntry, 'target' | 'flags'>) => string): RouteEntry[] {
+export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags: FlagRegistry, targetOf: (e: Omit<RouteEntry, 'target' | 'flags' | 'rawPath'>) => string): RouteEntry[] {
   const entries: RouteEntry[] = [];
   for (const route of routes) {
     const routeKey = keyOf(route);
@@ -107,7 +109,8 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         hosts,
         priority: routePriority(route, kongPath),
       };
-      let entry: Omit<RouteEntry, 'target' | 'flags'>;
+      let entry: Omit<RouteEntry, 'target' | 'flags' | 'rawPath'>;
+      let rawPath: string | null = null;
       const entryFlags = [...common];
       if (kongPath === null) entry = { ...base, kind: 'none', decodedPrefix: null, regex: null };
       else if (kongPath.startsWith('~')) {
@@ -124,10 +127,9 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         );
       } else {
         entry = { ...base, kind: 'prefix', decodedPrefix: decodeAllPercent(kongPath) ?? kongPath, regex: null };
-        const raw = rawPathCheck(kongPath);
-        if (raw) entryFlags.push(flags.flag(`raw:${kongPath}`, () => raw));
+        rawPath = rawPathCheck(kongPath);
       }
-      entries.push({ ...entry, target: targetOf(entry), flags: entryFlags });
+      entries.push({ ...entry, target: targetOf(entry), flags: entryFlags, rawPath });
     });
   }
   return entries;
@@ -147,7 +149,7 @@ const RESERVED_ESCAPE = '%(?:2[1346-9A-Ca-cFf]|3[ABDFabdf]|40|5[BDbd])';
  * path cannot be aligned (dot segments, '//'), a route without escapes trusts nginx's decoded
  * view unless the raw path holds a reserved escape; a route with escapes does not match.
  */
-function rawPathCheck(kongPath: string): Omit<MapBlock, 'variable'> | null {
+function rawPathCheck(kongPath: string): string | null {
   const rest = kongPath.slice(1);
   if (![...rest].some((c) => RESERVED.has(c))) return null;
   let rx = '';
@@ -175,14 +177,9 @@ function rawPathCheck(kongPath: string): Omit<MapBlock, 'variable'> | null {
     }
   }
   const origin = '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?';
-  const entries: MapEntry[] = [{ match: 'regex', caseless: false, pattern: `^${origin}${rx}`, value: ONE }];
-  if (!hasEscape) entries.push({ match: 'regex', caseless: false, pattern: `^[^?]*${RESERVED_ESCAPE}`, value: ZERO });
-  return {
-    source: [{ variable: 'request_uri' }],
-    entries,
-    default: hasEscape ? ZERO : ONE,
-    purpose: 'the raw path keeps the reserved characters of the route path as Kong compares them',
-  };
+  // Without escapes of its own, the route also matches whenever the raw path has no reserved
+  // escape at all: then nginx's decoded view and Kong's normalized one agree.
+  return hasEscape ? `${origin}${rx}` : `(?:${origin}${rx}|(?![^?]*${RESERVED_ESCAPE}))`;
 }
 
 interface HostFit {
@@ -231,6 +228,12 @@ export interface RouterPlan {
   maps: MapBlock[];
   /** Every named location some dispatch can reach. */
   targets: Set<string>;
+  /**
+   * Checks a named location makes itself (answering 404 when one fails), so that a location
+   * whose only possible route it is can jump there without a map: its virtual hosts (null =
+   * any) and its raw-path regex (null = none).
+   */
+  guards: Map<string, { vhosts: string[] | null; rawPath: string | null }>;
 }
 
 type Fitting = { entry: RouteEntry; fit: HostFit };
@@ -299,13 +302,20 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   const servers: ServerBlock[] = [
     { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [], proxies: false },
   ];
-  const overrides = new Map<string, { vhost: string; value: MapValue }[]>();
+  const overrides = new Map<string, { vhost: string; value: MapValue; plan: LocationPlan }[]>();
+  /** The virtual hosts each hosted route can match in (at run time or always). */
+  const fitsIn = new Map<RouteEntry, string[]>();
   vhosts.forEach((sn, i) => {
     const key = `h${i + 1}`;
     const own = new PrefixIndex();
     for (const entry of new Set([...wildcard, ...(sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [])])) {
       const fit = hostFit(entry.hosts, sn, flags);
-      if (fit) own.add({ entry, fit });
+      if (fit) {
+        own.add({ entry, fit });
+        const list = fitsIn.get(entry);
+        if (list) list.push(key);
+        else fitsIn.set(entry, [key]);
+      }
     }
     // The locations where this host's own routes can match: under one of their prefixes.
     const relevant = new Set<string>(['/']);
@@ -318,27 +328,59 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
       const value = dispatchValue(plan);
       if (JSON.stringify(value) !== JSON.stringify(dispatchValue(defaults.get(path)!))) {
         const list = overrides.get(path);
-        if (list) list.push({ vhost: key, value });
-        else overrides.set(path, [{ vhost: key, value }]);
+        if (list) list.push({ vhost: key, value, plan });
+        else overrides.set(path, [{ vhost: key, value, plan }]);
       }
     }
     servers.push({ key, names: [sn.name], isDefault: false, locations, routeLocations: [], proxies: false });
   });
 
+  // A location where only one route can ever match (per virtual host: that route, or no route)
+  // jumps straight to it; the route's named location checks the virtual host and raw path itself.
+  const byTarget = new Map(entries.map((e) => [e.target, e]));
+  const guards = new Map<string, { vhosts: string[] | null; rawPath: string | null }>();
+  const soleRoute = (path: string): RouteEntry | null => {
+    const plans = [defaults.get(path)!, ...(overrides.get(path) ?? []).map((o) => o.plan)];
+    const sole = (p: LocationPlan): string | null | false => {
+      const [first, second] = p.candidates;
+      if (first!.target === NO_ROUTE) return null;
+      if (first!.conditions.length) return false;
+      if (!second) return first!.rawPath === null ? first!.target : false;
+      return second.target === NO_ROUTE && p.candidates.length === 2 ? first!.target : false;
+    };
+    const targets = plans.map(sole);
+    if (targets.some((t) => t === false)) return null;
+    const named = [...new Set(targets.filter((t): t is string => t !== null))];
+    if (named.length !== 1) return null;
+    const entry = byTarget.get(named[0]!)!;
+    const listed = new Set((overrides.get(path) ?? []).filter((o) => sole(o.plan) === entry.target).map((o) => o.vhost));
+    if (entry.hosts === null) return sole(plans[0]!) === entry.target && listed.size === (overrides.get(path) ?? []).length ? entry : null;
+    // Hosted: the default has no route here, and exactly the hosts the route fits choose it.
+    const fits = fitsIn.get(entry) ?? [];
+    return sole(plans[0]!) === null && fits.length === listed.size && fits.every((k) => listed.has(k)) ? entry : null;
+  };
+  const direct = new Set<string>();
+  for (const path of sorted) {
+    const entry = soleRoute(path);
+    if (!entry || (entry.hosts === null && entry.rawPath === null)) continue;
+    direct.add(path);
+    guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath });
+  }
+
   const maps: MapBlock[] = [];
-  const used = new Set([...overrides.values()].flatMap((list) => list.map((o) => o.vhost)));
-  if (used.size) {
+  if (vhosts.length) {
     maps.push({
       variable: 'kongc_vhost',
       source: [{ variable: 'host' }],
       hostnames: true,
-      entries: servers.filter((s) => used.has(s.key)).map((s) => ({ match: 'exact', key: s.names[0]!, value: [{ text: s.key }] })),
+      entries: servers.filter((s) => !s.isDefault).map((s) => ({ match: 'exact', key: s.names[0]!, value: [{ text: s.key }] })),
       default: [{ text: 'default' }],
       purpose: 'virtual host: the route hosts the request Host matches, chosen as server_name would be',
     });
   }
   const site: SiteLocation[] = sorted.map((path, i) => {
     const dflt = defaults.get(path)!;
+    if (direct.has(path)) return { path, dispatch: { kind: 'direct', target: soleRoute(path)!.target } };
     const list = overrides.get(path);
     if (!list) return { path, dispatch: dflt.dispatch };
     const variable = `kongc_at_${i}`;
@@ -352,8 +394,20 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     return { path, dispatch: { kind: 'map', variable } };
   });
   const targets = new Set<string>();
-  for (const l of [...defaults.values(), ...servers.flatMap((s) => s.locations)]) for (const c of l.candidates) targets.add(c.target);
-  return { servers, site, maps: [...selections.values(), ...maps], targets };
+  for (const l of [...defaults.values(), ...servers.flatMap((sv) => sv.locations)]) for (const c of l.candidates) targets.add(c.target);
+  // Selection maps only a direct location used are not emitted.
+  const byVariable = new Map([...selections.values()].map((m) => [m.variable, m]));
+  const reachable = new Set<string>();
+  const visit = (value: MapValue) => {
+    for (const part of value) if ('variable' in part && part.variable.startsWith('kongc_route_') && !reachable.has(part.variable)) {
+      reachable.add(part.variable);
+      const map = byVariable.get(part.variable);
+      if (map) visit(map.default);
+    }
+  };
+  for (const l of site) if (l.dispatch.kind === 'map') visit([{ variable: l.dispatch.variable }]);
+  for (const m of maps) for (const e of [...m.entries.map((x) => x.value), m.default]) visit(e);
+  return { servers, site, maps: [...[...selections.values()].filter((m) => reachable.has(m.variable)), ...maps], targets, guards };
 }
 
 /** The paths of a sorted list that start with `prefix` (a contiguous run). */
@@ -388,13 +442,14 @@ function planLocation(path: string, here: Fitting[], selections: Map<string, Map
       path: entry.kongPath,
       priority: priorityNumber(entry.priority),
       conditions,
+      rawPath: entry.rawPath,
       why: describe(entry, fit),
     });
-    if (conditions.length === 0) break; // everything after it is shadowed here
+    if (conditions.length === 0 && entry.rawPath === null) break; // everything after it is shadowed here
   }
   const last = candidates[candidates.length - 1];
-  if (!last || last.conditions.length) {
-    candidates.push({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: [], why: 'no route matched' });
+  if (!last || last.conditions.length || last.rawPath !== null) {
+    candidates.push({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: [], rawPath: null, why: 'no route matched' });
   }
   if (candidates.length === 1) return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
   return { path, candidates, dispatch: { kind: 'map', variable: selectionMap(candidates, selections) } };
@@ -422,18 +477,23 @@ function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>
   let variable = '';
   for (const chunk of chunks.reverse()) {
     const flagVars = [...new Set(chunk.flatMap((c) => c.conditions))].sort();
-    const entries: MapEntry[] = chunk.map((c) => ({
-      match: 'regex',
-      caseless: false,
-      pattern: '^' + flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('').replace(/\.+$/, ''),
-      value: [{ text: c.target }],
-    }));
+    // Raw-path checks read $request_uri after the fixed-width flags and a '|'.
+    const raw = chunk.some((c) => c.rawPath !== null);
+    const entries: MapEntry[] = chunk.map((c) => {
+      const flagsPattern = flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('');
+      return {
+        match: 'regex',
+        caseless: false,
+        pattern: c.rawPath !== null ? `^${flagsPattern}\\|${c.rawPath}` : '^' + flagsPattern.replace(/\.+$/, ''),
+        value: [{ text: c.target }],
+      };
+    });
     const key = JSON.stringify([flagVars, entries, fallback]);
     let map = selections.get(key);
     if (!map) {
       map = {
         variable: `kongc_route_${selections.size}`,
-        source: flagVars.map((v) => ({ variable: v })),
+        source: [...flagVars.map((v) => ({ variable: v })), ...(raw ? [{ text: '|' }, { variable: 'request_uri' }] : [])],
         entries,
         default: fallback,
         purpose: 'first matching route, in Kong priority order',
@@ -449,7 +509,7 @@ function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>
 function describe(e: RouteEntry, fit: HostFit): string {
   const parts: string[] = [];
   if (e.hosts) parts.push(fit.flag ? 'host (checked)' : 'host');
-  if (e.kind === 'prefix') parts.push(`prefix ${e.kongPath}`);
+  if (e.kind === 'prefix') parts.push(`prefix ${e.kongPath}${e.rawPath ? ' (raw path checked)' : ''}`);
   if (e.kind === 'regex') parts.push(`regex ${e.kongPath}`);
   if (e.route.methods) parts.push(`methods ${e.route.methods.join(',')}`);
   if (e.route.headers) parts.push(`headers ${Object.keys(e.route.headers).join(',')}`);

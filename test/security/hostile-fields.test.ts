@@ -212,7 +212,7 @@ const TEMPLATE_DIRECTIVES: Set<string> = new Set(
     .filter((w): w is string => w !== undefined),
 );
 /** Blocks and where they may appear. */
-const BLOCK_CONTEXT: Record<string, string> = { upstream: '', map: '', geo: '', server: '', location: 'server', if: 'location' };
+const BLOCK_CONTEXT: Record<string, string> = { upstream: '', map: '', geo: '', server: '', location: 'server', if: 'server>location' };
 
 /** Maps main.hbs writes whatever the input ($kongc_forwarded_path, …). */
 const STATIC_MAPS = (readFileSync(join(TEMPLATES_DIR, 'main.hbs'), 'utf8').match(/^map /gm) ?? []).length;
@@ -228,7 +228,8 @@ function structuralCheck(c: Accepted): void {
   let location: string[] = [];
   for (const s of lexed.statements) {
     const parent = s.context[s.context.length - 1] ?? '';
-    if (parent === 'map' || parent === 'geo' || parent === 'if') continue; // data lines
+    if (parent === 'map' || parent === 'geo') continue; // data lines
+    if (parent === 'if') assert.deepEqual(s.words, ['return', '419'], `${where}: only a guard's return inside if`);
     assert.ok(TEMPLATE_DIRECTIVES.has(s.words[0]!), `${where}: '${s.words[0]}' is not a directive of any template (in ${parent || 'http'})`);
     if (s.kind === 'block') assert.equal(BLOCK_CONTEXT[s.words[0]!], s.context.join('>'), `${where}: block '${s.words[0]}' inside '${s.context.join(' > ')}'`);
     if (s.context.length === 0 && s.words[0] === 'server') servers++;

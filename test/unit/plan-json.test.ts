@@ -46,9 +46,9 @@ describe('kongc build --format json', () => {
       // Host-less routes only: methods + path (two fields), then the regex, then the prefix,
       // whose raw-path check (reserved '/' inside it) may still fail, hence the 404 after it.
       assert.deepEqual(order(dflt, '/api/users/'), [
-        'post-only prefix /api/users, methods POST',
+        'post-only prefix /api/users (raw path checked), methods POST',
         'users-rx regex ~/api/users/\\d+',
-        'users prefix /api/users',
+        'users prefix /api/users (raw path checked)',
         '404 no route matched',
       ]);
       // On api.test the host route (two fields, plain host) always matches there: it shadows the rest.
