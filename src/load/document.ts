@@ -2,6 +2,8 @@
 // Hostile input fails here with a positioned error before anything else sees it: size, invalid
 // UTF-8, nesting, alias expansion, duplicate keys, prototype keys, lone surrogates, huge strings.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import jsyaml from 'js-yaml';
+import { scanBlockPositions } from './block-positions.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
 import { SourceMap, escapePointer } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
@@ -135,14 +137,16 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
   if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
     fail(1, 1, `file is larger than ${LIMITS.fileBytes} bytes`, 'split the configuration into several files', 'limit');
   }
-  const deep = nestingProblem(text);
-  if (deep) fail(deep.line, deep.column, `nesting deeper than ${LIMITS.depth} levels`, undefined, 'limit');
   const substituted = substituteDeckEnv(text, env);
   if ('error' in substituted) {
     const at = offsetToLineCol(text, substituted.offset);
     fail(at.line, at.column, substituted.error, substituted.hint, 'env');
   }
   const source = (substituted as { text: string }).text;
+  const fast = fastParse(source, map);
+  if (fast) return { file, data: fast.data, map };
+  const deep = nestingProblem(source);
+  if (deep) fail(deep.line, deep.column, `nesting deeper than ${LIMITS.depth} levels`, undefined, 'limit');
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: false });
   const firstError = doc.errors[0];
@@ -212,6 +216,47 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
   };
   const data = walk(doc.contents as Node, '', 0);
   return { file, data, map };
+}
+
+/**
+ * The fast path for ordinary files: js-yaml for the values, a line scanner for the positions.
+ * Anything the scanner does not understand, or any value the checks below would refuse, returns
+ * null, and the `yaml` parser (slower, with every position and the precise error) takes over.
+ */
+function fastParse(source: string, map: SourceMap): { data: unknown } | null {
+  const positions = scanBlockPositions(source);
+  if (!positions) return null;
+  let data: unknown;
+  try {
+    data = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA });
+  } catch {
+    return null;
+  }
+  const seen = new Set<object>();
+  let nodes = 0;
+  const sound = (v: unknown, pointer: string, depth: number): boolean => {
+    if (depth > LIMITS.depth || ++nodes > LIMITS.yamlNodes) return false;
+    // Scalars: the counts and keys checked on their containers already tie them to a position.
+    if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return true;
+    if (typeof v === 'string') return (v.length * 3 <= LIMITS.stringBytes || Buffer.byteLength(v, 'utf8') <= LIMITS.stringBytes) && !LONE_SURROGATE.test(v);
+    if (typeof v !== 'object' || v instanceof Date || seen.has(v)) return false; // aliases share objects
+    seen.add(v);
+    if (Array.isArray(v)) {
+      if (v.length > LIMITS.entities || (positions.children.get(pointer) ?? 0) !== v.length) return false;
+      return v.every((item, i) => sound(item, `${pointer}/${i}`, depth + 1));
+    }
+    const keys = Object.keys(v);
+    if ((positions.children.get(pointer) ?? 0) !== keys.length || Object.getPrototypeOf(v) !== Object.prototype) return false;
+    return keys.every((k) => {
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '<<' || LONE_SURROGATE.test(k)) return false;
+      const child = `${pointer}/${escapePointer(k)}`;
+      return positions.keys.has(child) && sound((v as Record<string, unknown>)[k], child, depth + 1);
+    });
+  };
+  if (data === undefined) data = null;
+  if (!sound(data, '', 0)) return null;
+  map.adopt(positions.values, positions.keys);
+  return { data };
 }
 
 /** Null-prototype objects are safe while walking; the rest of the pipeline wants ordinary ones. */

@@ -1,25 +1,34 @@
 // Where each value of a loaded document came from. Keys are JSON pointers.
 import type { Diagnostic, Position, Severity } from '../diagnostics.js';
 
+/** Line and column, 1-based. */
+export type LineColumn = [number, number];
+
 export class SourceMap {
-  private readonly positions = new Map<string, { line: number; column: number }>();
+  private positions = new Map<string, LineColumn>();
   /** Where the key of a mapping entry is, for diagnostics about the key itself or a null value. */
-  private readonly keys = new Map<string, { line: number; column: number }>();
+  private keys = new Map<string, LineColumn>();
 
   constructor(readonly file: string) {}
 
   set(pointer: string, line: number, column: number): void {
-    if (!this.positions.has(pointer)) this.positions.set(pointer, { line, column });
+    if (!this.positions.has(pointer)) this.positions.set(pointer, [line, column]);
   }
 
   setKey(pointer: string, line: number, column: number): void {
-    if (!this.keys.has(pointer)) this.keys.set(pointer, { line, column });
+    if (!this.keys.has(pointer)) this.keys.set(pointer, [line, column]);
+  }
+
+  /** Takes over complete tables of value and key positions (the fast loader's). */
+  adopt(values: Map<string, LineColumn>, keys: Map<string, LineColumn>): void {
+    this.positions = values;
+    this.keys = keys;
   }
 
   /** Position of the key naming this pointer's value (falls back to the value's position). */
   locateKey(pointer: string): Position {
     const hit = this.keys.get(pointer);
-    return hit ? { file: this.file, ...hit } : this.locate(pointer);
+    return hit ? { file: this.file, line: hit[0], column: hit[1] } : this.locate(pointer);
   }
 
   /** Position of the value at the pointer, else of its key, else of its nearest ancestor. */
@@ -27,7 +36,7 @@ export class SourceMap {
     let p = pointer;
     for (;;) {
       const hit = this.positions.get(p) ?? this.keys.get(p);
-      if (hit) return { file: this.file, ...hit };
+      if (hit) return { file: this.file, line: hit[0], column: hit[1] };
       if (p === '') return { file: this.file, line: 1, column: 1 };
       p = p.slice(0, p.lastIndexOf('/'));
     }
@@ -45,6 +54,7 @@ export function child(ref: SourceRef, ...keys: (string | number)[]): SourceRef {
 }
 
 export function escapePointer(key: string): string {
+  if (key.indexOf('~') < 0 && key.indexOf('/') < 0) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
