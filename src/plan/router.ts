@@ -150,15 +150,15 @@ const RESERVED_ESCAPE = '%(?:2[1346-9A-Ca-cFf]|3[ABDFabdf]|40|5[BDbd])';
  * view unless the raw path holds a reserved escape; a route with escapes does not match.
  */
 function rawPathCheck(kongPath: string): string | null {
-  const rest = kongPath.slice(1);
-  if (![...rest].some((c) => RESERVED.has(c))) return null;
+  let reserved = false;
+  for (let i = 1; i < kongPath.length && !reserved; i++) reserved = RESERVED.has(kongPath[i]!);
+  if (!reserved) return null;
   let rx = '';
   let hasEscape = false;
-  const hexCi = (h: string) => [...h.toUpperCase()].map((d) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d)).join('');
   for (let i = 0; i < kongPath.length; ) {
     const c = kongPath[i]!;
     if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(kongPath.slice(i + 1, i + 3))) {
-      rx += '%' + hexCi(kongPath.slice(i + 1, i + 3));
+      rx += '%' + hexCaseless(kongPath.slice(i + 1, i + 3));
       hasEscape = true;
       i += 3;
       continue;
@@ -166,14 +166,13 @@ function rawPathCheck(kongPath: string): string | null {
     const cp = kongPath.codePointAt(i)!;
     const ch = String.fromCodePoint(cp);
     i += ch.length;
-    if (cp < 0x80 && RESERVED.has(ch)) {
-      rx += escapeRegex(ch);
+    if (cp < 0x80) {
+      rx += ASCII_IN_RAW_PATH[cp]!;
       continue;
     }
     for (const b of Buffer.from(ch, 'utf8')) {
       const hex = b.toString(16).toUpperCase().padStart(2, '0');
-      const lit = b < 0x80 ? (/[A-Za-z0-9]/.test(ch) ? ch : '\\' + ch) : `\\x${hex}`;
-      rx += `(?:${lit}|%${hexCi(hex)})`;
+      rx += `(?:\\x${hex}|%${hexCaseless(hex)})`;
     }
   }
   const origin = '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?';
@@ -181,6 +180,20 @@ function rawPathCheck(kongPath: string): string | null {
   // escape at all: then nginx's decoded view and Kong's normalized one agree.
   return hasEscape ? `${origin}${rx}` : `(?:${origin}${rx}|(?![^?]*${RESERVED_ESCAPE}))`;
 }
+
+/** `2f` → `2[Ff]`: hex digits of a percent-escape in either case. */
+function hexCaseless(hex: string): string {
+  return [...hex.toUpperCase()].map((d) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d)).join('');
+}
+
+/** How each ASCII character of a route path may appear in the raw path: a reserved character as itself, any other also as its escape. */
+const ASCII_IN_RAW_PATH: string[] = Array.from({ length: 128 }, (_, cp) => {
+  const ch = String.fromCharCode(cp);
+  if (RESERVED.has(ch)) return escapeRegex(ch);
+  const hex = cp.toString(16).toUpperCase().padStart(2, '0');
+  const lit = /[A-Za-z0-9]/.test(ch) ? ch : '\\' + ch;
+  return `(?:${lit}|%${hexCaseless(hex)})`;
+});
 
 interface HostFit {
   /** Flag variable when the host still has to be checked at run time. */
@@ -295,9 +308,13 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   const sorted = [...paths].sort();
   const selections = new Map<string, MapBlock>();
   const dispatchValue = (l: LocationPlan): MapValue => (l.dispatch.kind === 'direct' ? [{ text: l.dispatch.target }] : [{ variable: l.dispatch.variable }]);
+  /** Gives a plan its dispatch: its only candidate, or the selection map over its candidates. */
+  const realize = (plan: LocationPlan): void => {
+    if (plan.candidates.length > 1) plan.dispatch = { kind: 'map', variable: selectionMap(plan.candidates, selections) };
+  };
 
   const defaults = new Map<string, LocationPlan>();
-  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(path), selections));
+  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(path)));
   const ownPaths = (index: PrefixIndex) => new Set(['/', ...index.byPrefix.keys()].filter((k) => paths.has(k)));
   const servers: ServerBlock[] = [
     { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [], proxies: false },
@@ -323,10 +340,10 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     else for (const prefix of own.byPrefix.keys()) for (const p of pathsStartingWith(sorted, prefix)) relevant.add(p);
     const locations: LocationPlan[] = [];
     for (const path of [...relevant].sort()) {
-      const plan = planLocation(path, [...own.at(path), ...hostless.at(path)], selections);
+      const plan = planLocation(path, [...own.at(path), ...hostless.at(path)]);
       locations.push(plan);
-      const value = dispatchValue(plan);
-      if (JSON.stringify(value) !== JSON.stringify(dispatchValue(defaults.get(path)!))) {
+      const value: MapValue = [];
+      if (signature(plan) !== signature(defaults.get(path)!)) {
         const list = overrides.get(path);
         if (list) list.push({ vhost: key, value, plan });
         else overrides.set(path, [{ vhost: key, value, plan }]);
@@ -367,6 +384,13 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath });
   }
 
+  // Dispatch: straight to the route where it is the only one, else through a selection map.
+  for (const plan of [...defaults.values(), ...servers.flatMap((sv) => sv.locations)]) {
+    if (direct.has(plan.path)) plan.dispatch = { kind: 'direct', target: plan.candidates[0]!.target };
+    else realize(plan);
+  }
+  for (const list of overrides.values()) for (const o of list) o.value.push(...dispatchValue(o.plan));
+
   const maps: MapBlock[] = [];
   if (vhosts.length) {
     maps.push({
@@ -395,19 +419,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   });
   const targets = new Set<string>();
   for (const l of [...defaults.values(), ...servers.flatMap((sv) => sv.locations)]) for (const c of l.candidates) targets.add(c.target);
-  // Selection maps only a direct location used are not emitted.
-  const byVariable = new Map([...selections.values()].map((m) => [m.variable, m]));
-  const reachable = new Set<string>();
-  const visit = (value: MapValue) => {
-    for (const part of value) if ('variable' in part && part.variable.startsWith('kongc_route_') && !reachable.has(part.variable)) {
-      reachable.add(part.variable);
-      const map = byVariable.get(part.variable);
-      if (map) visit(map.default);
-    }
-  };
-  for (const l of site) if (l.dispatch.kind === 'map') visit([{ variable: l.dispatch.variable }]);
-  for (const m of maps) for (const e of [...m.entries.map((x) => x.value), m.default]) visit(e);
-  return { servers, site, maps: [...[...selections.values()].filter((m) => reachable.has(m.variable)), ...maps], targets, guards };
+  return { servers, site, maps: [...selections.values(), ...maps], targets, guards };
 }
 
 /** The paths of a sorted list that start with `prefix` (a contiguous run). */
@@ -425,7 +437,7 @@ function pathsStartingWith(sorted: string[], prefix: string): string[] {
 }
 
 /** `here`: the entries that can match a request in this location, in any order. */
-function planLocation(path: string, here: Fitting[], selections: Map<string, MapBlock>): LocationPlan {
+function planLocation(path: string, here: Fitting[]): LocationPlan {
   here.sort(
     (a, b) =>
       comparePriority(a.entry.priority, b.entry.priority) ||
@@ -451,8 +463,13 @@ function planLocation(path: string, here: Fitting[], selections: Map<string, Map
   if (!last || last.conditions.length || last.rawPath !== null) {
     candidates.push({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: [], rawPath: null, why: 'no route matched' });
   }
-  if (candidates.length === 1) return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
-  return { path, candidates, dispatch: { kind: 'map', variable: selectionMap(candidates, selections) } };
+  // The dispatch is settled once the router knows which locations jump straight to a route.
+  return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
+}
+
+/** A candidate list's identity: two lists with the same signature dispatch the same way. */
+function signature(plan: LocationPlan): string {
+  return plan.candidates.map((c) => `${c.target}|${c.conditions.join(',')}|${c.rawPath ?? ''}`).join('\n');
 }
 
 /** Flags per selection map: keeps the map's source well under nginx's 4096-byte token limit. */

@@ -4,7 +4,6 @@
 import type { HostPattern } from './hosts.js';
 import { wildcardsOverlap, patternMatchesName } from './hosts.js';
 import { label, type PlanContext } from './context.js';
-import { priorityNumber } from './priority.js';
 import type { RouteEntry } from './router.js';
 
 const MAX_TIE_WARNINGS = 200;
@@ -13,7 +12,8 @@ export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
   const groups = new Map<string, RouteEntry[]>();
   for (const e of entries) {
     // Equal priority and overlapping prefix paths means identical prefixes (the length is in the priority).
-    const key = `${priorityNumber(e.priority)}|${e.kind === 'prefix' ? e.decodedPrefix : e.kind}`;
+    const p = e.priority;
+    const key = `${p.fields}|${p.plainHosts}|${p.headerCount}|${p.regex}|${p.regexPriority}|${p.prefixLength}|${e.kind === 'prefix' ? e.decodedPrefix : e.kind}`;
     const g = groups.get(key);
     if (g) g.push(e);
     else groups.set(key, [e]);
@@ -21,24 +21,43 @@ export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
   let reported = 0;
   const seenPairs = new Set<string>();
   for (const group of groups.values()) {
-    for (let i = 0; i < group.length; i++) {
-      for (let j = i + 1; j < group.length; j++) {
-        const a = group[i]!;
-        const b = group[j]!;
-        if (a.route === b.route) continue;
-        const pair = `${a.routeKey}|${b.routeKey}`;
-        if (seenPairs.has(pair) || !overlap(a, b)) continue;
-        seenPairs.add(pair);
-        if (++reported > MAX_TIE_WARNINGS) return;
-        const first = a.route.src.map.locate(a.route.src.pointer);
-        ctx.warn(
-          b.route.src,
-          'route-tie',
-          `${label('route', b.route, b.routeKey)} and ${label('route', a.route, a.routeKey)} (${first.file}:${first.line}:${first.column}) can match the same requests with equal Kong priority; Kong picks one by route UUID; kongc tries a host naming the request's port first, then the first declared (${label('route', a.route, a.routeKey)})`,
-          'make them distinct (hosts, methods, headers) or give regex routes different regex_priority',
-        );
-      }
+    for (const [a, b] of candidatePairs(group)) {
+      if (a.route === b.route) continue;
+      const pair = `${a.routeKey}|${b.routeKey}`;
+      if (seenPairs.has(pair) || !overlap(a, b)) continue;
+      seenPairs.add(pair);
+      if (++reported > MAX_TIE_WARNINGS) return;
+      const first = a.route.src.map.locate(a.route.src.pointer);
+      ctx.warn(
+        b.route.src,
+        'route-tie',
+        `${label('route', b.route, b.routeKey)} and ${label('route', a.route, a.routeKey)} (${first.file}:${first.line}:${first.column}) can match the same requests with equal Kong priority; Kong picks one by route UUID; kongc tries a host naming the request's port first, then the first declared (${label('route', a.route, a.routeKey)})`,
+        'make them distinct (hosts, methods, headers) or give regex routes different regex_priority',
+      );
     }
+  }
+}
+
+/**
+ * Pairs of a group (earlier entry first) that might overlap. Regex entries can only overlap when
+ * one literal prefix is a prefix of the other, so they are paired through their prefixes rather
+ * than all against all.
+ */
+function* candidatePairs(group: RouteEntry[]): Generator<[RouteEntry, RouteEntry]> {
+  if (group[0]!.kind !== 'regex') {
+    for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) yield [group[i]!, group[j]!];
+    return;
+  }
+  const byPrefix = new Map<string, RouteEntry[]>();
+  // Shorter prefixes first: each entry then finds every earlier one whose prefix is a prefix of its own.
+  for (const e of [...group].sort((x, y) => x.regex!.literalPrefix.length - y.regex!.literalPrefix.length)) {
+    const lp = e.regex!.literalPrefix;
+    for (let n = 0; n <= lp.length; n++) {
+      for (const f of byPrefix.get(lp.slice(0, n)) ?? []) yield f.route.order <= e.route.order ? [f, e] : [e, f];
+    }
+    const list = byPrefix.get(lp);
+    if (list) list.push(e);
+    else byPrefix.set(lp, [e]);
   }
 }
 
