@@ -12,12 +12,13 @@ import { runCommand } from './nginx-runner.js';
 export { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 
 /** The main config the include is tested in: every path nginx opens lies inside `prefix`. */
-export function wrapperConfig(prefix: string, includeFile: string): string {
+export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean } = {}): string {
   // nginx refuses `user` when not root; as root it would otherwise switch workers to `nobody`.
   const asRoot = process.getuid?.() === 0;
   return [
     ...(asRoot ? ['user root;'] : []),
     'worker_processes 1;',
+    ...(opts.foreground ? ['daemon off;'] : []),
     `pid ${join(prefix, 'nginx.pid')};`,
     `error_log ${join(prefix, 'logs', 'error.log')} notice;`,
     'events { worker_connections 1024; }',

@@ -6,6 +6,7 @@
 // the caller falls back to the `yaml` parser; so does any disagreement with the parsed data.
 import { LIMITS } from './limits.js';
 import { escapePointer, type LineColumn } from './source-map.js';
+import { closingQuote } from './yaml-quotes.js';
 
 export interface ScannedPositions {
   /** Value positions by JSON pointer (1-based line and column). */
@@ -243,15 +244,8 @@ function keyEnd(line: string, c: number): { keyEnd: number; colon: number } | nu
 
 /** Index just after a one-line quoted scalar starting at i. */
 function quoted(line: string, i: number): number {
-  const q = line[i]!;
-  for (let j = i + 1; j < line.length; j++) {
-    if (q === '"' && line[j] === '\\') j++;
-    else if (line[j] === q) {
-      if (q === "'" && line[j + 1] === "'") j++;
-      else return j + 1;
-    }
-  }
-  return fail();
+  const end = closingQuote(line, i);
+  return end < 0 ? fail() : end + 1;
 }
 
 /** The text of a key as the parser gives it (quoted keys with escapes are left to the full parser). */

@@ -4,6 +4,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import jsyaml from 'js-yaml';
 import { scanBlockPositions } from './block-positions.js';
+import { closingQuote } from './yaml-quotes.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
 import { SourceMap, escapePointer } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
@@ -115,18 +116,6 @@ function nestingProblem(text: string): { line: number; column: number } | null {
   return null;
 }
 
-/** Index of the quote closing the one at `i` on this line, or -1. */
-function closingQuote(l: string, i: number): number {
-  const q = l[i]!;
-  for (let j = i + 1; j < l.length; j++) {
-    if (q === '"' && l[j] === '\\') j++;
-    else if (l[j] === q) {
-      if (q === "'" && l[j + 1] === "'") j++;
-      else return j;
-    }
-  }
-  return -1;
-}
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wrapperConfig as checkWrapper } from '../../src/deliver/nginx-check.js';
 
 export const NGINX_BIN = process.env.KONGC_TEST_NGINX ?? 'nginx';
 
@@ -19,27 +20,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The minimal main config kongc's include is tested in (same shape as `kongc build --check`). */
+/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground. */
 export function wrapperConfig(prefix: string, includeFile: string): string {
-  const runAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  return [
-    runAsRoot ? 'user root;' : '',
-    'worker_processes 1;',
-    'daemon off;',
-    `pid ${join(prefix, 'nginx.pid')};`,
-    `error_log ${join(prefix, 'logs', 'error.log')} notice;`,
-    'events { worker_connections 1024; }',
-    'http {',
-    '  access_log off;',
-    `  client_body_temp_path ${join(prefix, 'tmp', 'body')};`,
-    `  proxy_temp_path ${join(prefix, 'tmp', 'proxy')};`,
-    `  fastcgi_temp_path ${join(prefix, 'tmp', 'fastcgi')};`,
-    `  uwsgi_temp_path ${join(prefix, 'tmp', 'uwsgi')};`,
-    `  scgi_temp_path ${join(prefix, 'tmp', 'scgi')};`,
-    `  include ${includeFile};`,
-    '}',
-    '',
-  ].filter((l) => l !== '').join('\n');
+  return checkWrapper(prefix, includeFile, { foreground: true });
 }
 
 export function makePrefix(): string {
