@@ -178,15 +178,22 @@ function makeService(raw: Raw, src: SourceRef, order: number, selectTags: string
   let port = pick(raw, 'port', SERVICE_DEFAULTS.port as number);
   let path = pick<string | null>(raw, 'path', null);
   if (typeof raw.url === 'string') {
-    const both = ['protocol', 'host', 'port', 'path'].filter((k) => raw[k] !== undefined && raw[k] !== null);
-    if (both.length) {
-      out.push(diag(child(src, both[0]!), 'error', 'service-url', `service sets both 'url' and '${both.join("', '")}'`, "use either the 'url' shorthand or the separate fields"));
-    }
     const parsed = parseServiceUrl(raw.url);
     if ('error' in parsed) {
       out.push(diag(child(src, 'url'), 'error', 'service-url', `invalid url: ${parsed.error}`, 'write a URL like http://api.internal:8080/base'));
     } else {
-      ({ protocol, host, port, path } = parsed);
+      // Kong expands the shorthand over the separate fields: the url's protocol, host and port
+      // win, and its path too when it has one. Say so where a field says otherwise.
+      const fromUrl: Record<string, unknown> = { protocol: parsed.protocol, host: parsed.host, port: parsed.port, ...(parsed.path !== null ? { path: parsed.path } : {}) };
+      for (const [k, v] of Object.entries(fromUrl)) {
+        if (raw[k] !== undefined && raw[k] !== null && raw[k] !== v) {
+          out.push(diag(child(src, k), 'warning', 'service-url', `${k} ${JSON.stringify(raw[k])} is overridden by the url (${JSON.stringify(v)}), as Kong does`, `remove '${k}' or make it agree with the url`));
+        }
+      }
+      protocol = parsed.protocol;
+      host = parsed.host;
+      port = parsed.port;
+      if (parsed.path !== null) path = parsed.path;
     }
   } else if (!host) {
     out.push(diag(src, 'error', 'schema', "missing required field 'host'", "set 'host' (and 'port', 'protocol', 'path') or the 'url' shorthand"));

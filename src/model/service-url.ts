@@ -6,6 +6,8 @@ export interface ServiceUrl {
   path: string | null;
 }
 
+const KONG_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp'];
+
 const URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#[\]]*)(?::(\d*))?([^?#]*)(?:\?[^#]*)?(?:#.*)?$/;
 
 export function parseServiceUrl(url: string): ServiceUrl | { error: string } {
@@ -19,6 +21,7 @@ export function parseServiceUrl(url: string): ServiceUrl | { error: string } {
   const explicitPort = rawPort ? Number(rawPort) : undefined;
   if (explicitPort !== undefined && (explicitPort > 65535 || !Number.isInteger(explicitPort))) return { error: `port ${rawPort} is out of range` };
   const protocol = scheme!.toLowerCase();
+  if (!KONG_PROTOCOLS.includes(protocol)) return { error: `scheme '${protocol}' is not a Kong protocol (${KONG_PROTOCOLS.join(', ')})` };
   const port = explicitPort ?? (protocol === 'https' ? 443 : 80);
   return { protocol, host, port, path: rawPath ? rawPath : null };
 }

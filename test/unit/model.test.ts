@@ -144,3 +144,19 @@ targets:
     assert.equal(state.routes[0]!.service, state.services[0]);
   });
 });
+
+describe('url together with the separate fields', () => {
+  it("lets the url win, as Kong's shorthand does, and warns where a field disagrees", () => {
+    const { state, diagnostics } = build('_format_version: "3.0"\nservices:\n  - name: s\n    url: https://a.test:8443/base\n    protocol: https\n    port: 443\n    path: /other\n');
+    const s = state.services[0]!;
+    assert.deepEqual([s.protocol, s.host, s.port, s.path], ['https', 'a.test', 8443, '/base']);
+    assert.deepEqual(diagnostics.map((d) => `${d.severity} ${d.line} ${d.message}`), [
+      'warning 6 port 443 is overridden by the url (8443), as Kong does',
+      'warning 7 path "/other" is overridden by the url ("/base"), as Kong does',
+    ]);
+  });
+  it('keeps the separate path when the url has none', () => {
+    const { state } = build('_format_version: "3.0"\nservices:\n  - name: s\n    url: http://a.test\n    path: /kept\n');
+    assert.equal(state.services[0]!.path, '/kept');
+  });
+});
