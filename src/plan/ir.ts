@@ -88,9 +88,8 @@ export interface ServerBlock {
   names: string[];
   isDefault: boolean;
   locations: LocationPlan[];
+  /** The named locations its candidates lead to. */
   routeLocations: RouteLocation[];
-  /** Some route location here proxies: the server declares the shared proxy settings. */
-  proxies: boolean;
 }
 
 /** A location of the served site: its dispatch is a named location, or a map per virtual host. */

@@ -12,7 +12,7 @@ import { reportTies } from './ties.js';
 import { FlagRegistry, makeEntries, planRouter, type RouteEntry } from './router.js';
 import { analyzeRouteRegex } from './route-regex.js';
 import { TlsFiles } from './tls.js';
-import { BAD_GATEWAY_VARIABLE, formatAddress, planUpstreams, type UpstreamPlan } from './upstreams.js';
+import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamUriEntries } from './upstream-uri.js';
 
 export type { PlanOptions } from './context.js';
@@ -47,7 +47,6 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   for (const server of router.servers) {
     const used = new Set(server.locations.flatMap((l) => l.candidates.map((c) => c.target)));
     server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
-    server.proxies = server.routeLocations.some((l) => l.proxy !== null);
   }
   for (const [target, g] of router.guards) {
     const loc = routeLocations.get(target);
@@ -278,4 +277,3 @@ function sourcesOf(ctx: PlanContext, state: KongState): Record<string, SourceInf
   return out;
 }
 
-export { formatAddress };

@@ -317,7 +317,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(path)));
   const ownPaths = (index: PrefixIndex) => new Set(['/', ...index.byPrefix.keys()].filter((k) => paths.has(k)));
   const servers: ServerBlock[] = [
-    { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [], proxies: false },
+    { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [] },
   ];
   const overrides = new Map<string, { vhost: string; value: MapValue; plan: LocationPlan }[]>();
   /** The virtual hosts each hosted route can match in (at run time or always). */
@@ -349,7 +349,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
         else overrides.set(path, [{ vhost: key, value, plan }]);
       }
     }
-    servers.push({ key, names: [sn.name], isDefault: false, locations, routeLocations: [], proxies: false });
+    servers.push({ key, names: [sn.name], isDefault: false, locations, routeLocations: [] });
   });
 
   // A location where only one route can ever match (per virtual host: that route, or no route)
@@ -533,4 +533,3 @@ function describe(e: RouteEntry, fit: HostFit): string {
   return parts.join(', ') || 'any request';
 }
 
-export { escapeRegex };
