@@ -1,0 +1,67 @@
+// The fast loader's positions must be exactly the `yaml` parser's: for every key and value of
+// every fixture and corpus file the line scanner accepts.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { scanBlockPositions } from '../../src/load/block-positions.js';
+import { escapePointer } from '../../src/load/source-map.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+function yamlFiles(): string[] {
+  const out: string[] = [];
+  const fixtures = join(PACKAGE_ROOT, 'fixtures');
+  for (const d of readdirSync(fixtures)) {
+    const dir = join(fixtures, d);
+    if (existsSync(dir) && !d.includes('.')) for (const f of readdirSync(dir)) if (/\.ya?ml$/.test(f)) out.push(join(dir, f));
+  }
+  const corpus = join(PACKAGE_ROOT, '..', 'shared', 'corpus', 'declarative');
+  if (existsSync(corpus)) for (const f of readdirSync(corpus)) out.push(join(corpus, f));
+  return out.sort();
+}
+
+describe('block-YAML position scanner', () => {
+  it('agrees with the yaml parser on every key and value it accepts', () => {
+    let compared = 0;
+    const mismatches: string[] = [];
+    for (const file of yamlFiles()) {
+      const text = readFileSync(file, 'utf8');
+      const scanned = scanBlockPositions(text);
+      const lc = new LineCounter();
+      const doc = parseDocument(text, { lineCounter: lc });
+      if (!scanned || doc.errors.length) continue;
+      compared++;
+      const expect = (what: string, got: [number, number] | undefined, offset: number, pointer: string) => {
+        const want = lc.linePos(offset);
+        if (!got || got[0] !== want.line || got[1] !== want.col) mismatches.push(`${file} ${what} ${pointer}: ${JSON.stringify(got)} vs ${want.line}:${want.col}`);
+      };
+      const walk = (node: Node | null, pointer: string) => {
+        if (isMap(node)) {
+          for (const pair of node.items) {
+            if (!isPair(pair) || !isScalar(pair.key)) continue;
+            const p = `${pointer}/${escapePointer(String(pair.key.value))}`;
+            expect('key', scanned.keys.get(p), pair.key.range![0], p);
+            const value = pair.value as Node | null;
+            if (value && !(isScalar(value) && value.value === null && value.range![0] === value.range![1])) expect('value', scanned.values.get(p), value.range![0], p);
+            walk(value, p);
+          }
+        } else if (isSeq(node)) {
+          node.items.forEach((item, i) => {
+            expect('item', scanned.values.get(`${pointer}/${i}`), (item as Node).range![0], `${pointer}/${i}`);
+            walk(item as Node, `${pointer}/${i}`);
+          });
+        }
+      };
+      walk(doc.contents as Node, '');
+    }
+    assert.deepEqual(mismatches, []);
+    assert.ok(compared >= 10, `only ${compared} files compared`);
+  });
+
+  it('refuses what it does not understand, so the yaml parser takes over', () => {
+    for (const text of ['a: &x 1\nb: *x\n', 'a: [1,\n  2]\n', 'a: "x\n  y"\n', 'a: b\n  c\n', 'a:\n\t- x\n', '--- \na: 1\n---\nb: 2\n', '? a\n: b\n']) {
+      assert.equal(scanBlockPositions(text), null, JSON.stringify(text));
+    }
+  });
+});
