@@ -376,11 +376,12 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     const fits = fitsIn.get(entry) ?? [];
     return sole(plans[0]!) === null && fits.length === listed.size && fits.every((k) => listed.has(k)) ? entry : null;
   };
-  const direct = new Set<string>();
+  /** Locations that jump straight to their sole route, and that route's named location. */
+  const direct = new Map<string, string>();
   for (const path of sorted) {
     const entry = soleRoute(path);
     if (!entry || (entry.hosts === null && entry.rawPath === null)) continue;
-    direct.add(path);
+    direct.set(path, entry.target);
     guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath });
   }
 
@@ -404,7 +405,8 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   }
   const site: SiteLocation[] = sorted.map((path, i) => {
     const dflt = defaults.get(path)!;
-    if (direct.has(path)) return { path, dispatch: { kind: 'direct', target: soleRoute(path)!.target } };
+    const sole = direct.get(path);
+    if (sole) return { path, dispatch: { kind: 'direct', target: sole } };
     const list = overrides.get(path);
     if (!list) return { path, dispatch: dflt.dispatch };
     const variable = `kongc_at_${i}`;
