@@ -16,6 +16,15 @@ import { headerVariable } from './upstreams.js';
 
 export const NO_ROUTE = '@kongc_no_route';
 
+const priorityTexts = new WeakMap<RouteEntry, string>();
+
+/** Kong's 64-bit priority of an entry as text (BigInt arithmetic: computed once per entry). */
+function priorityText(entry: RouteEntry): string {
+  let text = priorityTexts.get(entry);
+  if (text === undefined) priorityTexts.set(entry, (text = priorityNumber(entry.priority)));
+  return text;
+}
+
 /** One Kong route split per path, as Kong splits it. */
 export interface RouteEntry {
   route: Route;
@@ -454,7 +463,7 @@ function planLocation(path: string, here: Fitting[]): LocationPlan {
       target: entry.target,
       route: entry.routeKey,
       path: entry.kongPath,
-      priority: priorityNumber(entry.priority),
+      priority: priorityText(entry),
       conditions,
       rawPath: entry.rawPath,
       why: describe(entry, fit),
