@@ -4,7 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import Handlebars from 'handlebars';
+
+type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 import type { MapValue, NginxPlan } from '../plan/ir.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import * as enc from './encoders.js';
@@ -39,20 +43,48 @@ const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
 
 let compiled: Handlebars.TemplateDelegate | undefined;
 
+/** Handlebars compile options; the build-time precompiled templates use the same. */
+export function compileOptions(): CompileOptions {
+  const knownHelpers: Record<string, boolean> = {};
+  for (const name of Object.keys({ ...ENCODER_HELPERS, ...LOGIC_HELPERS })) knownHelpers[name] = true;
+  return { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers, preventIndent: true };
+}
+
+/** The template sources by name (`main`, `server`, `route`, …) and a hash of them all. */
+export function templateSources(): { sources: Record<string, string>; hash: string } {
+  const sources: Record<string, string> = {};
+  const hash = createHash('sha256');
+  for (const file of readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')).sort()) {
+    sources[file.replace(/\.hbs$/, '')] = readFileSync(join(TEMPLATES_DIR, file), 'utf8');
+    hash.update(file).update('\0').update(sources[file.replace(/\.hbs$/, '')]!).update('\0');
+  }
+  return { sources, hash: hash.digest('hex') };
+}
+
+export const PRECOMPILED_TEMPLATES = 'templates.precompiled.cjs';
+
+/**
+ * The templates `npm run build` precompiled (skipping Handlebars' parse and code generation on
+ * every run) when they were made from these very sources; else compiled now.
+ */
 function template(): Handlebars.TemplateDelegate {
   if (compiled) return compiled;
   const hb = Handlebars.create();
-  const knownHelpers: Record<string, boolean> = {};
   for (const [name, fn] of Object.entries({ ...ENCODER_HELPERS, ...LOGIC_HELPERS })) {
     // Handlebars passes an options hash last; encoders take only their own arguments.
     hb.registerHelper(name, (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args.slice(0, -1)));
-    knownHelpers[name] = true;
   }
-  const options = { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers, preventIndent: true };
-  for (const file of readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs') && f !== 'main.hbs')) {
-    hb.registerPartial(file.replace(/\.hbs$/, ''), hb.compile(readFileSync(join(TEMPLATES_DIR, file), 'utf8'), options));
+  const { sources, hash } = templateSources();
+  let specs: Record<string, TemplateSpecification> | undefined;
+  try {
+    const pre = createRequire(import.meta.url)(`./${PRECOMPILED_TEMPLATES}`) as { hash: string; templates: Record<string, TemplateSpecification> };
+    if (pre.hash === hash) specs = pre.templates;
+  } catch {
+    /* not generated: compile below */
   }
-  compiled = hb.compile(readFileSync(join(TEMPLATES_DIR, 'main.hbs'), 'utf8'), options);
+  const make = (name: string) => (specs ? hb.template(specs[name]!) : hb.compile(sources[name]!, compileOptions()));
+  for (const name of Object.keys(sources).filter((n) => n !== 'main')) hb.registerPartial(name, make(name));
+  compiled = make('main');
   return compiled;
 }
 

@@ -1,0 +1,13 @@
+// Build step (`npm run build`): precompiles the Handlebars templates next to the compiled renderer,
+// stamped with a hash of their sources so stale templates are never used.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { PRECOMPILED_TEMPLATES, compileOptions, templateSources } from './render.js';
+
+const { sources, hash } = templateSources();
+const specs = Object.entries(sources).map(([name, source]) => `${JSON.stringify(name)}: ${Handlebars.precompile(source, compileOptions())}`);
+writeFileSync(
+  fileURLToPath(new URL(`./${PRECOMPILED_TEMPLATES}`, import.meta.url)),
+  `module.exports = { hash: ${JSON.stringify(hash)}, templates: {\n${specs.join(',\n')}\n} };\n`,
+);
