@@ -1,6 +1,7 @@
 // Which input files a command works on: the arguments, or kong.yaml / kong.yml in the current folder.
 import { existsSync } from 'node:fs';
 import { UsageError } from '../diagnostics.js';
+import { isListenAddress } from '../render/encoders.js';
 import type { LoadedDocument } from '../load/document.js';
 import { loadFiles } from '../compile.js';
 
@@ -24,7 +25,7 @@ export async function loadInputs(files: string[], fromLog: string | undefined, s
 export function parseListen(values: string[] | undefined): string[] {
   const list = values && values.length ? values : ['8000'];
   for (const v of list) {
-    if (!/^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?\d{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535 || Number(v.split(':').pop()) < 1) {
+    if (!isListenAddress(v)) {
       throw new UsageError(`--listen ${JSON.stringify(v)}: expected PORT or ADDRESS:PORT (e.g. 8000, 127.0.0.1:8000, [::1]:8000)`);
     }
   }

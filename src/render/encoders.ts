@@ -148,8 +148,13 @@ export function headerName(value: string): string {
 
 /** A listen address: port, addr:port, [v6]:port. */
 export function listenAddress(value: string): string {
-  const m = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?(\d{1,5})$/.exec(String(value));
-  return bare('listen address', value, m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535);
+  return bare('listen address', value, isListenAddress(String(value)));
+}
+
+/** PORT, ADDRESS:PORT or [V6]:PORT with a port of 1–65535: the one grammar `--listen` accepts. */
+export function isListenAddress(value: string): boolean {
+  const m = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|\*):)?(\d{1,5})$/.exec(value);
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 }
 
 /** A token kongc generates (build hash, version, scheme, nginx keywords like http_500). */
