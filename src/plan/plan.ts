@@ -227,13 +227,9 @@ function withPort(host: string, port: number, protocol: string): string {
 }
 
 /** The Host Kong sends upstream without preserve_host (KONG.md §6.1). */
-const hostCache = new WeakMap<Service, string>();
-
 function upstreamHost(ctx: PlanContext, svc: Service, upstreams: UpstreamPlan): string {
-  const cached = hostCache.get(svc);
-  if (cached !== undefined) return cached;
-  const host = computeUpstreamHost(ctx, svc, upstreams);
-  hostCache.set(svc, host);
+  let host = upstreams.hostOf.get(svc);
+  if (host === undefined) upstreams.hostOf.set(svc, (host = computeUpstreamHost(ctx, svc, upstreams)));
   return host;
 }
 
