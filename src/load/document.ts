@@ -1,7 +1,8 @@
 // Reads one declarative file (YAML or JSON) into plain data plus a SourceMap of every value.
 // Hostile input fails here with a positioned error before anything else sees it: size, invalid
 // UTF-8, nesting, alias expansion, duplicate keys, prototype keys, lone surrogates, huge strings.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import jsyaml from 'js-yaml';
 import { scanBlockPositions } from './block-positions.js';
 import { closingQuote } from './yaml-quotes.js';
@@ -136,6 +137,8 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
   if (fast) return { file, data: fast.data, map };
   const deep = nestingProblem(source);
   if (deep) fail(deep.line, deep.column, `nesting deeper than ${LIMITS.depth} levels`, undefined, 'limit');
+  // The full parser is loaded only for files the fast path declines (~45 ms to load).
+  const { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: false });
   const firstError = doc.errors[0];

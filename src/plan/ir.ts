@@ -141,7 +141,8 @@ export interface ProxySettings {
   upstream: string;
   /** Variable holding Kong's upstream URI, or null to send $uri unchanged (still normalized). */
   uriVariable: string;
-  host: { kind: 'client' } | { kind: 'fixed'; value: string };
+  /** The Host header sent upstream: the client's (`$http_host`, preserve_host) or Kong's upstream Host. */
+  host: MapValue;
   /**
    * Variables set before the URI rewrite changes $uri: hash inputs that depend on the client's
    * path or on the route that matched (hash_on path / uri_capture).
@@ -151,20 +152,28 @@ export interface ProxySettings {
   responseHeaders: { name: string; value: MapValue }[];
   /** Variable naming the location for an nginx-generated 502 (503 when no target is left), or null for @kongc_bad_gateway. */
   badGatewayVariable: string | null;
-  forwardedPrefix: { kind: 'none' } | { kind: 'fixed'; value: string } | { kind: 'variable'; variable: string };
-  connectTimeoutMs: number;
-  sendTimeoutMs: number;
-  readTimeoutMs: number;
-  tries: number;
-  nextUpstream: string[];
-  requestBuffering: boolean;
-  responseBuffering: boolean;
+  /** X-Forwarded-Prefix: what a strip_path route strips (empty when nothing is), read before the rewrite changes $uri. */
+  forwardedPrefix: MapValue;
+  /**
+   * Directives where the service or route differs from the server-wide settings (Kong's
+   * defaults, `NginxPlan.proxyDefaults`), in a fixed order; empty for most routes.
+   */
+  overrides: ProxyOverride[];
   ssl: null | {
     /** SNI and the name verified: Kong's upstream Host without its port (nginx strips it from $http_host). */
-    serverName: { kind: 'client' } | { kind: 'fixed'; value: string };
+    serverName: MapValue;
     verify: boolean;
     verifyDepth: number | null;
     /** Absolute path of the CA bundle (service ca_certificates, or the system bundle). */
     trustedCertificate: string | null;
   };
 }
+
+/** One proxy directive a route location sets for itself. */
+export interface ProxyOverride {
+  directive: 'proxy_connect_timeout' | 'proxy_send_timeout' | 'proxy_read_timeout' | 'proxy_next_upstream' | 'proxy_next_upstream_tries' | 'proxy_request_buffering' | 'proxy_buffering';
+  args: DirectiveArg[];
+}
+
+/** A typed directive argument: each kind has its own encoder. */
+export type DirectiveArg = { ms: number } | { count: number } | { word: string } | { on: boolean };

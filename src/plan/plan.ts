@@ -7,7 +7,7 @@ import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { computeHashSizes } from './hash-sizes.js';
-import type { MapBlock, MapValue, NginxPlan, ProxySettings, RouteLocation, SourceInfo } from './ir.js';
+import type { MapBlock, MapValue, NginxPlan, ProxyOverride, ProxySettings, RouteLocation, SourceInfo } from './ir.js';
 import { reportTies } from './ties.js';
 import { FlagRegistry, makeEntries, planRouter, type RouteEntry } from './router.js';
 import { analyzeRouteRegex } from './route-regex.js';
@@ -66,13 +66,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
     kongHeaders: Boolean(options.kongHeaders),
-    proxyDefaults: {
-      connectTimeoutMs: SERVICE_DEFAULTS.connect_timeout,
-      sendTimeoutMs: SERVICE_DEFAULTS.write_timeout,
-      readTimeoutMs: SERVICE_DEFAULTS.read_timeout,
-      tries: SERVICE_DEFAULTS.retries + 1,
-      nextUpstream: ['error', 'timeout'],
-    },
+    proxyDefaults: PROXY_DEFAULTS,
     upstreams: upstreams.blocks,
     maps,
     servers: router.servers,
@@ -154,8 +148,8 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     return { variable, source: [{ variable: 'uri' }], entries, default: fallback, purpose: `upstream path: service path ${rule.strip ? 'plus what follows the stripped prefix' : 'joined with the request path'} (Kong v0)` };
   });
 
-  let forwardedPrefix: ProxySettings['forwardedPrefix'] = { kind: 'none' };
-  if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = { kind: 'fixed', value: e.kongPath! };
+  let forwardedPrefix: MapValue = [];
+  if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = [{ text: e.kongPath! }];
   if (r.strip_path && e.kind === 'regex') {
     const variable = uriMaps.get(`xfp:${e.regex!.pattern}`, (v) => ({
       variable: v,
@@ -164,7 +158,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       default: [],
       purpose: 'X-Forwarded-Prefix: the part of the path a regex route strips',
     }));
-    forwardedPrefix = { kind: 'variable', variable };
+    forwardedPrefix = [{ variable }];
   }
 
   // Hash inputs that depend on the client's path or on this route's regex captures.
@@ -204,21 +198,40 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       scheme: svc.protocol === 'https' ? 'https' : 'http',
       upstream: block.name,
       uriVariable,
-      host: host === null ? { kind: 'client' } : { kind: 'fixed', value: host },
+      host: host === null ? [{ variable: 'http_host' }] : [{ text: host }],
       presets,
       responseHeaders: [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders],
       badGatewayVariable: viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null,
       forwardedPrefix,
-      connectTimeoutMs: svc.connect_timeout,
-      sendTimeoutMs: svc.write_timeout,
-      readTimeoutMs: svc.read_timeout,
-      tries: svc.retries + 1,
-      nextUpstream: viaUpstream?.nextUpstream ?? ['error', 'timeout'],
-      requestBuffering: r.request_buffering,
-      responseBuffering: r.response_buffering,
-      ssl: tlsSettings && { serverName: host === null ? { kind: 'client' } : { kind: 'fixed', value: hostWithoutPort(host) }, ...tlsSettings },
+      overrides: proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream),
+      ssl: tlsSettings && { serverName: host === null ? [{ variable: 'http_host' }] : [{ text: hostWithoutPort(host) }], ...tlsSettings },
     },
   };
+}
+
+/** What the server declares once for every route (Kong's defaults); routes override what differs. */
+const PROXY_DEFAULTS: NginxPlan['proxyDefaults'] = {
+  connectTimeoutMs: SERVICE_DEFAULTS.connect_timeout,
+  sendTimeoutMs: SERVICE_DEFAULTS.write_timeout,
+  readTimeoutMs: SERVICE_DEFAULTS.read_timeout,
+  tries: SERVICE_DEFAULTS.retries + 1,
+  nextUpstream: ['error', 'timeout'],
+};
+
+/** The proxy directives a route location sets because its service or route differs from PROXY_DEFAULTS. */
+function proxyOverrides(svc: Service, r: Route, nextUpstream: string[]): ProxyOverride[] {
+  const out: ProxyOverride[] = [];
+  const d = PROXY_DEFAULTS;
+  if (svc.connect_timeout !== d.connectTimeoutMs) out.push({ directive: 'proxy_connect_timeout', args: [{ ms: svc.connect_timeout }] });
+  if (svc.write_timeout !== d.sendTimeoutMs) out.push({ directive: 'proxy_send_timeout', args: [{ ms: svc.write_timeout }] });
+  if (svc.read_timeout !== d.readTimeoutMs) out.push({ directive: 'proxy_read_timeout', args: [{ ms: svc.read_timeout }] });
+  if (nextUpstream.length !== d.nextUpstream.length || nextUpstream.some((c, i) => c !== d.nextUpstream[i])) {
+    out.push({ directive: 'proxy_next_upstream', args: nextUpstream.map((word) => ({ word })) });
+  }
+  if (svc.retries + 1 !== d.tries) out.push({ directive: 'proxy_next_upstream_tries', args: [{ count: svc.retries + 1 }] });
+  if (!r.request_buffering) out.push({ directive: 'proxy_request_buffering', args: [{ on: false }] });
+  if (!r.response_buffering) out.push({ directive: 'proxy_buffering', args: [{ on: false }] });
+  return out;
 }
 
 function withPort(host: string, port: number, protocol: string): string {

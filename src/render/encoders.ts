@@ -1,7 +1,7 @@
 // One encoder per kind of value that reaches nginx text (NGINX.md §3.2–3.3). Templates see input
 // only through these. Each either returns exactly one nginx token meaning the value, or throws:
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
-import type { MapValue } from '../plan/ir.js';
+import type { DirectiveArg, LocationPlan, MapEntry, MapValue } from '../plan/ir.js';
 
 export class EncodingError extends Error {
   constructor(kind: string, value: unknown) {
@@ -14,7 +14,14 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** No lone UTF-16 surrogates: such a string has no UTF-8 form, and would be written as U+FFFD. */
 export function wellFormed(value: string): boolean {
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+  return !SURROGATE.test(value) || !LONE_SURROGATE.test(value);
+}
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** UTF-8 length stays under `max`: checked by counting only when the string could be that long. */
+function fits(value: string, max: number): boolean {
+  return value.length * 3 <= max || Buffer.byteLength(value) <= max;
 }
 
 /**
@@ -39,6 +46,7 @@ function bare(kind: string, value: unknown, ok: boolean): string {
  * readable (`\d` is written `\d`) and the token means exactly `value`.
  */
 export function quoteContent(value: string): string {
+  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
@@ -55,7 +63,7 @@ export function quoteContent(value: string): string {
 export function literal(value: string, kind = 'string'): string {
   if (typeof value !== 'string' || CONTROL.test(value) || !wellFormed(value)) throw new EncodingError(kind, value);
   const out = '"' + quoteContent(value) + '"';
-  if (Buffer.byteLength(out) > MAX_TOKEN_BYTES) throw new EncodingError(kind, value.slice(0, 40) + '…');
+  if (!fits(out, MAX_TOKEN_BYTES)) throw new EncodingError(kind, value.slice(0, 40) + '…');
   return out;
 }
 
@@ -92,7 +100,8 @@ const VARIABLE = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9])$/;
  */
 export function complexValue(parts: MapValue): string {
   let out = '';
-  parts.forEach((p, i) => {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
     if ('variable' in p) {
       if (!VARIABLE.test(p.variable)) throw new EncodingError('variable', p.variable);
       const next = parts[i + 1];
@@ -102,10 +111,11 @@ export function complexValue(parts: MapValue): string {
       out += braces ? '${' + p.variable + '}' : '$' + p.variable;
     } else {
       if (typeof p.text !== 'string' || CONTROL.test(p.text) || !wellFormed(p.text)) throw new EncodingError('value', p.text);
-      out += quoteContent(p.text).replace(/\$/g, '${kongc_dollar}');
+      const quoted = quoteContent(p.text);
+      out += quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, '${kongc_dollar}');
     }
-  });
-  if (Buffer.byteLength(out) + 2 > MAX_TOKEN_BYTES) throw new EncodingError('value', out.slice(0, 40) + '…');
+  }
+  if (!fits(out, MAX_TOKEN_BYTES - 2)) throw new EncodingError('value', out.slice(0, 40) + '…');
   return '"' + out + '"';
 }
 
@@ -166,4 +176,27 @@ export function token(value: string): string {
 export function onOff(value: boolean): string {
   if (typeof value !== 'boolean') throw new EncodingError('flag', value);
   return value ? 'on' : 'off';
+}
+
+/** A typed directive argument: a duration, a count, a generated word or on/off. */
+export function directiveArg(arg: DirectiveArg): string {
+  if ('ms' in arg) return milliseconds(arg.ms);
+  if ('count' in arg) return integer(arg.count);
+  if ('word' in arg) return token(arg.word);
+  if ('on' in arg) return onOff(arg.on);
+  throw new EncodingError('directive argument', arg);
+}
+
+/** A map entry's key: an exact key, or a regex (`~`, `~*` caseless). */
+export function mapEntryKey(entry: MapEntry): string {
+  if (entry.match === 'exact') return mapKey(entry.key);
+  if (entry.match === 'regex') return regex(entry.pattern, entry.caseless);
+  throw new EncodingError('map entry', entry);
+}
+
+/** Where a location hands the request: a named location, or the variable holding one. */
+export function dispatchTarget(dispatch: LocationPlan['dispatch']): string {
+  if (dispatch.kind === 'direct') return identifier(dispatch.target);
+  if (dispatch.kind === 'map') return '$' + identifier(dispatch.variable);
+  throw new EncodingError('dispatch', dispatch);
 }

@@ -2,12 +2,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type Ajv2020Module from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
 import { SCHEMA_FILE } from '../paths.js';
 
-const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
+type Ajv2020 = InstanceType<typeof Ajv2020Module.default>;
+const require = createRequire(import.meta.url);
 
 let compiled: ValidateFunction | undefined;
 let schemaText: string | undefined;
@@ -18,8 +20,10 @@ export function schemaJson(): string {
 }
 
 /** ajv options: the build-time precompiled validator and the runtime fallback must agree. */
-export function schemaCompiler(source = false): InstanceType<typeof Ajv2020> {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, ...(source ? { code: { source: true } } : {}) });
+export function schemaCompiler(source = false): Ajv2020 {
+  // Loaded on demand: runs use the precompiled validator, and ajv takes ~45 ms to load.
+  const Ajv = (require('ajv/dist/2020.js') as typeof Ajv2020Module).default;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, ...(source ? { code: { source: true } } : {}) });
   ajv.addVocabulary(['x-hint']);
   return ajv;
 }
@@ -38,7 +42,7 @@ export function schemaHash(): string {
 function validator(): ValidateFunction {
   if (!compiled) {
     try {
-      const generated = createRequire(import.meta.url)(`./${PRECOMPILED_VALIDATOR}`) as ValidateFunction & { schemaHash?: string };
+      const generated = require(`./${PRECOMPILED_VALIDATOR}`) as ValidateFunction & { schemaHash?: string };
       if (generated.schemaHash === schemaHash()) compiled = generated;
     } catch {
       /* not generated: compile below */

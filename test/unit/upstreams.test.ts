@@ -87,15 +87,21 @@ describe('retries, timeouts, buffering', () => {
   it('maps retries to tries, timeouts to ms and route buffering flags', () => {
     const o = one({ targets: [{ target: '10.0.0.1' }] }, { retries: 0, connect_timeout: 1, write_timeout: 2, read_timeout: 2147483646 }, {}, { request_buffering: false, response_buffering: false });
     const p = proxyOf(o);
-    assert.equal(p.tries, 1);
-    assert.deepEqual([p.connectTimeoutMs, p.sendTimeoutMs, p.readTimeoutMs], [1, 2, 2147483646]);
-    assert.deepEqual(p.nextUpstream, ['error', 'timeout']);
+    assert.deepEqual(p.overrides, [
+      { directive: 'proxy_connect_timeout', args: [{ ms: 1 }] },
+      { directive: 'proxy_send_timeout', args: [{ ms: 2 }] },
+      { directive: 'proxy_read_timeout', args: [{ ms: 2147483646 }] },
+      { directive: 'proxy_next_upstream_tries', args: [{ count: 1 }] },
+      { directive: 'proxy_request_buffering', args: [{ on: false }] },
+      { directive: 'proxy_buffering', args: [{ on: false }] },
+    ]);
     assert.match(o.text, /proxy_next_upstream_tries 1;/);
     assert.match(o.text, /proxy_read_timeout 2147483646ms;/);
     assert.match(o.text, /proxy_request_buffering off;\n\s+proxy_buffering off;/);
     assert.doesNotMatch(o.text, /non_idempotent/);
     assert.ok(nginxTest(o.text).ok);
-    assert.equal(proxyOf(one({ targets: [{ target: '10.0.0.1' }] })).tries, 6);
+    // Kong's defaults (retries 5, 60 s timeouts, buffering on) are the server's: nothing to repeat.
+    assert.deepEqual(proxyOf(one({ targets: [{ target: '10.0.0.1' }] })).overrides, []);
   });
 });
 
@@ -220,7 +226,7 @@ describe('health checks', () => {
   it('passive counters → max_fails (the smallest), statuses → proxy_next_upstream, with warnings', () => {
     const o = one({ healthchecks: { passive: { unhealthy: { tcp_failures: 3, timeouts: 2, http_failures: 4, http_statuses: [500, 503, 429] } } }, targets });
     assert.equal(o.plan!.upstreams[0]!.servers[0]!.maxFails, 2);
-    assert.deepEqual(proxyOf(o).nextUpstream, ['error', 'timeout', 'http_429', 'http_500', 'http_503']);
+    assert.deepEqual(proxyOf(o).overrides, [{ directive: 'proxy_next_upstream', args: ['error', 'timeout', 'http_429', 'http_500', 'http_503'].map((word) => ({ word })) }]);
     assert.equal(proxyOf(o).badGatewayVariable, 'kongc_bad_gateway');
     assert.match(messages(o.warnings), /tries it again after 10s; Kong keeps it unhealthy/);
     assert.match(messages(o.warnings), /counts status 429\/500\/503 as a failure only by retrying/);
@@ -229,7 +235,7 @@ describe('health checks', () => {
 
   it('passive type tcp ignores HTTP statuses, as Kong does', () => {
     const o = one({ healthchecks: { passive: { type: 'tcp', unhealthy: { http_failures: 1 } } }, targets });
-    assert.deepEqual(proxyOf(o).nextUpstream, ['error', 'timeout']);
+    assert.deepEqual(proxyOf(o).overrides, []);
     assert.equal(o.plan!.upstreams[0]!.servers[0]!.maxFails, 0);
   });
 
@@ -250,29 +256,29 @@ describe('health checks', () => {
 
 describe('upstream Host', () => {
   it('single target: its host, with the port unless it is the default', () => {
-    assert.deepEqual(proxyOf(one({ targets: [{ target: '10.0.0.1:8080' }] })).host, { kind: 'fixed', value: '10.0.0.1:8080' });
-    assert.deepEqual(proxyOf(one({ targets: [{ target: 'api.internal:80' }] })).host, { kind: 'fixed', value: 'api.internal' });
-    assert.deepEqual(proxyOf(one({ targets: [{ target: '[::1]:8080' }] })).host, { kind: 'fixed', value: '[::1]:8080' });
-    assert.deepEqual(proxyOf(one({ targets: [{ target: 'api.internal:443' }] }, { protocol: 'https', port: 443 })).host, { kind: 'fixed', value: 'api.internal' });
+    assert.deepEqual(proxyOf(one({ targets: [{ target: '10.0.0.1:8080' }] })).host, [{ text: '10.0.0.1:8080' }]);
+    assert.deepEqual(proxyOf(one({ targets: [{ target: 'api.internal:80' }] })).host, [{ text: 'api.internal' }]);
+    assert.deepEqual(proxyOf(one({ targets: [{ target: '[::1]:8080' }] })).host, [{ text: '[::1]:8080' }]);
+    assert.deepEqual(proxyOf(one({ targets: [{ target: 'api.internal:443' }] }, { protocol: 'https', port: 443 })).host, [{ text: 'api.internal' }]);
   });
 
   it("host_header, plus the target's port as Kong's balancer appends it", () => {
-    assert.deepEqual(proxyOf(one({ host_header: 'h.example', targets: [{ target: '10.0.0.1:9000' }, { target: '10.0.0.2:9000' }] })).host, { kind: 'fixed', value: 'h.example:9000' });
+    assert.deepEqual(proxyOf(one({ host_header: 'h.example', targets: [{ target: '10.0.0.1:9000' }, { target: '10.0.0.2:9000' }] })).host, [{ text: 'h.example:9000' }]);
     const o = one({ host_header: 'h.example', targets: [{ target: '10.0.0.1:80' }, { target: '10.0.0.2:80' }] });
-    assert.deepEqual(proxyOf(o).host, { kind: 'fixed', value: 'h.example' });
+    assert.deepEqual(proxyOf(o).host, [{ text: 'h.example' }]);
     assert.equal(o.warnings.filter((w) => w.code === 'host-header').length, 0);
   });
 
   it('targets with different Hosts: the first one, with a warning', () => {
     const o = one({ targets: [{ target: '10.0.0.1:81' }, { target: '10.0.0.2:81' }] });
-    assert.deepEqual(proxyOf(o).host, { kind: 'fixed', value: '10.0.0.1:81' });
+    assert.deepEqual(proxyOf(o).host, [{ text: '10.0.0.1:81' }]);
     assert.match(messages(o.warnings), /Kong sends the Host of the target it picked \(10\.0\.0\.1:81, 10\.0\.0\.2:81\)/);
   });
 
   it('preserve_host: the client Host, and the SNI from it', () => {
     const p = proxyOf(one({ targets: [{ target: '10.0.0.1' }] }, { protocol: 'https', port: 443 }, {}, { preserve_host: true }));
-    assert.deepEqual(p.host, { kind: 'client' });
-    assert.deepEqual(p.ssl!.serverName, { kind: 'client' });
+    assert.deepEqual(p.host, [{ variable: 'http_host' }]);
+    assert.deepEqual(p.ssl!.serverName, [{ variable: 'http_host' }]);
   });
 });
 
@@ -289,7 +295,7 @@ describe('https services and CA certificates', () => {
     const o = https({});
     const p = proxyOf(o);
     assert.equal(p.scheme, 'https');
-    assert.deepEqual(p.ssl, { serverName: { kind: 'fixed', value: 'backend.test' }, verify: false, verifyDepth: null, trustedCertificate: null });
+    assert.deepEqual(p.ssl, { serverName: [{ text: 'backend.test' }], verify: false, verifyDepth: null, trustedCertificate: null });
     assert.match(o.text, /proxy_ssl_server_name on;\n\s+proxy_ssl_name "backend\.test";\n\s+proxy_ssl_verify off;/);
     assert.match(o.text, /proxy_pass https:\/\/kongc_host_backend\.test_8443;/);
   });
