@@ -35,7 +35,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   }
   const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')));
   const flags = new FlagRegistry();
-  const entries = makeEntries(routes, (r) => ctx.key(r), flags, (e) => `@kongc_${e.routeKey}${e.pathIndex === null ? '' : `_p${e.pathIndex}`}`);
+  const entries = makeEntries(routes, (r) => ctx.key(r), flags, (routeKey, pathIndex) => `@kongc_${routeKey}${pathIndex === null ? '' : `_p${pathIndex}`}`);
   reportTies(ctx, entries);
   const uriMaps = new UriMaps();
   const tls = new TlsFiles(ctx, state.caCertificates);

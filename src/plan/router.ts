@@ -69,7 +69,7 @@ function escapeRegex(s: string): string {
   return s.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
 }
 
-export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags: FlagRegistry, targetOf: (e: Omit<RouteEntry, 'target' | 'flags' | 'rawPath'>) => string): RouteEntry[] {
+export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags: FlagRegistry, targetOf: (routeKey: string, pathIndex: number | null) => string): RouteEntry[] {
   const entries: RouteEntry[] = [];
   for (const route of routes) {
     const routeKey = keyOf(route);
@@ -109,23 +109,19 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
       );
     }
     const paths = route.paths ?? [null];
-    paths.forEach((kongPath, i) => {
-      const base = {
-        route,
-        routeKey,
-        pathIndex: kongPath === null ? null : i,
-        kongPath,
-        hosts,
-        priority: routePriority(route, kongPath),
-      };
-      let entry: Omit<RouteEntry, 'target' | 'flags' | 'rawPath'>;
+    for (let i = 0; i < paths.length; i++) {
+      const kongPath = paths[i]!;
+      const pathIndex = kongPath === null ? null : i;
+      let kind: RouteEntry['kind'] = 'none';
+      let decodedPrefix: string | null = null;
+      let regex: RouteEntry['regex'] = null;
       let rawPath: string | null = null;
       const entryFlags = [...common];
-      if (kongPath === null) entry = { ...base, kind: 'none', decodedPrefix: null, regex: null };
-      else if (kongPath.startsWith('~')) {
+      if (kongPath !== null && kongPath.startsWith('~')) {
         const rx = analyzeRouteRegex(kongPath.slice(1));
-        if ('error' in rx) return; // reported by validation
-        entry = { ...base, kind: 'regex', decodedPrefix: null, regex: { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix } };
+        if ('error' in rx) continue; // reported by validation
+        kind = 'regex';
+        regex = { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix };
         entryFlags.push(
           flags.flag(`x:${rx.pattern}`, () => ({
             source: [{ variable: 'uri' }],
@@ -134,12 +130,26 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
             purpose: 'path matches a route regex',
           })),
         );
-      } else {
-        entry = { ...base, kind: 'prefix', decodedPrefix: decodeAllPercent(kongPath) ?? kongPath, regex: null };
+      } else if (kongPath !== null) {
+        kind = 'prefix';
+        decodedPrefix = decodeAllPercent(kongPath) ?? kongPath;
         rawPath = rawPathCheck(kongPath);
       }
-      entries.push({ ...entry, target: targetOf(entry), flags: entryFlags, rawPath });
-    });
+      entries.push({
+        route,
+        routeKey,
+        pathIndex,
+        kongPath,
+        kind,
+        decodedPrefix,
+        regex,
+        priority: routePriority(route, kongPath),
+        hosts,
+        target: targetOf(routeKey, pathIndex),
+        flags: entryFlags,
+        rawPath,
+      });
+    }
   }
   return entries;
 }
@@ -276,10 +286,13 @@ class PrefixIndex {
     }
   }
 
-  /** Entries that can match a request landing in location `path`. */
-  at(path: string): Fitting[] {
+  /** Entries that can match a request landing in a location: `prefixes` are the location paths its path starts with. */
+  at(prefixes: string[]): Fitting[] {
     const here = [...this.everywhere];
-    for (let n = 1; n <= path.length; n++) here.push(...(this.byPrefix.get(path.slice(0, n)) ?? []));
+    for (const prefix of prefixes) {
+      const list = this.byPrefix.get(prefix);
+      if (list) for (const f of list) here.push(f);
+    }
     return here;
   }
 }
@@ -315,6 +328,15 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     }
   }
   const sorted = [...paths].sort();
+  // Every entry's prefix is a location path, so the prefixes that can match in a location are
+  // the location paths its path starts with: in sorted order, a chain kept on a stack.
+  const prefixesOf = new Map<string, string[]>();
+  const chain: string[] = [];
+  for (const path of sorted) {
+    while (chain.length && !path.startsWith(chain[chain.length - 1]!)) chain.pop();
+    chain.push(path);
+    prefixesOf.set(path, [...chain]);
+  }
   const selections = new Map<string, MapBlock>();
   const dispatchValue = (l: LocationPlan): MapValue => (l.dispatch.kind === 'direct' ? [{ text: l.dispatch.target }] : [{ variable: l.dispatch.variable }]);
   /** Gives a plan its dispatch: its only candidate, or the selection map over its candidates. */
@@ -323,7 +345,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   };
 
   const defaults = new Map<string, LocationPlan>();
-  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(path)));
+  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(prefixesOf.get(path)!)));
   const ownPaths = (index: PrefixIndex) => new Set(['/', ...index.byPrefix.keys()].filter((k) => paths.has(k)));
   const servers: ServerBlock[] = [
     { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [] },
@@ -349,10 +371,11 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     else for (const prefix of own.byPrefix.keys()) for (const p of pathsStartingWith(sorted, prefix)) relevant.add(p);
     const locations: LocationPlan[] = [];
     for (const path of [...relevant].sort()) {
-      const plan = planLocation(path, [...own.at(path), ...hostless.at(path)]);
+      const prefixes = prefixesOf.get(path)!;
+      const plan = planLocation(path, [...own.at(prefixes), ...hostless.at(prefixes)]);
       locations.push(plan);
       const value: MapValue = [];
-      if (signature(plan) !== signature(defaults.get(path)!)) {
+      if (!sameCandidates(plan, defaults.get(path)!)) {
         const list = overrides.get(path);
         if (list) list.push({ vhost: key, value, plan });
         else overrides.set(path, [{ vhost: key, value, plan }]);
@@ -466,7 +489,7 @@ function planLocation(path: string, here: Fitting[]): LocationPlan {
       priority: priorityText(entry),
       conditions,
       rawPath: entry.rawPath,
-      why: describe(entry, fit),
+      why: describe(entry, fit.flag !== null),
     });
     if (conditions.length === 0 && entry.rawPath === null) break; // everything after it is shadowed here
   }
@@ -478,9 +501,13 @@ function planLocation(path: string, here: Fitting[]): LocationPlan {
   return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
 }
 
-/** A candidate list's identity: two lists with the same signature dispatch the same way. */
-function signature(plan: LocationPlan): string {
-  return plan.candidates.map((c) => `${c.target}|${c.conditions.join(',')}|${c.rawPath ?? ''}`).join('\n');
+/** Two candidate lists that dispatch the same way: same targets, conditions and raw-path checks, in order. */
+function sameCandidates(a: LocationPlan, b: LocationPlan): boolean {
+  if (a.candidates.length !== b.candidates.length) return false;
+  return a.candidates.every((x, i) => {
+    const y = b.candidates[i]!;
+    return x.target === y.target && x.rawPath === y.rawPath && x.conditions.length === y.conditions.length && x.conditions.every((c, j) => c === y.conditions[j]);
+  });
 }
 
 /** Flags per selection map: keeps the map's source well under nginx's 4096-byte token limit. */
@@ -534,9 +561,18 @@ function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>
   return variable;
 }
 
-function describe(e: RouteEntry, fit: HostFit): string {
+const descriptions = new WeakMap<RouteEntry, [string?, string?]>();
+
+/** Why an entry is a candidate, for review; the same few words for every location it appears in. */
+function describe(e: RouteEntry, hostChecked: boolean): string {
+  let known = descriptions.get(e);
+  if (!known) descriptions.set(e, (known = []));
+  return (known[hostChecked ? 1 : 0] ??= describeEntry(e, hostChecked));
+}
+
+function describeEntry(e: RouteEntry, hostChecked: boolean): string {
   const parts: string[] = [];
-  if (e.hosts) parts.push(fit.flag ? 'host (checked)' : 'host');
+  if (e.hosts) parts.push(hostChecked ? 'host (checked)' : 'host');
   if (e.kind === 'prefix') parts.push(`prefix ${e.kongPath}${e.rawPath ? ' (raw path checked)' : ''}`);
   if (e.kind === 'regex') parts.push(`regex ${e.kongPath}`);
   if (e.route.methods) parts.push(`methods ${e.route.methods.join(',')}`);

@@ -47,17 +47,10 @@ function bare(kind: string, value: unknown, ok: boolean): string {
  */
 export function quoteContent(value: string): string {
   if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) return value;
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '\\') {
-      const next = value[i + 1];
-      out += next === undefined || '"\'\\trn'.includes(next) ? '\\\\' : '\\';
-    } else if (c === '"') out += '\\"';
-    else out += c;
-  }
-  return out;
+  return value.replace(LEXER_ESCAPES, (m) => (m === '"' ? '\\"' : '\\\\'));
 }
+/** A quote, or a backslash the lexer would read as the start of an escape (before `"'\\trn` or at the end). */
+const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
 
 /** A double-quoted token whose content nginx reads literally (no variables in this context). */
 export function literal(value: string, kind = 'string'): string {
