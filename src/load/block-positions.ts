@@ -5,22 +5,13 @@
 // one-line scalars and flow collections, block scalars, comments). Anything else returns null and
 // the caller falls back to the `yaml` parser; so does any disagreement with the parsed data.
 import { LIMITS } from './limits.js';
-import { escapePointer, type LineColumn } from './source-map.js';
+import { positionNode, type PositionNode } from './source-map.js';
 import { closingQuote } from './yaml-quotes.js';
-
-export interface ScannedPositions {
-  /** Value positions by JSON pointer (1-based line and column). */
-  values: Map<string, LineColumn>;
-  keys: Map<string, LineColumn>;
-  /** How many children the scanner saw in each mapping or sequence. */
-  children: Map<string, number>;
-}
 
 interface Frame {
   indent: number;
-  pointer: string;
+  node: PositionNode;
   kind: 'map' | 'seq';
-  next: number;
   /** A sequence at the same indentation as the key it belongs to (`key:\n- a`). */
   compact: boolean;
 }
@@ -31,7 +22,8 @@ const fail = (): never => {
   throw new Unsupported();
 };
 
-export function scanBlockPositions(text: string): ScannedPositions | null {
+/** The position tree of a block-YAML document (1-based lines and columns), or null. */
+export function scanBlockPositions(text: string): PositionNode | null {
   try {
     return scan(text);
   } catch (e) {
@@ -40,11 +32,11 @@ export function scanBlockPositions(text: string): ScannedPositions | null {
   }
 }
 
-function scan(text: string): ScannedPositions {
-  const out: ScannedPositions = { values: new Map(), keys: new Map(), children: new Map() };
+function scan(text: string): PositionNode {
+  const root = positionNode();
   const frames: Frame[] = [];
   /** The entry whose value is on the following lines (`key:` or `-` with nothing after it). */
-  let pending = null as { pointer: string; indent: number; dash: boolean } | null;
+  let pending = null as { node: PositionNode; indent: number; dash: boolean } | null;
   /** Inside a block scalar (`|`, `>`): lines indented more than this belong to it. */
   let blockScalar = null as number | null;
   let started = false;
@@ -72,16 +64,16 @@ function scan(text: string): ScannedPositions {
       const compact = c === pending.indent && !pending.dash && isDash(line, c);
       if (c > pending.indent || compact) {
         // The pending entry's value: a container starting on this line.
-        top = { indent: c, pointer: pending.pointer, kind: isDash(line, c) ? 'seq' : 'map', next: 0, compact };
+        top = container(pending.node, isDash(line, c) ? 'seq' : 'map', c, compact);
         if (frames.push(top) > LIMITS.depth) fail();
-        out.values.set(pending.pointer, [lineNo, c + 1]);
+        pending.node.value = [lineNo, c + 1];
       }
       pending = null;
     } else if (!top) {
-      if (out.values.has('')) fail();
-      top = { indent: c, pointer: '', kind: isDash(line, c) ? 'seq' : 'map', next: 0, compact: false };
+      if (root.value) fail();
+      top = container(root, isDash(line, c) ? 'seq' : 'map', c, false);
       frames.push(top);
-      out.values.set('', [lineNo, c + 1]);
+      root.value = [lineNo, c + 1];
     }
     // A sequence written at its key's indentation ends at the mapping's next key.
     if (top!.compact && top!.indent === c && !isDash(line, c)) {
@@ -92,63 +84,63 @@ function scan(text: string): ScannedPositions {
     entry(line, c, lineNo, top);
   }
   while (frames.length) close();
-  return out;
+  return root;
 
   function close(): void {
-    const f = frames.pop()!;
-    out.children.set(f.pointer, f.next);
+    frames.pop();
   }
 
   function entry(line: string, c: number, lineNo: number, frame: Frame): void {
     if (frame.kind === 'seq') {
       if (!isDash(line, c)) fail();
-      const pointer = `${frame.pointer}/${frame.next++}`;
+      const item = positionNode();
+      (frame.node.children as PositionNode[]).push(item);
       let v = c + 1;
       while (line.charCodeAt(v) === 32) v++;
       if (v >= line.length || line[v] === '#') {
-        pending = { pointer, indent: c, dash: true };
+        pending = { node: item, indent: c, dash: true };
         return;
       }
       if (isDash(line, v)) fail(); // `- - x`: nested on one line
       if (keyEnd(line, v) !== null) {
         // `- key: value`: a mapping whose entries are indented like its first key.
-        const map: Frame = { indent: v, pointer, kind: 'map', next: 0, compact: false };
+        const map = container(item, 'map', v, false);
         frames.push(map);
-        out.values.set(pointer, [lineNo, v + 1]);
+        item.value = [lineNo, v + 1];
         entry(line, v, lineNo, map);
         return;
       }
-      value(line, v, lineNo, pointer, c);
+      value(line, v, lineNo, item, c);
       return;
     }
     const k = keyEnd(line, c);
     if (k === null) fail();
     const key = keyText(line.slice(c, k!.keyEnd));
-    const pointer = `${frame.pointer}/${escapePointer(key)}`;
-    if (out.keys.has(pointer)) fail();
-    out.keys.set(pointer, [lineNo, c + 1]);
-    frame.next++;
+    const siblings = frame.node.children as Map<string, PositionNode>;
+    if (siblings.has(key)) fail();
+    const item = positionNode(null, [lineNo, c + 1]);
+    siblings.set(key, item);
     let v = k!.colon + 1;
     while (line.charCodeAt(v) === 32) v++;
     if (v >= line.length || line[v] === '#') {
-      pending = { pointer, indent: c, dash: false };
+      pending = { node: item, indent: c, dash: false };
       return;
     }
-    value(line, v, lineNo, pointer, c);
+    value(line, v, lineNo, item, c);
   }
 
   /** A value that starts on this line at column v. */
-  function value(line: string, v: number, lineNo: number, pointer: string, indent: number): void {
+  function value(line: string, v: number, lineNo: number, node: PositionNode, indent: number): void {
     const ch = line[v]!;
     if (ch === '&' || ch === '*' || ch === '!' || ch === '?' || ch === '@' || ch === '`') fail();
-    out.values.set(pointer, [lineNo, v + 1]);
+    node.value = [lineNo, v + 1];
     if (ch === '|' || ch === '>') {
       if (!/^[|>][0-9+-]*\s*(#.*)?$/.test(line.slice(v))) fail();
       blockScalar = indent;
       return;
     }
     if (ch === '[' || ch === '{') {
-      const end = flow(line, v, lineNo, pointer);
+      const end = flow(line, v, lineNo, node);
       rest(line, end);
       return;
     }
@@ -167,21 +159,20 @@ function scan(text: string): ScannedPositions {
   }
 
   /** A one-line flow collection at column v; records its items; returns the index after it. */
-  function flow(line: string, v: number, lineNo: number, pointer: string, depth = frames.length): number {
+  function flow(line: string, v: number, lineNo: number, node: PositionNode, depth = frames.length): number {
     if (depth > LIMITS.depth) fail();
     const open = line[v]!;
     const close = open === '[' ? ']' : '}';
+    const items: PositionNode[] | null = open === '[' ? [] : null;
+    const entries: Map<string, PositionNode> | null = open === '{' ? new Map() : null;
+    node.children = items ?? entries;
     let i = v + 1;
-    let index = 0;
     for (;;) {
       while (line[i] === ' ') i++;
       if (i >= line.length) fail();
-      if (line[i] === close) {
-        out.children.set(pointer, index);
-        return i + 1;
-      }
-      let itemPointer: string;
-      if (open === '{') {
+      if (line[i] === close) return i + 1;
+      let item: PositionNode;
+      if (entries) {
         const keyStart = i;
         let keyEndAt: number;
         if (line[i] === '"' || line[i] === "'") keyEndAt = quoted(line, i);
@@ -193,15 +184,15 @@ function scan(text: string): ScannedPositions {
         while (line[i] === ' ') i++;
         if (line[i] !== ':') fail();
         const key = keyText(line.slice(keyStart, keyEndAt).trim());
-        itemPointer = `${pointer}/${escapePointer(key)}`;
-        out.keys.set(itemPointer, [lineNo, keyStart + 1]);
+        if (entries.has(key)) fail();
+        item = positionNode(null, [lineNo, keyStart + 1]);
+        entries.set(key, item);
         i++;
         while (line[i] === ' ') i++;
-      } else itemPointer = `${pointer}/${index}`;
-      index++;
-      out.values.set(itemPointer, [lineNo, i + 1]);
+      } else items!.push((item = positionNode()));
+      item.value = [lineNo, i + 1];
       const ch = line[i];
-      if (ch === '[' || ch === '{') i = flow(line, i, lineNo, itemPointer, depth + 1);
+      if (ch === '[' || ch === '{') i = flow(line, i, lineNo, item, depth + 1);
       else if (ch === '"' || ch === "'") i = quoted(line, i);
       else {
         if (ch === '&' || ch === '*' || ch === '!' || ch === '?' || ch === ',' || ch === close) fail();
@@ -215,6 +206,12 @@ function scan(text: string): ScannedPositions {
       else if (line[i] !== close) fail();
     }
   }
+}
+
+/** A mapping or sequence whose entries start at column `indent`. */
+function container(node: PositionNode, kind: Frame['kind'], indent: number, compact: boolean): Frame {
+  node.children = kind === 'seq' ? [] : new Map();
+  return { indent, node, kind, compact };
 }
 
 function isDash(line: string, c: number): boolean {

@@ -7,7 +7,7 @@ import jsyaml from 'js-yaml';
 import { scanBlockPositions } from './block-positions.js';
 import { closingQuote } from './yaml-quotes.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
-import { SourceMap, escapePointer } from './source-map.js';
+import { SourceMap, escapePointer, type PositionNode } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
 import { LIMITS } from './limits.js';
 
@@ -226,28 +226,36 @@ function fastParse(source: string, map: SourceMap): { data: unknown } | null {
   }
   const seen = new Set<object>();
   let nodes = 0;
-  const sound = (v: unknown, pointer: string, depth: number): boolean => {
+  /** The data and the scanned tree agree entry for entry, and the data passes the loader's checks. */
+  const sound = (v: unknown, at: PositionNode | undefined, depth: number): boolean => {
     if (depth > LIMITS.depth || ++nodes > LIMITS.yamlNodes) return false;
     // Scalars: the counts and keys checked on their containers already tie them to a position.
     if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return true;
     if (typeof v === 'string') return (v.length * 3 <= LIMITS.stringBytes || Buffer.byteLength(v, 'utf8') <= LIMITS.stringBytes) && !LONE_SURROGATE.test(v);
     if (typeof v !== 'object' || v instanceof Date || seen.has(v)) return false; // aliases share objects
     seen.add(v);
+    const children = at?.children ?? null;
     if (Array.isArray(v)) {
-      if (v.length > LIMITS.entities || (positions.children.get(pointer) ?? 0) !== v.length) return false;
-      return v.every((item, i) => sound(item, `${pointer}/${i}`, depth + 1));
+      if (v.length > LIMITS.entities) return false;
+      if (v.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : children.size === 0);
+      if (!Array.isArray(children) || children.length !== v.length) return false;
+      for (let i = 0; i < v.length; i++) if (!sound(v[i], children[i], depth + 1)) return false;
+      return true;
     }
+    if (Object.getPrototypeOf(v) !== Object.prototype) return false;
     const keys = Object.keys(v);
-    if ((positions.children.get(pointer) ?? 0) !== keys.length || Object.getPrototypeOf(v) !== Object.prototype) return false;
-    return keys.every((k) => {
+    if (keys.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : children.size === 0);
+    if (children === null || Array.isArray(children) || children.size !== keys.length) return false;
+    for (const k of keys) {
       if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '<<' || LONE_SURROGATE.test(k)) return false;
-      const child = `${pointer}/${escapePointer(k)}`;
-      return positions.keys.has(child) && sound((v as Record<string, unknown>)[k], child, depth + 1);
-    });
+      const child = children.get(k);
+      if (!child || !sound((v as Record<string, unknown>)[k], child, depth + 1)) return false;
+    }
+    return true;
   };
   if (data === undefined) data = null;
-  if (!sound(data, '', 0)) return null;
-  map.adopt(positions.values, positions.keys);
+  if (!sound(data, positions, 0)) return null;
+  map.adopt(positions);
   return { data };
 }
 

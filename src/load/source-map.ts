@@ -4,42 +4,99 @@ import type { Diagnostic, Position, Severity } from '../diagnostics.js';
 /** Line and column, 1-based. */
 export type LineColumn = [number, number];
 
+/**
+ * Where one value of a document is, where the key naming it is, and its children: a tree shaped
+ * like the data (mapping children by key, sequence children by index), so that the loader never
+ * has to build a JSON-pointer string per value; pointers are resolved only when a diagnostic
+ * asks for one.
+ */
+export interface PositionNode {
+  value: LineColumn | null;
+  key: LineColumn | null;
+  children: Map<string, PositionNode> | PositionNode[] | null;
+}
+
+export function positionNode(value: LineColumn | null = null, key: LineColumn | null = null): PositionNode {
+  return { value, key, children: null };
+}
+
+/** The node a JSON pointer names, with the nodes on the way (root first); stops where the tree does. */
+function walkPointer(root: PositionNode, pointer: string): PositionNode[] {
+  const path = [root];
+  if (pointer === '') return path;
+  let node: PositionNode | undefined = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const children: PositionNode['children'] = node.children;
+    if (!children) break;
+    const segment = raw.indexOf('~') < 0 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = Array.isArray(children) ? (/^(?:0|[1-9][0-9]*)$/.test(segment) ? children[Number(segment)] : undefined) : children.get(segment);
+    if (!node) break;
+    path.push(node);
+  }
+  return path;
+}
+
+/** The node at exactly this pointer, or undefined. */
+export function nodeAt(root: PositionNode, pointer: string): PositionNode | undefined {
+  const path = walkPointer(root, pointer);
+  const depth = pointer === '' ? 0 : pointer.split('/').length - 1;
+  return path.length === depth + 1 ? path[depth] : undefined;
+}
+
 export class SourceMap {
-  private positions = new Map<string, LineColumn>();
-  /** Where the key of a mapping entry is, for diagnostics about the key itself or a null value. */
-  private keys = new Map<string, LineColumn>();
+  private root: PositionNode = positionNode();
 
   constructor(readonly file: string) {}
 
+  /** The node for a pointer, created on the way (mapping-style children). */
+  private node(pointer: string): PositionNode {
+    let node = this.root;
+    if (pointer === '') return node;
+    for (const raw of pointer.slice(1).split('/')) {
+      const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (!node.children) node.children = new Map();
+      let next: PositionNode | undefined;
+      if (Array.isArray(node.children)) {
+        next = node.children[Number(segment)];
+        if (!next) node.children[Number(segment)] = next = positionNode();
+      } else {
+        next = node.children.get(segment);
+        if (!next) node.children.set(segment, (next = positionNode()));
+      }
+      node = next;
+    }
+    return node;
+  }
+
   set(pointer: string, line: number, column: number): void {
-    if (!this.positions.has(pointer)) this.positions.set(pointer, [line, column]);
+    const node = this.node(pointer);
+    node.value ??= [line, column];
   }
 
   setKey(pointer: string, line: number, column: number): void {
-    if (!this.keys.has(pointer)) this.keys.set(pointer, [line, column]);
+    const node = this.node(pointer);
+    node.key ??= [line, column];
   }
 
-  /** Takes over complete tables of value and key positions (the fast loader's). */
-  adopt(values: Map<string, LineColumn>, keys: Map<string, LineColumn>): void {
-    this.positions = values;
-    this.keys = keys;
+  /** Takes over a complete position tree (the fast loader's). */
+  adopt(root: PositionNode): void {
+    this.root = root;
   }
 
   /** Position of the key naming this pointer's value (falls back to the value's position). */
   locateKey(pointer: string): Position {
-    const hit = this.keys.get(pointer);
+    const hit = nodeAt(this.root, pointer)?.key;
     return hit ? { file: this.file, line: hit[0], column: hit[1] } : this.locate(pointer);
   }
 
   /** Position of the value at the pointer, else of its key, else of its nearest ancestor. */
   locate(pointer: string): Position {
-    let p = pointer;
-    for (;;) {
-      const hit = this.positions.get(p) ?? this.keys.get(p);
+    const path = walkPointer(this.root, pointer);
+    for (let i = path.length - 1; i >= 0; i--) {
+      const hit = path[i]!.value ?? path[i]!.key;
       if (hit) return { file: this.file, line: hit[0], column: hit[1] };
-      if (p === '') return { file: this.file, line: 1, column: 1 };
-      p = p.slice(0, p.lastIndexOf('/'));
     }
+    return { file: this.file, line: 1, column: 1 };
   }
 }
 
