@@ -5,7 +5,7 @@
 // one-line scalars and flow collections, block scalars, comments). Anything else returns null and
 // the caller falls back to the `yaml` parser; so does any disagreement with the parsed data.
 import { LIMITS } from './limits.js';
-import { positionNode, type PositionNode } from './source-map.js';
+import { lineColumn, positionNode, type PositionNode } from './source-map.js';
 import { closingQuote } from './yaml-quotes.js';
 
 interface Frame {
@@ -66,14 +66,14 @@ function scan(text: string): PositionNode {
         // The pending entry's value: a container starting on this line.
         top = container(pending.node, isDash(line, c) ? 'seq' : 'map', c, compact);
         if (frames.push(top) > LIMITS.depth) fail();
-        pending.node.value = [lineNo, c + 1];
+        pending.node.value = lineColumn(lineNo, c + 1);
       }
       pending = null;
     } else if (!top) {
-      if (root.value) fail();
+      if (root.value !== null) fail();
       top = container(root, isDash(line, c) ? 'seq' : 'map', c, false);
       frames.push(top);
-      root.value = [lineNo, c + 1];
+      root.value = lineColumn(lineNo, c + 1);
     }
     // A sequence written at its key's indentation ends at the mapping's next key.
     if (top!.compact && top!.indent === c && !isDash(line, c)) {
@@ -106,7 +106,7 @@ function scan(text: string): PositionNode {
         // `- key: value`: a mapping whose entries are indented like its first key.
         const map = container(item, 'map', v, false);
         frames.push(map);
-        item.value = [lineNo, v + 1];
+        item.value = lineColumn(lineNo, v + 1);
         entry(line, v, lineNo, map);
         return;
       }
@@ -118,7 +118,7 @@ function scan(text: string): PositionNode {
     const key = keyText(line.slice(c, k!.keyEnd));
     const siblings = frame.node.children as Map<string, PositionNode>;
     if (siblings.has(key)) fail();
-    const item = positionNode(null, [lineNo, c + 1]);
+    const item = positionNode(null, lineColumn(lineNo, c + 1));
     siblings.set(key, item);
     let v = k!.colon + 1;
     while (line.charCodeAt(v) === 32) v++;
@@ -133,7 +133,7 @@ function scan(text: string): PositionNode {
   function value(line: string, v: number, lineNo: number, node: PositionNode, indent: number): void {
     const ch = line[v]!;
     if (ch === '&' || ch === '*' || ch === '!' || ch === '?' || ch === '@' || ch === '`') fail();
-    node.value = [lineNo, v + 1];
+    node.value = lineColumn(lineNo, v + 1);
     if (ch === '|' || ch === '>') {
       if (!/^[|>][0-9+-]*\s*(#.*)?$/.test(line.slice(v))) fail();
       blockScalar = indent;
@@ -185,12 +185,12 @@ function scan(text: string): PositionNode {
         if (line[i] !== ':') fail();
         const key = keyText(line.slice(keyStart, keyEndAt).trim());
         if (entries.has(key)) fail();
-        item = positionNode(null, [lineNo, keyStart + 1]);
+        item = positionNode(null, lineColumn(lineNo, keyStart + 1));
         entries.set(key, item);
         i++;
         while (line[i] === ' ') i++;
       } else items!.push((item = positionNode()));
-      item.value = [lineNo, i + 1];
+      item.value = lineColumn(lineNo, i + 1);
       const ch = line[i];
       if (ch === '[' || ch === '{') i = flow(line, i, lineNo, item, depth + 1);
       else if (ch === '"' || ch === "'") i = quoted(line, i);

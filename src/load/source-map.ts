@@ -1,8 +1,25 @@
 // Where each value of a loaded document came from. Keys are JSON pointers.
 import type { Diagnostic, Position, Severity } from '../diagnostics.js';
 
-/** Line and column, 1-based. */
-export type LineColumn = [number, number];
+/**
+ * Line and column (1-based) packed into one number, `line * 2^24 + column`: a position tree holds
+ * one per value of the document, and a number costs no allocation where a pair would.
+ */
+export type LineColumn = number;
+
+const COLUMNS = 2 ** 24; // more than the longest line a file within LIMITS.fileBytes can have
+
+export function lineColumn(line: number, column: number): LineColumn {
+  return line * COLUMNS + Math.min(column, COLUMNS - 1);
+}
+
+export function lineOf(at: LineColumn): number {
+  return Math.floor(at / COLUMNS);
+}
+
+export function columnOf(at: LineColumn): number {
+  return at % COLUMNS;
+}
 
 /**
  * Where one value of a document is, where the key naming it is, and its children: a tree shaped
@@ -70,12 +87,12 @@ export class SourceMap {
 
   set(pointer: string, line: number, column: number): void {
     const node = this.node(pointer);
-    node.value ??= [line, column];
+    node.value ??= lineColumn(line, column);
   }
 
   setKey(pointer: string, line: number, column: number): void {
     const node = this.node(pointer);
-    node.key ??= [line, column];
+    node.key ??= lineColumn(line, column);
   }
 
   /** Takes over a complete position tree (the fast loader's). */
@@ -86,7 +103,7 @@ export class SourceMap {
   /** Position of the key naming this pointer's value (falls back to the value's position). */
   locateKey(pointer: string): Position {
     const hit = nodeAt(this.root, pointer)?.key;
-    return hit ? { file: this.file, line: hit[0], column: hit[1] } : this.locate(pointer);
+    return hit !== null && hit !== undefined ? { file: this.file, line: lineOf(hit), column: columnOf(hit) } : this.locate(pointer);
   }
 
   /** Position of the value at the pointer, else of its key, else of its nearest ancestor. */
@@ -94,7 +111,7 @@ export class SourceMap {
     const path = walkPointer(this.root, pointer);
     for (let i = path.length - 1; i >= 0; i--) {
       const hit = path[i]!.value ?? path[i]!.key;
-      if (hit) return { file: this.file, line: hit[0], column: hit[1] };
+      if (hit !== null) return { file: this.file, line: lineOf(hit), column: columnOf(hit) };
     }
     return { file: this.file, line: 1, column: 1 };
   }

@@ -16,15 +16,6 @@ import { headerVariable } from './upstreams.js';
 
 export const NO_ROUTE = '@kongc_no_route';
 
-const priorityTexts = new WeakMap<RouteEntry, string>();
-
-/** Kong's 64-bit priority of an entry as text (BigInt arithmetic: computed once per entry). */
-function priorityText(entry: RouteEntry): string {
-  let text = priorityTexts.get(entry);
-  if (text === undefined) priorityTexts.set(entry, (text = priorityNumber(entry.priority)));
-  return text;
-}
-
 /** One Kong route split per path, as Kong splits it. */
 export interface RouteEntry {
   route: Route;
@@ -45,6 +36,10 @@ export interface RouteEntry {
   flags: string[];
   /** Regex the raw $request_uri must match (prefix paths with reserved characters), or null. */
   rawPath: string | null;
+  /** Kong's priority as a rank among all entries (0 = tried first; equal priority, equal rank). */
+  rank: number;
+  /** Position in declaration order (route order, then path index): the tie-break after the host port. */
+  seq: number;
 }
 
 export class FlagRegistry {
@@ -148,9 +143,18 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         target: targetOf(routeKey, pathIndex),
         flags: entryFlags,
         rawPath,
+        rank: 0,
+        seq: 0,
       });
     }
   }
+  // Ranks once here, so that each location sorts its candidates by two integers.
+  const byPriority = [...entries].sort((a, b) => comparePriority(a.priority, b.priority) || a.route.order - b.route.order || (a.pathIndex ?? 0) - (b.pathIndex ?? 0));
+  byPriority.forEach((e, i) => {
+    const previous = byPriority[i - 1];
+    e.seq = i;
+    e.rank = previous && comparePriority(previous.priority, e.priority) === 0 ? previous.rank : i;
+  });
   return entries;
 }
 
@@ -472,33 +476,45 @@ function pathsStartingWith(sorted: string[], prefix: string): string[] {
 
 /** `here`: the entries that can match a request in this location, in any order. */
 function planLocation(path: string, here: Fitting[]): LocationPlan {
-  here.sort(
-    (a, b) =>
-      comparePriority(a.entry.priority, b.entry.priority) ||
-      Number(b.fit.portSpecific) - Number(a.fit.portSpecific) ||
-      a.entry.route.order - b.entry.route.order ||
-      (a.entry.pathIndex ?? 0) - (b.entry.pathIndex ?? 0),
-  );
+  here.sort((a, b) => a.entry.rank - b.entry.rank || Number(b.fit.portSpecific) - Number(a.fit.portSpecific) || a.entry.seq - b.entry.seq);
   const candidates: Candidate[] = [];
   for (const { entry, fit } of here) {
-    const conditions = [...(fit.flag ? [fit.flag] : []), ...entry.flags];
-    candidates.push({
+    const candidate = candidateOf(entry, fit.flag);
+    candidates.push(candidate);
+    if (candidate.conditions.length === 0 && entry.rawPath === null) break; // everything after it is shadowed here
+  }
+  const last = candidates[candidates.length - 1];
+  if (!last || last.conditions.length || last.rawPath !== null) candidates.push(NO_ROUTE_CANDIDATE);
+  // The dispatch is settled once the router knows which locations jump straight to a route.
+  return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
+}
+
+const NO_ROUTE_CANDIDATE: Candidate = Object.freeze({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: Object.freeze([]) as unknown as string[], rawPath: null, why: 'no route matched' });
+
+const candidateCache = new WeakMap<RouteEntry, Map<string | null, Candidate>>();
+
+/**
+ * An entry as a location's candidate, given the host flag it needs there (if any). The same entry
+ * appears in many locations alike, so candidates are made once and shared: the plan treats them
+ * as immutable.
+ */
+function candidateOf(entry: RouteEntry, hostFlag: string | null): Candidate {
+  let byFlag = candidateCache.get(entry);
+  if (!byFlag) candidateCache.set(entry, (byFlag = new Map()));
+  let candidate = byFlag.get(hostFlag);
+  if (!candidate) {
+    candidate = {
       target: entry.target,
       route: entry.routeKey,
       path: entry.kongPath,
-      priority: priorityText(entry),
-      conditions,
+      priority: priorityNumber(entry.priority),
+      conditions: hostFlag ? [hostFlag, ...entry.flags] : entry.flags,
       rawPath: entry.rawPath,
-      why: describe(entry, fit.flag !== null),
-    });
-    if (conditions.length === 0 && entry.rawPath === null) break; // everything after it is shadowed here
+      why: describe(entry, hostFlag !== null),
+    };
+    byFlag.set(hostFlag, candidate);
   }
-  const last = candidates[candidates.length - 1];
-  if (!last || last.conditions.length || last.rawPath !== null) {
-    candidates.push({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: [], rawPath: null, why: 'no route matched' });
-  }
-  // The dispatch is settled once the router knows which locations jump straight to a route.
-  return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
+  return candidate;
 }
 
 /** Two candidate lists that dispatch the same way: same targets, conditions and raw-path checks, in order. */
@@ -561,16 +577,8 @@ function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>
   return variable;
 }
 
-const descriptions = new WeakMap<RouteEntry, [string?, string?]>();
-
-/** Why an entry is a candidate, for review; the same few words for every location it appears in. */
+/** Why an entry is a candidate, for review. */
 function describe(e: RouteEntry, hostChecked: boolean): string {
-  let known = descriptions.get(e);
-  if (!known) descriptions.set(e, (known = []));
-  return (known[hostChecked ? 1 : 0] ??= describeEntry(e, hostChecked));
-}
-
-function describeEntry(e: RouteEntry, hostChecked: boolean): string {
   const parts: string[] = [];
   if (e.hosts) parts.push(hostChecked ? 'host (checked)' : 'host');
   if (e.kind === 'prefix') parts.push(`prefix ${e.kongPath}${e.rawPath ? ' (raw path checked)' : ''}`);
