@@ -37,16 +37,22 @@ export function positionNode(value: LineColumn | null = null, key: LineColumn | 
   return { value, key, children: null };
 }
 
+const INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
+
 /** The node a JSON pointer names, with the nodes on the way (root first); stops where the tree does. */
 function walkPointer(root: PositionNode, pointer: string): PositionNode[] {
   const path = [root];
-  if (pointer === '') return path;
   let node: PositionNode | undefined = root;
-  for (const raw of pointer.slice(1).split('/')) {
+  for (let start = 1; start <= pointer.length; ) {
+    let end = pointer.indexOf('/', start);
+    if (end < 0) end = pointer.length;
     const children: PositionNode['children'] = node.children;
     if (!children) break;
-    const segment = raw.indexOf('~') < 0 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = Array.isArray(children) ? (/^(?:0|[1-9][0-9]*)$/.test(segment) ? children[Number(segment)] : undefined) : children.get(segment);
+    const raw = pointer.slice(start, end);
+    start = end + 1;
+    if (Array.isArray(children)) {
+      node = INDEX.test(raw) ? children[Number(raw)] : undefined;
+    } else node = children.get(raw.indexOf('~') < 0 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (!node) break;
     path.push(node);
   }

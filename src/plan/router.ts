@@ -355,6 +355,8 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [] },
   ];
   const overrides = new Map<string, { vhost: string; value: MapValue; plan: LocationPlan }[]>();
+  /** Virtual-host location plans that dispatch exactly like the default's (shown for review only). */
+  const sameAsDefault = new Map<LocationPlan, LocationPlan>();
   /** The virtual hosts each hosted route can match in (at run time or always). */
   const fitsIn = new Map<RouteEntry, string[]>();
   vhosts.forEach((sn, i) => {
@@ -378,12 +380,15 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
       const prefixes = prefixesOf.get(path)!;
       const plan = planLocation(path, [...own.at(prefixes), ...hostless.at(prefixes)]);
       locations.push(plan);
-      const value: MapValue = [];
-      if (!sameCandidates(plan, defaults.get(path)!)) {
-        const list = overrides.get(path);
-        if (list) list.push({ vhost: key, value, plan });
-        else overrides.set(path, [{ vhost: key, value, plan }]);
+      const dflt = defaults.get(path)!;
+      if (sameCandidates(plan, dflt)) {
+        sameAsDefault.set(plan, dflt);
+        continue;
       }
+      const value: MapValue = [];
+      const list = overrides.get(path);
+      if (list) list.push({ vhost: key, value, plan });
+      else overrides.set(path, [{ vhost: key, value, plan }]);
     }
     servers.push({ key, names: [sn.name], isDefault: false, locations, routeLocations: [] });
   });
@@ -423,7 +428,9 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
 
   // Dispatch: straight to the route where it is the only one, else through a selection map.
   for (const plan of [...defaults.values(), ...servers.flatMap((sv) => sv.locations)]) {
-    if (direct.has(plan.path)) plan.dispatch = { kind: 'direct', target: plan.candidates[0]!.target };
+    const same = sameAsDefault.get(plan);
+    if (same) plan.dispatch = same.dispatch;
+    else if (direct.has(plan.path)) plan.dispatch = { kind: 'direct', target: plan.candidates[0]!.target };
     else realize(plan);
   }
   for (const list of overrides.values()) for (const o of list) o.value.push(...dispatchValue(o.plan));

@@ -3,11 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { PRECOMPILED_TEMPLATES, compileOptions, templateSources } from './render.js';
+import { PRECOMPILED_TEMPLATES, assembledTemplate, compileOptions, templateSources } from './render.js';
 
 const { sources, hash } = templateSources();
-const specs = Object.entries(sources).map(([name, source]) => `${JSON.stringify(name)}: ${Handlebars.precompile(source, compileOptions())}`);
 writeFileSync(
   fileURLToPath(new URL(`./${PRECOMPILED_TEMPLATES}`, import.meta.url)),
-  `module.exports = { hash: ${JSON.stringify(hash)}, templates: {\n${specs.join(',\n')}\n} };\n`,
+  `module.exports = { hash: ${JSON.stringify(hash)}, template: ${Handlebars.precompile(assembledTemplate(sources), compileOptions())} };\n`,
 );

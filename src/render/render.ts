@@ -82,6 +82,19 @@ export function templateSources(): { sources: Record<string, string>; hash: stri
 export const PRECOMPILED_TEMPLATES = 'templates.precompiled.cjs';
 
 /**
+ * `main` with every partial written into it: a line `{{> name}}` becomes the text of
+ * name.hbs, recursively. The templates stay separate files to read; rendering one template
+ * spares Handlebars a partial invocation (several closures and option copies) per route, map
+ * and upstream. Same output: a standalone partial line renders as its template, in the same context.
+ */
+export function assembledTemplate(sources: Record<string, string>, name = 'main', depth = 0): string {
+  if (depth > 8) throw new Error(`templates include each other too deeply (at ${name})`);
+  const source = sources[name];
+  if (source === undefined) throw new Error(`no template ${name}.hbs`);
+  return source.replace(/^\{\{> *([a-z]+) *\}\}\n/gm, (_line, partial: string) => assembledTemplate(sources, partial, depth + 1));
+}
+
+/**
  * The templates `npm run build` precompiled (skipping Handlebars' parse and code generation on
  * every run) when they were made from these very sources; else compiled now.
  */
@@ -89,23 +102,21 @@ function template(): Handlebars.TemplateDelegate {
   if (compiled) return compiled;
   const require = createRequire(import.meta.url);
   const { sources, hash } = templateSources();
-  let specs: Record<string, TemplateSpecification> | undefined;
+  let spec: TemplateSpecification | undefined;
   try {
-    const pre = require(`./${PRECOMPILED_TEMPLATES}`) as { hash: string; templates: Record<string, TemplateSpecification> };
-    if (pre.hash === hash) specs = pre.templates;
+    const pre = require(`./${PRECOMPILED_TEMPLATES}`) as { hash: string; template: TemplateSpecification };
+    if (pre.hash === hash) spec = pre.template;
   } catch {
     /* not generated: compile below */
   }
   // Precompiled templates need only Handlebars' runtime, which loads in half the time.
-  const lib = require(specs ? 'handlebars/runtime' : 'handlebars') as typeof Handlebars & { default?: typeof Handlebars };
+  const lib = require(spec ? 'handlebars/runtime' : 'handlebars') as typeof Handlebars & { default?: typeof Handlebars };
   const hb = (lib.default ?? lib).create();
   // Each helper declares exactly its own parameters, so the options hash Handlebars passes last
   // is ignored without copying the arguments.
   for (const [name, fn] of Object.entries({ ...ENCODER_HELPERS, ...LOGIC_HELPERS })) hb.registerHelper(name, fn);
   hb.registerHelper('each', eachJoined);
-  const make = (name: string) => (specs ? hb.template(specs[name]!) : hb.compile(sources[name]!, compileOptions()));
-  for (const name of Object.keys(sources).filter((n) => n !== 'main')) hb.registerPartial(name, make(name));
-  compiled = make('main');
+  compiled = spec ? hb.template(spec) : hb.compile(assembledTemplate(sources), compileOptions());
   return compiled;
 }
 

@@ -108,9 +108,16 @@ function range(from: number, to: number): CharSet {
   for (let c = Math.max(0, from); c <= Math.min(127, to); c++) bits |= 1n << BigInt(c);
   return { bits, other: to > 127 };
 }
+/** Sets of one ASCII character (and its other case): made once, BigInt arithmetic is slow. */
+const CHARS: CharSet[][] = [[], []];
+
 function char(c: string, caseless: boolean): CharSet {
   const code = c.codePointAt(0)!;
   if (code > 127) return { bits: 0n, other: true };
+  return (CHARS[caseless ? 1 : 0]![code] ??= asciiChar(c, code, caseless));
+}
+
+function asciiChar(c: string, code: number, caseless: boolean): CharSet {
   let s = range(code, code);
   if (caseless && /[A-Za-z]/.test(c)) {
     s = union(s, range(c.toLowerCase().charCodeAt(0), c.toLowerCase().charCodeAt(0)));
