@@ -263,7 +263,8 @@ class Parser {
 
   private atom(): { node: Node; group: boolean; branches?: Node[]; repeatable: boolean } {
     const a = this.atomInner();
-    return { ...a, repeatable: a.repeatable ?? true };
+    if (a.repeatable === undefined) a.repeatable = true;
+    return a as { node: Node; group: boolean; branches?: Node[]; repeatable: boolean };
   }
 
   private atomInner(): { node: Node; group: boolean; branches?: Node[]; repeatable?: boolean } {
