@@ -88,8 +88,6 @@ export interface ServerBlock {
   names: string[];
   isDefault: boolean;
   locations: LocationPlan[];
-  /** The named locations its candidates lead to. */
-  routeLocations: RouteLocation[];
 }
 
 /** A location of the served site: its dispatch is a named location, or a map per virtual host. */

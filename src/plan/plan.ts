@@ -44,10 +44,6 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, uriMaps, tls, kongHeaders));
 
   const router = planRouter(entries, flags);
-  for (const server of router.servers) {
-    const used = new Set(server.locations.flatMap((l) => l.candidates.map((c) => c.target)));
-    server.routeLocations = [...used].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
-  }
   for (const [target, g] of router.guards) {
     const loc = routeLocations.get(target);
     if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null };

@@ -345,14 +345,15 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   const dispatchValue = (l: LocationPlan): MapValue => (l.dispatch.kind === 'direct' ? [{ text: l.dispatch.target }] : [{ variable: l.dispatch.variable }]);
   /** Gives a plan its dispatch: its only candidate, or the selection map over its candidates. */
   const realize = (plan: LocationPlan): void => {
-    if (plan.candidates.length > 1) plan.dispatch = { kind: 'map', variable: selectionMap(plan.candidates, selections) };
+    if (plan.candidates.length > 1) plan.dispatch = { kind: 'map', variable: selectionMap(plan.candidates, selections, pool) };
   };
 
   const defaults = new Map<string, LocationPlan>();
-  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(prefixesOf.get(path)!)));
+  const pool = new CandidatePool();
+  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(prefixesOf.get(path)!), pool));
   const ownPaths = (index: PrefixIndex) => new Set(['/', ...index.byPrefix.keys()].filter((k) => paths.has(k)));
   const servers: ServerBlock[] = [
-    { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!), routeLocations: [] },
+    { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!) },
   ];
   const overrides = new Map<string, { vhost: string; value: MapValue; plan: LocationPlan }[]>();
   /** Virtual-host location plans that dispatch exactly like the default's (shown for review only). */
@@ -378,7 +379,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     const locations: LocationPlan[] = [];
     for (const path of [...relevant].sort()) {
       const prefixes = prefixesOf.get(path)!;
-      const plan = planLocation(path, [...own.at(prefixes), ...hostless.at(prefixes)]);
+      const plan = planLocation(path, [...own.at(prefixes), ...hostless.at(prefixes)], pool);
       locations.push(plan);
       const dflt = defaults.get(path)!;
       if (sameCandidates(plan, dflt)) {
@@ -390,32 +391,42 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
       if (list) list.push({ vhost: key, value, plan });
       else overrides.set(path, [{ vhost: key, value, plan }]);
     }
-    servers.push({ key, names: [sn.name], isDefault: false, locations, routeLocations: [] });
+    servers.push({ key, names: [sn.name], isDefault: false, locations });
   });
 
   // A location where only one route can ever match (per virtual host: that route, or no route)
   // jumps straight to it; the route's named location checks the virtual host and raw path itself.
   const byTarget = new Map(entries.map((e) => [e.target, e]));
   const guards = new Map<string, { vhosts: string[] | null; rawPath: string | null }>();
+  /** A plan's only possible route: its target, null for no route at all, false for several or a condition. */
+  const sole = (p: LocationPlan): string | null | false => {
+    const first = p.candidates[0]!;
+    const second = p.candidates[1];
+    if (first.target === NO_ROUTE) return null;
+    if (first.conditions.length) return false;
+    if (!second) return first.rawPath === null ? first.target : false;
+    return second.target === NO_ROUTE && p.candidates.length === 2 ? first.target : false;
+  };
   const soleRoute = (path: string): RouteEntry | null => {
-    const plans = [defaults.get(path)!, ...(overrides.get(path) ?? []).map((o) => o.plan)];
-    const sole = (p: LocationPlan): string | null | false => {
-      const [first, second] = p.candidates;
-      if (first!.target === NO_ROUTE) return null;
-      if (first!.conditions.length) return false;
-      if (!second) return first!.rawPath === null ? first!.target : false;
-      return second.target === NO_ROUTE && p.candidates.length === 2 ? first!.target : false;
-    };
-    const targets = plans.map(sole);
-    if (targets.some((t) => t === false)) return null;
-    const named = [...new Set(targets.filter((t): t is string => t !== null))];
-    if (named.length !== 1) return null;
-    const entry = byTarget.get(named[0]!)!;
-    const listed = new Set((overrides.get(path) ?? []).filter((o) => sole(o.plan) === entry.target).map((o) => o.vhost));
-    if (entry.hosts === null) return sole(plans[0]!) === entry.target && listed.size === (overrides.get(path) ?? []).length ? entry : null;
+    const atDefault = sole(defaults.get(path)!);
+    if (atDefault === false) return null;
+    const others = overrides.get(path) ?? [];
+    let named: string | null = atDefault;
+    const listed = new Set<string>();
+    for (const o of others) {
+      const t = sole(o.plan);
+      if (t === false || (t !== null && named !== null && t !== named)) return null;
+      if (t !== null) {
+        named = t;
+        listed.add(o.vhost);
+      }
+    }
+    if (named === null) return null;
+    const entry = byTarget.get(named)!;
+    if (entry.hosts === null) return atDefault === entry.target && listed.size === others.length ? entry : null;
     // Hosted: the default has no route here, and exactly the hosts the route fits choose it.
     const fits = fitsIn.get(entry) ?? [];
-    return sole(plans[0]!) === null && fits.length === listed.size && fits.every((k) => listed.has(k)) ? entry : null;
+    return atDefault === null && fits.length === listed.size && fits.every((k) => listed.has(k)) ? entry : null;
   };
   /** Locations that jump straight to their sole route, and that route's named location. */
   const direct = new Map<string, string>();
@@ -462,9 +473,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     });
     return { path, dispatch: { kind: 'map', variable } };
   });
-  const targets = new Set<string>();
-  for (const l of [...defaults.values(), ...servers.flatMap((sv) => sv.locations)]) for (const c of l.candidates) targets.add(c.target);
-  return { servers, site, maps: [...selections.values(), ...maps], targets, guards };
+  return { servers, site, maps: [...selections.values(), ...maps], targets: pool.targets(), guards };
 }
 
 /** The paths of a sorted list that start with `prefix` (a contiguous run). */
@@ -482,11 +491,11 @@ function pathsStartingWith(sorted: string[], prefix: string): string[] {
 }
 
 /** `here`: the entries that can match a request in this location, in any order. */
-function planLocation(path: string, here: Fitting[]): LocationPlan {
+function planLocation(path: string, here: Fitting[], pool: CandidatePool): LocationPlan {
   here.sort((a, b) => a.entry.rank - b.entry.rank || Number(b.fit.portSpecific) - Number(a.fit.portSpecific) || a.entry.seq - b.entry.seq);
   const candidates: Candidate[] = [];
   for (const { entry, fit } of here) {
-    const candidate = candidateOf(entry, fit.flag);
+    const candidate = pool.get(entry, fit.flag);
     candidates.push(candidate);
     if (candidate.conditions.length === 0 && entry.rawPath === null) break; // everything after it is shadowed here
   }
@@ -498,30 +507,43 @@ function planLocation(path: string, here: Fitting[]): LocationPlan {
 
 const NO_ROUTE_CANDIDATE: Candidate = Object.freeze({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: Object.freeze([]) as unknown as string[], rawPath: null, why: 'no route matched' });
 
-const candidateCache = new WeakMap<RouteEntry, Map<string | null, Candidate>>();
-
 /**
- * An entry as a location's candidate, given the host flag it needs there (if any). The same entry
- * appears in many locations alike, so candidates are made once and shared: the plan treats them
- * as immutable.
+ * The candidates of one router plan: an entry with the host flag it needs in a location. The same
+ * entry appears in many locations alike, so each is made once and shared (the plan treats
+ * candidates as immutable), and numbered for cheap selection-map keys.
  */
-function candidateOf(entry: RouteEntry, hostFlag: string | null): Candidate {
-  let byFlag = candidateCache.get(entry);
-  if (!byFlag) candidateCache.set(entry, (byFlag = new Map()));
-  let candidate = byFlag.get(hostFlag);
-  if (!candidate) {
-    candidate = {
-      target: entry.target,
-      route: entry.routeKey,
-      path: entry.kongPath,
-      priority: priorityNumber(entry.priority),
-      conditions: hostFlag ? [hostFlag, ...entry.flags] : entry.flags,
-      rawPath: entry.rawPath,
-      why: describe(entry, hostFlag !== null),
-    };
-    byFlag.set(hostFlag, candidate);
+class CandidatePool {
+  private readonly byEntry = new Map<RouteEntry, Map<string | null, Candidate>>();
+  private readonly numbers = new Map<Candidate, number>([[NO_ROUTE_CANDIDATE, 0]]);
+
+  get(entry: RouteEntry, hostFlag: string | null): Candidate {
+    let byFlag = this.byEntry.get(entry);
+    if (!byFlag) this.byEntry.set(entry, (byFlag = new Map()));
+    let candidate = byFlag.get(hostFlag);
+    if (!candidate) {
+      candidate = {
+        target: entry.target,
+        route: entry.routeKey,
+        path: entry.kongPath,
+        priority: priorityNumber(entry.priority),
+        conditions: hostFlag ? [hostFlag, ...entry.flags] : entry.flags,
+        rawPath: entry.rawPath,
+        why: describe(entry, hostFlag !== null),
+      };
+      byFlag.set(hostFlag, candidate);
+      this.numbers.set(candidate, this.numbers.size);
+    }
+    return candidate;
   }
-  return candidate;
+
+  number(candidate: Candidate): number {
+    return this.numbers.get(candidate)!;
+  }
+
+  /** Every target a location can hand a request to (NO_ROUTE included). */
+  targets(): Set<string> {
+    return new Set([...this.numbers.keys()].map((c) => c.target));
+  }
 }
 
 /** Two candidate lists that dispatch the same way: same targets, conditions and raw-path checks, in order. */
@@ -541,34 +563,42 @@ const FLAGS_PER_MAP = 24;
  * back to the next chunk's map. nginx evaluates a map value (and its flags) only when it is used,
  * so later chunks cost nothing once an earlier candidate matched.
  */
-function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>): string {
+function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>, pool: CandidatePool): string {
   const conditional = candidates.slice(0, -1);
   const finalTarget = candidates[candidates.length - 1]!.target;
   const chunks: Candidate[][] = [];
+  let chunkFlags = new Set<string>();
   for (const c of conditional) {
     const chunk = chunks[chunks.length - 1];
-    const flagsIn = (cs: Candidate[]) => new Set(cs.flatMap((x) => x.conditions)).size;
-    if (chunk && flagsIn([...chunk, c]) <= FLAGS_PER_MAP) chunk.push(c);
-    else chunks.push([c]);
+    const added = [...new Set(c.conditions)].filter((f) => !chunkFlags.has(f));
+    if (chunk && chunkFlags.size + added.length <= FLAGS_PER_MAP) {
+      chunk.push(c);
+      for (const f of added) chunkFlags.add(f);
+    } else {
+      chunks.push([c]);
+      chunkFlags = new Set(c.conditions);
+    }
   }
   let fallback: MapBlock['default'] = [{ text: finalTarget }];
+  // The map a chunk needs is fixed by its candidates (shared objects, numbered) and its fallback.
+  let fallbackKey = finalTarget;
   let variable = '';
   for (const chunk of chunks.reverse()) {
-    const flagVars = [...new Set(chunk.flatMap((c) => c.conditions))].sort();
-    // Raw-path checks read $request_uri after the fixed-width flags and a '|'.
-    const raw = chunk.some((c) => c.rawPath !== null);
-    const entries: MapEntry[] = chunk.map((c) => {
-      const flagsPattern = flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('');
-      return {
-        match: 'regex',
-        caseless: false,
-        pattern: c.rawPath !== null ? `^${flagsPattern}\\|${c.rawPath}` : '^' + flagsPattern.replace(/\.+$/, ''),
-        value: [{ text: c.target }],
-      };
-    });
-    const key = JSON.stringify([flagVars, entries, fallback]);
+    const key = `${chunk.map((c) => pool.number(c)).join(',')}>${fallbackKey}`;
     let map = selections.get(key);
     if (!map) {
+      const flagVars = [...new Set(chunk.flatMap((c) => c.conditions))].sort();
+      // Raw-path checks read $request_uri after the fixed-width flags and a '|'.
+      const raw = chunk.some((c) => c.rawPath !== null);
+      const entries: MapEntry[] = chunk.map((c) => {
+        const flagsPattern = flagVars.map((f) => (c.conditions.includes(f) ? '1' : '.')).join('');
+        return {
+          match: 'regex',
+          caseless: false,
+          pattern: c.rawPath !== null ? `^${flagsPattern}\\|${c.rawPath}` : '^' + flagsPattern.replace(/\.+$/, ''),
+          value: [{ text: c.target }],
+        };
+      });
       map = {
         variable: `kongc_route_${selections.size}`,
         source: [...flagVars.map((v) => ({ variable: v })), ...(raw ? [{ text: '|' }, { variable: 'request_uri' }] : [])],
@@ -580,6 +610,7 @@ function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>
     }
     variable = map.variable;
     fallback = [{ variable }];
+    fallbackKey = `$${variable}`;
   }
   return variable;
 }

@@ -32,7 +32,7 @@ const service = (host: string, extra: object = {}, route: object = {}) => ({ nam
 const one = (up: object, svc: object = {}, options: CompileOptions = {}, route: object = {}) => build([{ name: 'up', ...up }], [service('up', svc, route)], options);
 const proxyOf = (o: Outcome): ProxySettings => {
   assert.ok(o.plan, JSON.stringify(o.errors));
-  const loc = o.plan.servers.flatMap((s) => s.routeLocations).find((l) => l.proxy);
+  const loc = o.plan.site.routeLocations.find((l) => l.proxy);
   assert.ok(loc?.proxy);
   return loc.proxy;
 };
@@ -54,7 +54,7 @@ describe('targets', () => {
 
   it('an upstream with only weight-0 targets answers 503 like Kong', () => {
     const o = one({ targets: [{ target: '10.0.0.1', weight: 0 }] });
-    const loc = o.plan!.servers.flatMap((s) => s.routeLocations)[0]!;
+    const loc = o.plan!.site.routeLocations[0]!;
     assert.equal(loc.kind, 'respond');
     assert.equal(loc.respond!.status, 503);
     assert.equal(loc.respond!.body, '{"message":"failure to get a peer from the ring-balancer"}');
@@ -176,7 +176,7 @@ describe('algorithms and hashing', () => {
       [{ name: 'up', hash_on: 'uri_capture', hash_on_uri_capture: 'tenant', hash_fallback: 'ip', targets }],
       [{ name: 's', host: 'up', routes: [{ name: 'rx', paths: ['~/t/(?<tenant>[a-z]+)/(?<id>\\d+)'] }, { name: 'plain', paths: ['/plain'] }] }],
     );
-    const locs = o.plan!.servers.flatMap((s) => s.routeLocations);
+    const locs = o.plan!.site.routeLocations;
     const rx = locs.find((l) => l.route === 'r0')!.proxy!;
     const plain = locs.find((l) => l.route === 'r1')!.proxy!;
     assert.equal(plain.presets[0]!.variable, 'kongc_capture_u0_on');
