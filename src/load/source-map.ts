@@ -130,7 +130,9 @@ export interface SourceRef {
 }
 
 export function child(ref: SourceRef, ...keys: (string | number)[]): SourceRef {
-  return { map: ref.map, pointer: ref.pointer + keys.map((k) => '/' + escapePointer(String(k))).join('') };
+  let pointer = ref.pointer;
+  for (const k of keys) pointer += '/' + (typeof k === 'number' ? String(k) : escapePointer(k));
+  return { map: ref.map, pointer };
 }
 
 export function escapePointer(key: string): string {
@@ -146,5 +148,7 @@ export function diag(
   hint?: string,
 ): Diagnostic {
   const pos = ref.map.locate(ref.pointer);
-  return { ...pos, severity, code, path: ref.pointer, message, ...(hint ? { hint } : {}) };
+  const d: Diagnostic = { file: pos.file, line: pos.line, column: pos.column, severity, code, path: ref.pointer, message };
+  if (hint) d.hint = hint;
+  return d;
 }
