@@ -5,7 +5,7 @@
 // one-line scalars and flow collections, block scalars, comments). Anything else returns null and
 // the caller falls back to the `yaml` parser; so does any disagreement with the parsed data.
 import { LIMITS } from './limits.js';
-import { lineColumn, positionNode, type PositionNode } from './source-map.js';
+import { addChild, positionNode, type MappingChildren, type PositionNode } from './source-map.js';
 import { closingQuote } from './yaml-quotes.js';
 
 interface Frame {
@@ -66,14 +66,14 @@ function scan(text: string): PositionNode {
         // The pending entry's value: a container starting on this line.
         top = container(pending.node, isDash(line, c) ? 'seq' : 'map', c, compact);
         if (frames.push(top) > LIMITS.depth) fail();
-        pending.node.value = lineColumn(lineNo, c + 1);
+        at(pending.node, lineNo, c + 1);
       }
       pending = null;
     } else if (!top) {
-      if (root.value !== null) fail();
+      if (root.line) fail();
       top = container(root, isDash(line, c) ? 'seq' : 'map', c, false);
       frames.push(top);
-      root.value = lineColumn(lineNo, c + 1);
+      at(root, lineNo, c + 1);
     }
     // A sequence written at its key's indentation ends at the mapping's next key.
     if (top!.compact && top!.indent === c && !isDash(line, c)) {
@@ -106,7 +106,7 @@ function scan(text: string): PositionNode {
         // `- key: value`: a mapping whose entries are indented like its first key.
         const map = container(item, 'map', v, false);
         frames.push(map);
-        item.value = lineColumn(lineNo, v + 1);
+        at(item, lineNo, v + 1);
         entry(line, v, lineNo, map);
         return;
       }
@@ -116,10 +116,8 @@ function scan(text: string): PositionNode {
     const k = keyEnd(line, c);
     if (k === null) fail();
     const key = keyText(line.slice(c, k!.keyEnd));
-    const siblings = frame.node.children as Map<string, PositionNode>;
-    if (siblings.has(key)) fail();
-    const item = positionNode(null, lineColumn(lineNo, c + 1));
-    siblings.set(key, item);
+    const item = positionNode(0, 0, lineNo, c + 1);
+    if (!addChild(frame.node, key, item)) fail();
     let v = k!.colon + 1;
     while (line.charCodeAt(v) === 32) v++;
     if (v >= line.length || line[v] === '#') {
@@ -133,7 +131,7 @@ function scan(text: string): PositionNode {
   function value(line: string, v: number, lineNo: number, node: PositionNode, indent: number): void {
     const ch = line[v]!;
     if (ch === '&' || ch === '*' || ch === '!' || ch === '?' || ch === '@' || ch === '`') fail();
-    node.value = lineColumn(lineNo, v + 1);
+    at(node, lineNo, v + 1);
     if (ch === '|' || ch === '>') {
       if (!/^[|>][0-9+-]*\s*(#.*)?$/.test(line.slice(v))) fail();
       blockScalar = indent;
@@ -164,7 +162,7 @@ function scan(text: string): PositionNode {
     const open = line[v]!;
     const close = open === '[' ? ']' : '}';
     const items: PositionNode[] | null = open === '[' ? [] : null;
-    const entries: Map<string, PositionNode> | null = open === '{' ? new Map() : null;
+    const entries: MappingChildren | null = open === '{' ? {} : null;
     node.children = items ?? entries;
     let i = v + 1;
     for (;;) {
@@ -184,13 +182,12 @@ function scan(text: string): PositionNode {
         while (line[i] === ' ') i++;
         if (line[i] !== ':') fail();
         const key = keyText(line.slice(keyStart, keyEndAt).trim());
-        if (entries.has(key)) fail();
-        item = positionNode(null, lineColumn(lineNo, keyStart + 1));
-        entries.set(key, item);
+        item = positionNode(0, 0, lineNo, keyStart + 1);
+        if (!addChild(node, key, item)) fail();
         i++;
         while (line[i] === ' ') i++;
       } else items!.push((item = positionNode()));
-      item.value = lineColumn(lineNo, i + 1);
+      at(item, lineNo, i + 1);
       const ch = line[i];
       if (ch === '[' || ch === '{') i = flow(line, i, lineNo, item, depth + 1);
       else if (ch === '"' || ch === "'") i = quoted(line, i);
@@ -210,8 +207,13 @@ function scan(text: string): PositionNode {
 
 /** A mapping or sequence whose entries start at column `indent`. */
 function container(node: PositionNode, kind: Frame['kind'], indent: number, compact: boolean): Frame {
-  node.children = kind === 'seq' ? [] : new Map();
+  node.children = kind === 'seq' ? [] : {};
   return { indent, node, kind, compact };
+}
+
+function at(node: PositionNode, line: number, column: number): void {
+  node.line = line;
+  node.column = column;
 }
 
 function isDash(line: string, c: number): boolean {

@@ -7,7 +7,7 @@ import jsyaml from 'js-yaml';
 import { scanBlockPositions } from './block-positions.js';
 import { closingQuote } from './yaml-quotes.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
-import { SourceMap, escapePointer, type PositionNode } from './source-map.js';
+import { SourceMap, childByKey, escapePointer, type PositionNode } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
 import { LIMITS } from './limits.js';
 
@@ -237,18 +237,18 @@ function fastParse(source: string, map: SourceMap): { data: unknown } | null {
     const children = at?.children ?? null;
     if (Array.isArray(v)) {
       if (v.length > LIMITS.entities) return false;
-      if (v.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : children.size === 0);
+      if (v.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : at!.count === 0);
       if (!Array.isArray(children) || children.length !== v.length) return false;
       for (let i = 0; i < v.length; i++) if (!sound(v[i], children[i], depth + 1)) return false;
       return true;
     }
     if (Object.getPrototypeOf(v) !== Object.prototype) return false;
     const keys = Object.keys(v);
-    if (keys.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : children.size === 0);
-    if (children === null || Array.isArray(children) || children.size !== keys.length) return false;
+    if (keys.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : at!.count === 0);
+    if (children === null || Array.isArray(children) || at!.count !== keys.length) return false;
     for (const k of keys) {
       if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '<<' || LONE_SURROGATE.test(k)) return false;
-      const child = children.get(k);
+      const child = childByKey(children, k);
       if (!child || !sound((v as Record<string, unknown>)[k], child, depth + 1)) return false;
     }
     return true;

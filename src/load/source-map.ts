@@ -2,39 +2,40 @@
 import type { Diagnostic, Position, Severity } from '../diagnostics.js';
 
 /**
- * Line and column (1-based) packed into one number, `line * 2^24 + column`: a position tree holds
- * one per value of the document, and a number costs no allocation where a pair would.
- */
-export type LineColumn = number;
-
-const COLUMNS = 2 ** 24; // more than the longest line a file within LIMITS.fileBytes can have
-
-export function lineColumn(line: number, column: number): LineColumn {
-  return line * COLUMNS + Math.min(column, COLUMNS - 1);
-}
-
-export function lineOf(at: LineColumn): number {
-  return Math.floor(at / COLUMNS);
-}
-
-export function columnOf(at: LineColumn): number {
-  return at % COLUMNS;
-}
-
-/**
- * Where one value of a document is, where the key naming it is, and its children: a tree shaped
- * like the data (mapping children by key, sequence children by index), so that the loader never
- * has to build a JSON-pointer string per value; pointers are resolved only when a diagnostic
- * asks for one.
+ * Where one value of a document is (line and column, 1-based; 0 when unknown), where the key
+ * naming it is, and its children: a tree shaped like the data (mapping children by key, sequence
+ * children by index), so that the loader never has to build a JSON-pointer string per value;
+ * pointers are resolved only when a diagnostic asks for one. Plain small integers: a tree holds a
+ * node per value of the document, and they take no allocation of their own.
  */
 export interface PositionNode {
-  value: LineColumn | null;
-  key: LineColumn | null;
-  children: Map<string, PositionNode> | PositionNode[] | null;
+  line: number;
+  column: number;
+  keyLine: number;
+  keyColumn: number;
+  children: MappingChildren | PositionNode[] | null;
+  /** How many keys a mapping's children hold. */
+  count: number;
 }
 
-export function positionNode(value: LineColumn | null = null, key: LineColumn | null = null): PositionNode {
-  return { value, key, children: null };
+/** A mapping's children by key: a plain object, far smaller than a Map for an entity's few keys. */
+export type MappingChildren = Record<string, PositionNode>;
+
+export function positionNode(line = 0, column = 0, keyLine = 0, keyColumn = 0): PositionNode {
+  return { line, column, keyLine, keyColumn, children: null, count: 0 };
+}
+
+export function childByKey(children: MappingChildren, key: string): PositionNode | undefined {
+  return Object.hasOwn(children, key) ? children[key] : undefined;
+}
+
+/** Adds a mapping child; false for a key already there, or one a plain object cannot hold (`__proto__`). */
+export function addChild(parent: PositionNode, key: string, node: PositionNode): boolean {
+  const children = parent.children as MappingChildren;
+  if (key === '__proto__' || Object.hasOwn(children, key)) return false;
+  children[key] = node;
+  parent.count++;
+  return true;
 }
 
 const INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
@@ -52,7 +53,7 @@ function walkPointer(root: PositionNode, pointer: string): PositionNode[] {
     start = end + 1;
     if (Array.isArray(children)) {
       node = INDEX.test(raw) ? children[Number(raw)] : undefined;
-    } else node = children.get(raw.indexOf('~') < 0 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    } else node = childByKey(children, raw.indexOf('~') < 0 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (!node) break;
     path.push(node);
   }
@@ -77,14 +78,14 @@ export class SourceMap {
     if (pointer === '') return node;
     for (const raw of pointer.slice(1).split('/')) {
       const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      if (!node.children) node.children = new Map();
+      if (!node.children) node.children = {};
       let next: PositionNode | undefined;
       if (Array.isArray(node.children)) {
         next = node.children[Number(segment)];
         if (!next) node.children[Number(segment)] = next = positionNode();
       } else {
-        next = node.children.get(segment);
-        if (!next) node.children.set(segment, (next = positionNode()));
+        next = childByKey(node.children, segment);
+        if (!next) addChild(node, segment, (next = positionNode()));
       }
       node = next;
     }
@@ -93,12 +94,18 @@ export class SourceMap {
 
   set(pointer: string, line: number, column: number): void {
     const node = this.node(pointer);
-    node.value ??= lineColumn(line, column);
+    if (node.line === 0) {
+      node.line = line;
+      node.column = column;
+    }
   }
 
   setKey(pointer: string, line: number, column: number): void {
     const node = this.node(pointer);
-    node.key ??= lineColumn(line, column);
+    if (node.keyLine === 0) {
+      node.keyLine = line;
+      node.keyColumn = column;
+    }
   }
 
   /** Takes over a complete position tree (the fast loader's). */
@@ -108,16 +115,17 @@ export class SourceMap {
 
   /** Position of the key naming this pointer's value (falls back to the value's position). */
   locateKey(pointer: string): Position {
-    const hit = nodeAt(this.root, pointer)?.key;
-    return hit !== null && hit !== undefined ? { file: this.file, line: lineOf(hit), column: columnOf(hit) } : this.locate(pointer);
+    const hit = nodeAt(this.root, pointer);
+    return hit && hit.keyLine ? { file: this.file, line: hit.keyLine, column: hit.keyColumn } : this.locate(pointer);
   }
 
   /** Position of the value at the pointer, else of its key, else of its nearest ancestor. */
   locate(pointer: string): Position {
     const path = walkPointer(this.root, pointer);
     for (let i = path.length - 1; i >= 0; i--) {
-      const hit = path[i]!.value ?? path[i]!.key;
-      if (hit !== null) return { file: this.file, line: lineOf(hit), column: columnOf(hit) };
+      const node = path[i]!;
+      if (node.line) return { file: this.file, line: node.line, column: node.column };
+      if (node.keyLine) return { file: this.file, line: node.keyLine, column: node.keyColumn };
     }
     return { file: this.file, line: 1, column: 1 };
   }

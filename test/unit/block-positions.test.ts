@@ -6,11 +6,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { scanBlockPositions } from '../../src/load/block-positions.js';
-import { columnOf, escapePointer, lineOf, nodeAt } from '../../src/load/source-map.js';
+import { escapePointer, nodeAt, type PositionNode } from '../../src/load/source-map.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 
 /** A packed position as [line, column]. */
-const at = (p: number | null | undefined): [number, number] | undefined => (p === null || p === undefined ? undefined : [lineOf(p), columnOf(p)]);
+const valueAt = (n: PositionNode | undefined): [number, number] | undefined => (n && n.line ? [n.line, n.column] : undefined);
+const keyAt = (n: PositionNode | undefined): [number, number] | undefined => (n && n.keyLine ? [n.keyLine, n.keyColumn] : undefined);
 
 function yamlFiles(): string[] {
   const out: string[] = [];
@@ -44,14 +45,14 @@ describe('block-YAML position scanner', () => {
           for (const pair of node.items) {
             if (!isPair(pair) || !isScalar(pair.key)) continue;
             const p = `${pointer}/${escapePointer(String(pair.key.value))}`;
-            expect('key', at(nodeAt(scanned, p)?.key), pair.key.range![0], p);
+            expect('key', keyAt(nodeAt(scanned, p)), pair.key.range![0], p);
             const value = pair.value as Node | null;
-            if (value && !(isScalar(value) && value.value === null && value.range![0] === value.range![1])) expect('value', at(nodeAt(scanned, p)?.value), value.range![0], p);
+            if (value && !(isScalar(value) && value.value === null && value.range![0] === value.range![1])) expect('value', valueAt(nodeAt(scanned, p)), value.range![0], p);
             walk(value, p);
           }
         } else if (isSeq(node)) {
           node.items.forEach((item, i) => {
-            expect('item', at(nodeAt(scanned, `${pointer}/${i}`)?.value), (item as Node).range![0], `${pointer}/${i}`);
+            expect('item', valueAt(nodeAt(scanned, `${pointer}/${i}`)), (item as Node).range![0], `${pointer}/${i}`);
             walk(item as Node, `${pointer}/${i}`);
           });
         }
