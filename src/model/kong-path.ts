@@ -5,6 +5,7 @@ const RESERVED = new Set("!*'();:@&=+$,/?%#[]".split(''));
 
 /** Decode `%XX` of non-reserved characters, uppercase the hex of reserved ones. */
 export function normalizePercent(path: string): string {
+  if (path.indexOf('%') < 0) return path;
   // Kong works on bytes: a run of escapes like %C3%A9 decodes to the UTF-8 bytes of é.
   return path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
     let out = '';
@@ -35,6 +36,8 @@ export function normalizePercent(path: string): string {
 
 /** RFC 3986 §5.2.4 remove_dot_segments. */
 export function removeDotSegments(path: string): string {
+  // A dot segment starts the path or follows a '/'.
+  if (path.indexOf('/.') < 0 && path[0] !== '.') return path;
   const input = path.split('/');
   const out: string[] = [];
   for (let i = 0; i < input.length; i++) {
@@ -56,7 +59,8 @@ export function removeDotSegments(path: string): string {
 
 /** kong.tools.uri.normalize(path, true): percent normalization, dot segments, merged slashes. */
 export function normalizeKongPath(path: string): string {
-  return removeDotSegments(normalizePercent(path)).replace(/\/{2,}/g, '/');
+  const p = removeDotSegments(normalizePercent(path));
+  return p.indexOf('//') < 0 ? p : p.replace(/\/{2,}/g, '/');
 }
 
 /** True when every `%` starts a valid `%XX` escape. */

@@ -21,6 +21,7 @@ export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
   let reported = 0;
   const seenPairs = new Set<string>();
   for (const group of groups.values()) {
+    if (group.length < 2) continue;
     for (const [a, b] of candidatePairs(group)) {
       if (a.route === b.route) continue;
       const pair = `${a.routeKey}|${b.routeKey}`;
@@ -43,22 +44,27 @@ export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
  * one literal prefix is a prefix of the other, so they are paired through their prefixes rather
  * than all against all.
  */
-function* candidatePairs(group: RouteEntry[]): Generator<[RouteEntry, RouteEntry]> {
+function candidatePairs(group: RouteEntry[]): [RouteEntry, RouteEntry][] {
+  const pairs: [RouteEntry, RouteEntry][] = [];
   if (group[0]!.kind !== 'regex') {
-    for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) yield [group[i]!, group[j]!];
-    return;
+    for (let i = 0; i < group.length; i++) for (let j = i + 1; j < group.length; j++) pairs.push([group[i]!, group[j]!]);
+    return pairs;
   }
   const byPrefix = new Map<string, RouteEntry[]>();
+  const lengths = new Set<number>();
   // Shorter prefixes first: each entry then finds every earlier one whose prefix is a prefix of its own.
   for (const e of [...group].sort((x, y) => x.regex!.literalPrefix.length - y.regex!.literalPrefix.length)) {
     const lp = e.regex!.literalPrefix;
-    for (let n = 0; n <= lp.length; n++) {
-      for (const f of byPrefix.get(lp.slice(0, n)) ?? []) yield f.route.order <= e.route.order ? [f, e] : [e, f];
+    for (const n of lengths) {
+      if (n > lp.length) continue;
+      for (const f of byPrefix.get(lp.slice(0, n)) ?? []) pairs.push(f.route.order <= e.route.order ? [f, e] : [e, f]);
     }
     const list = byPrefix.get(lp);
     if (list) list.push(e);
     else byPrefix.set(lp, [e]);
+    lengths.add(lp.length);
   }
+  return pairs;
 }
 
 function overlap(a: RouteEntry, b: RouteEntry): boolean {
