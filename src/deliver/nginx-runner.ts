@@ -1,6 +1,6 @@
 // Runs nginx (or the user's --test-cmd / --reload-cmd) and reports the outcome; never throws for
 // a failing command, because every caller has a rollback to do first.
-import { execa } from 'execa';
+// execa is loaded when a command first runs: a plain `kongc build` never needs it (~60 ms to load).
 
 export interface NginxInvocation {
   nginx: string;
@@ -43,6 +43,7 @@ export function displayCommand(cmd: Command): string {
  */
 export async function runCommand(cmd: Command, opts: { timeoutMs: number; env?: Record<string, string>; signal?: AbortSignal }): Promise<CommandResult> {
   const [file, ...args] = 'shell' in cmd ? ['sh', '-c', cmd.shell] : cmd.argv;
+  const { execa } = await import('execa');
   const child = execa(file, args, { all: true, reject: false, stdin: 'ignore', timeout: opts.timeoutMs, env: opts.env, detached: true });
   const stop = () => {
     try {
