@@ -155,7 +155,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     return { variable, source: [{ variable: 'uri' }], entries, default: fallback, purpose: `upstream path: service path ${rule.strip ? 'plus what follows the stripped prefix' : 'joined with the request path'} (Kong v0)` };
   });
 
-  let forwardedPrefix: MapValue = [];
+  let forwardedPrefix: MapValue = none();
   if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = [{ text: e.kongPath! }];
   if (r.strip_path && e.kind === 'regex') {
     const variable = uriMaps.get(`xfp:${e.regex!.pattern}`, (v) => ({
@@ -205,15 +205,33 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       scheme: svc.protocol === 'https' ? 'https' : 'http',
       upstream: block.name,
       uriVariable,
-      host: host === null ? [{ variable: 'http_host' }] : [{ text: host }],
-      presets,
-      responseHeaders: [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders],
+      host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
+      presets: presets.length ? presets : none(),
+      responseHeaders: viaUpstream?.responseHeaders.length || kongHeaders.length ? [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders] : none(),
       badGatewayVariable: viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null,
       forwardedPrefix,
       overrides: proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream),
       ssl: tlsSettings && { serverName: host === null ? [{ variable: 'http_host' }] : [{ text: hostWithoutPort(host) }], ...tlsSettings },
     },
   };
+}
+
+/**
+ * One shared, frozen empty list for the many route locations with no presets, response headers
+ * or overrides: 10,000 routes would otherwise keep 30,000 empty arrays in the plan.
+ */
+const EMPTY: readonly never[] = Object.freeze([]);
+function none<T>(): T[] {
+  return EMPTY as unknown as T[];
+}
+
+const CLIENT_HOST: MapValue = [{ variable: 'http_host' }];
+
+/** The Host value for an upstream Host, shared by every route location that sends it. */
+function hostValue(upstreams: UpstreamPlan, host: string): MapValue {
+  let value = upstreams.hostValues.get(host);
+  if (!value) upstreams.hostValues.set(host, (value = [{ text: host }]));
+  return value;
 }
 
 /** What the server declares once for every route (Kong's defaults); routes override what differs. */
@@ -238,7 +256,7 @@ function proxyOverrides(svc: Service, r: Route, nextUpstream: string[]): ProxyOv
   if (svc.retries + 1 !== d.tries) out.push({ directive: 'proxy_next_upstream_tries', args: [{ count: svc.retries + 1 }] });
   if (!r.request_buffering) out.push({ directive: 'proxy_request_buffering', args: [{ on: false }] });
   if (!r.response_buffering) out.push({ directive: 'proxy_buffering', args: [{ on: false }] });
-  return out;
+  return out.length ? out : none();
 }
 
 function withPort(host: string, port: number, protocol: string): string {

@@ -493,6 +493,8 @@ function pathsStartingWith(sorted: string[], prefix: string): string[] {
 
 /** `here`: the entries that can match a request in this location, in any order. */
 function planLocation(path: string, here: Fitting[], pool: CandidatePool): LocationPlan {
+  // No route can match here (most locations of a virtual host's own paths, seen from elsewhere).
+  if (here.length === 0) return { path, candidates: NO_ROUTE_ONLY, dispatch: NO_ROUTE_DISPATCH };
   here.sort((a, b) => a.entry.rank - b.entry.rank || Number(b.fit.portSpecific) - Number(a.fit.portSpecific) || a.entry.seq - b.entry.seq);
   const candidates: Candidate[] = [];
   for (const { entry, fit } of here) {
@@ -507,6 +509,8 @@ function planLocation(path: string, here: Fitting[], pool: CandidatePool): Locat
 }
 
 const NO_ROUTE_CANDIDATE: Candidate = Object.freeze({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: Object.freeze([]) as unknown as string[], rawPath: null, why: 'no route matched' });
+const NO_ROUTE_ONLY = Object.freeze([NO_ROUTE_CANDIDATE]) as unknown as Candidate[];
+const NO_ROUTE_DISPATCH: LocationPlan['dispatch'] = Object.freeze({ kind: 'direct', target: NO_ROUTE });
 
 /**
  * The candidates of one router plan: an entry with the host flag it needs in a location. The same

@@ -50,6 +50,8 @@ export interface UpstreamPlan {
   byHost: Map<string, UpstreamBlock>;
   /** The Host each service sends upstream, computed (and warned about) once per plan. */
   hostOf: Map<Service, string>;
+  /** Host header values by host, shared by the route locations that send them. */
+  hostValues: Map<string, MapValue>;
 }
 
 const SAFE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -85,7 +87,7 @@ function isIp(host: string): boolean {
 }
 
 export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services: Service[]): UpstreamPlan {
-  const plan: UpstreamPlan = { blocks: [], maps: [], byUpstream: new Map(), byHost: new Map(), hostOf: new Map() };
+  const plan: UpstreamPlan = { blocks: [], maps: [], byUpstream: new Map(), byHost: new Map(), hostOf: new Map(), hostValues: new Map() };
   let badGatewayMap = false;
   for (const up of [...upstreams].sort((a, b) => a.name.localeCompare(b.name))) {
     const key = ctx.key(up);
