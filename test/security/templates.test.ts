@@ -21,6 +21,21 @@ const LOGIC_HELPERS = new Set(
 /** Helpers whose output may appear in an nginx comment: generated identifiers and numbers only. */
 const COMMENT_SAFE = new Set(['id', 'token', 'int']);
 
+/**
+ * Field names a template may read: the ones src/plan/ir.ts declares, plus the render context's
+ * own (`plan`, `hash`, `version`) and tuple indexes. Handlebars' `strict` mode checks only plain
+ * mustaches, and kongc's templates have none (every value goes through an encoder helper), so a
+ * misspelt field would otherwise reach an encoder as undefined, or make an {{#if}} silently false.
+ */
+const IR_FIELDS = new Set([
+  ...[...readFileSync(join(PACKAGE_ROOT, 'src', 'plan', 'ir.ts'), 'utf8').matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\??:/g)].map((m) => m[1]!),
+  'plan',
+  'hash',
+  'version',
+  '0',
+  '1',
+]);
+
 const templates = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')).sort();
 const partials = new Set(templates.map((f) => f.replace(/\.hbs$/, '')));
 
@@ -33,6 +48,9 @@ function lint(file: string, text: string): string[] {
   const at = (n: Node) => `${file}:${n.loc?.start?.line ?? '?'}`;
   const checkExpr = (n: Node, where: string) => {
     // Arguments of helpers: paths, literals, or sub-expressions of logic helpers.
+    if (n.type === 'PathExpression') {
+      for (const part of n.parts ?? []) if (!IR_FIELDS.has(String(part))) problems.push(`${at(n)}: '${n.original}' in ${where} reads '${part}', which src/plan/ir.ts does not declare`);
+    }
     if (n.type === 'SubExpression') {
       const name = n.path?.original;
       if (!LOGIC_HELPERS.has(name)) problems.push(`${at(n)}: sub-expression (${name} …) in ${where}: only ${[...LOGIC_HELPERS]} may be nested`);
@@ -134,12 +152,15 @@ describe('templates', () => {
     assert.ok(lint('t', 'a {{{x}}}').length > 0);
     assert.ok(lint('t', 'a {{&x}}').length > 0);
     assert.ok(lint('t', 'a {{x}}').length > 0);
+    assert.deepEqual(lint('t', '{{#if guard}}{{lit guard.vhostPattern}}{{/if}}'), []);
+    assert.ok(lint('t', '{{#if guard}}{{lit guard.vhostPatern}}{{/if}}').length > 0, 'misspelt field in an encoder call');
+    assert.ok(lint('t', '{{#if proxy.sll}}x{{/if}}').length > 0, 'misspelt field in a block condition');
     assert.ok(lint('t', 'a {{lit}}').length > 0);
     assert.ok(lint('t', 'a {{nosuch x}}').length > 0);
     assert.ok(lint('t', 'a {{lit (lookup x "y")}}').length > 0);
     assert.ok(lint('t', '{{#each x}}{{this}}{{/each}}').length > 0);
     assert.ok(lint('t', '{{> nosuch}}').length > 0);
-    assert.deepEqual(lint('t', '{{#if (eq a "b")}}x {{lit a}};{{/if}}'), []);
+    assert.deepEqual(lint('t', '{{#if (eq path "b")}}x {{lit path}};{{/if}}'), []);
   });
 
   it('Handlebars is compiled with noEscape, strict and knownHelpersOnly', () => {
