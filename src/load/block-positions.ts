@@ -58,7 +58,7 @@ function scan(text: string): PositionNode {
     }
     if (c === 0 && line[0] === '%') fail();
     started = true;
-    while (frames.length && frames[frames.length - 1]!.indent > c) close();
+    while (frames.length && frames[frames.length - 1]!.indent > c) frames.pop();
     let top = frames[frames.length - 1];
     if (pending) {
       const compact = c === pending.indent && !pending.dash && isDash(line, c);
@@ -77,18 +77,13 @@ function scan(text: string): PositionNode {
     }
     // A sequence written at its key's indentation ends at the mapping's next key.
     if (top!.compact && top!.indent === c && !isDash(line, c)) {
-      close();
+      frames.pop();
       top = frames[frames.length - 1];
     }
     if (!top || top.indent !== c) fail();
     entry(line, c, lineNo, top);
   }
-  while (frames.length) close();
   return root;
-
-  function close(): void {
-    frames.pop();
-  }
 
   function entry(line: string, c: number, lineNo: number, frame: Frame): void {
     if (frame.kind === 'seq') {
