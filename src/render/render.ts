@@ -41,7 +41,6 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
 /** Structural helpers: compare generated enum values, never output input. */
 const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
   eq: (a: unknown, b: unknown) => a === b,
-  sameList: (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]),
 };
 
 /**
