@@ -20,6 +20,8 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err = (ref: SourceRef, code: string, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
   const size = (ref: SourceRef, what: string, value: string, encodedBytes: (v: string) => number) => {
+    // A character takes at most 15 bytes once encoded (`$` is written `${kongc_dollar}`).
+    if (value.length * 15 + 2 <= LIMITS.valueBytes) return;
     const bytes = encodedBytes(value);
     if (bytes > LIMITS.valueBytes) {
       err(ref, 'limit', `${what} is too long for nginx: ${bytes} bytes once quoted (at most ${LIMITS.valueBytes})`, "nginx reads at most 4096 bytes per token, and kongc combines some values with others");
