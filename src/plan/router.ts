@@ -177,7 +177,8 @@ function rawPathCheck(kongPath: string): string | null {
   for (let i = 1; i < kongPath.length && !reserved; i++) reserved = RESERVED.has(kongPath[i]!);
   if (!reserved) return null;
   // Built as a list and joined once: one flat string instead of a rope of a piece per character.
-  const rx: string[] = [];
+  // rx[0] opens the alternative below when the path has no escapes of its own.
+  const rx: string[] = ['', '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?'];
   let hasEscape = false;
   for (let i = 0; i < kongPath.length; ) {
     const c = kongPath[i]!;
@@ -199,10 +200,13 @@ function rawPathCheck(kongPath: string): string | null {
       rx.push(`(?:\\x${hex}|%${hexCaseless(hex)})`);
     }
   }
-  const origin = '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?';
   // Without escapes of its own, the route also matches whenever the raw path has no reserved
   // escape at all: then nginx's decoded view and Kong's normalized one agree.
-  return (hasEscape ? [origin, ...rx] : ['(?:', origin, ...rx, '|(?![^?]*', RESERVED_ESCAPE, '))']).join('');
+  if (!hasEscape) {
+    rx[0] = '(?:';
+    rx.push('|(?![^?]*', RESERVED_ESCAPE, '))');
+  }
+  return rx.join('');
 }
 
 /** `2f` → `2[Ff]`: hex digits of a percent-escape in either case. */
@@ -439,12 +443,14 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   }
 
   // Dispatch: straight to the route where it is the only one, else through a selection map.
-  for (const plan of [...defaults.values(), ...servers.flatMap((sv) => sv.locations)]) {
+  const dispatch = (plan: LocationPlan): void => {
     const same = sameAsDefault.get(plan);
     if (same) plan.dispatch = same.dispatch;
     else if (direct.has(plan.path)) plan.dispatch = { kind: 'direct', target: plan.candidates[0]!.target };
     else realize(plan);
-  }
+  };
+  for (const plan of defaults.values()) dispatch(plan);
+  for (const server of servers) if (!server.isDefault) for (const plan of server.locations) dispatch(plan);
   for (const list of overrides.values()) for (const o of list) o.value.push(...dispatchValue(o.plan));
 
   const maps: MapBlock[] = [];
@@ -474,7 +480,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     });
     return { path, dispatch: { kind: 'map', variable } };
   });
-  return { servers, site, maps: [...selections.values(), ...maps], targets: pool.targets(), guards };
+  return { servers, site, maps: [...selections.values(), ...maps], targets: pool.targets, guards };
 }
 
 /** The paths of a sorted list that start with `prefix` (a contiguous run). */
@@ -520,6 +526,8 @@ const NO_ROUTE_DISPATCH: LocationPlan['dispatch'] = Object.freeze({ kind: 'direc
 class CandidatePool {
   private readonly byEntry = new Map<RouteEntry, Map<string | null, Candidate>>();
   private readonly numbers = new Map<Candidate, number>([[NO_ROUTE_CANDIDATE, 0]]);
+  /** Every target a location can hand a request to (NO_ROUTE included). */
+  readonly targets = new Set<string>([NO_ROUTE]);
 
   get(entry: RouteEntry, hostFlag: string | null): Candidate {
     let byFlag = this.byEntry.get(entry);
@@ -537,6 +545,7 @@ class CandidatePool {
       };
       byFlag.set(hostFlag, candidate);
       this.numbers.set(candidate, this.numbers.size);
+      this.targets.add(candidate.target);
     }
     return candidate;
   }
@@ -545,10 +554,6 @@ class CandidatePool {
     return this.numbers.get(candidate)!;
   }
 
-  /** Every target a location can hand a request to (NO_ROUTE included). */
-  targets(): Set<string> {
-    return new Set([...this.numbers.keys()].map((c) => c.target));
-  }
 }
 
 /** Two candidate lists that dispatch the same way: same targets, conditions and raw-path checks, in order. */
@@ -575,7 +580,8 @@ function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>
   let chunkFlags = new Set<string>();
   for (const c of conditional) {
     const chunk = chunks[chunks.length - 1];
-    const added = [...new Set(c.conditions)].filter((f) => !chunkFlags.has(f));
+    // A candidate's conditions are distinct flags.
+    const added = c.conditions.filter((f) => !chunkFlags.has(f));
     if (chunk && chunkFlags.size + added.length <= FLAGS_PER_MAP) {
       chunk.push(c);
       for (const f of added) chunkFlags.add(f);
