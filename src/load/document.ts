@@ -7,9 +7,10 @@ import jsyaml from 'js-yaml';
 import { scanBlockPositions } from './block-positions.js';
 import { closingQuote } from './yaml-quotes.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
-import { SourceMap, childByKey, escapePointer, type PositionNode } from './source-map.js';
+import { SourceMap, childByKey, childCount, escapePointer, type PositionNode } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
 import { LIMITS } from './limits.js';
+import { utf8Within, wellFormed } from '../text.js';
 
 export interface LoadedDocument {
   file: string;
@@ -118,7 +119,6 @@ function nestingProblem(text: string): { line: number; column: number } | null {
 }
 
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Parses text already read from `file`. Throws InputError with positioned diagnostics. */
 export function parseDeclarative(file: string, text: string, env: NodeJS.ProcessEnv = process.env): LoadedDocument {
@@ -171,8 +171,8 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
     if (isScalar(node)) {
       const v = node.value;
       if (typeof v === 'string') {
-        if (v.length * 3 > LIMITS.stringBytes && Buffer.byteLength(v, 'utf8') > LIMITS.stringBytes) fail(at.line, at.col, `string longer than ${LIMITS.stringBytes} bytes`, undefined, 'limit');
-        if (LONE_SURROGATE.test(v)) fail(at.line, at.col, 'string contains a lone UTF-16 surrogate escape (\\uD800-\\uDFFF), which is not valid Unicode', 'escape characters outside the BMP as \\UXXXXXXXX or write them as UTF-8');
+        if (!utf8Within(v, LIMITS.stringBytes)) fail(at.line, at.col, `string longer than ${LIMITS.stringBytes} bytes`, undefined, 'limit');
+        if (!wellFormed(v)) fail(at.line, at.col, 'string contains a lone UTF-16 surrogate escape (\\uD800-\\uDFFF), which is not valid Unicode', 'escape characters outside the BMP as \\UXXXXXXXX or write them as UTF-8');
       }
       if (typeof v === 'bigint') return Number(v);
       if (v instanceof Date) return node.source ?? String(v);
@@ -193,7 +193,7 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
           fail(kpos.line, kpos.col, 'mapping keys must be plain strings');
         }
         const k = String(key);
-        if (LONE_SURROGATE.test(k)) fail(kpos.line, kpos.col, 'key contains a lone UTF-16 surrogate escape, which is not valid Unicode');
+        if (!wellFormed(k)) fail(kpos.line, kpos.col, 'key contains a lone UTF-16 surrogate escape, which is not valid Unicode');
         if (k === '__proto__' || k === 'constructor' || k === 'prototype') {
           fail(kpos.line, kpos.col, `key "${k}" is not allowed`, 'kongc refuses keys that name JavaScript object internals; Kong has no such fields');
         }
@@ -231,23 +231,23 @@ function fastParse(source: string, map: SourceMap): { data: unknown } | null {
     if (depth > LIMITS.depth || ++nodes > LIMITS.yamlNodes) return false;
     // Scalars: the counts and keys checked on their containers already tie them to a position.
     if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return true;
-    if (typeof v === 'string') return (v.length * 3 <= LIMITS.stringBytes || Buffer.byteLength(v, 'utf8') <= LIMITS.stringBytes) && !LONE_SURROGATE.test(v);
+    if (typeof v === 'string') return utf8Within(v, LIMITS.stringBytes) && wellFormed(v);
     if (typeof v !== 'object' || v instanceof Date || seen.has(v)) return false; // aliases share objects
     seen.add(v);
     const children = at?.children ?? null;
     if (Array.isArray(v)) {
       if (v.length > LIMITS.entities) return false;
-      if (v.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : at!.count === 0);
+      if (v.length === 0) return !at || childCount(at) === 0;
       if (!Array.isArray(children) || children.length !== v.length) return false;
       for (let i = 0; i < v.length; i++) if (!sound(v[i], children[i], depth + 1)) return false;
       return true;
     }
     if (Object.getPrototypeOf(v) !== Object.prototype) return false;
     const keys = Object.keys(v);
-    if (keys.length === 0) return children === null || (Array.isArray(children) ? children.length === 0 : at!.count === 0);
+    if (keys.length === 0) return !at || childCount(at) === 0;
     if (children === null || Array.isArray(children) || at!.count !== keys.length) return false;
     for (const k of keys) {
-      if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '<<' || LONE_SURROGATE.test(k)) return false;
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '<<' || !wellFormed(k)) return false;
       const child = childByKey(children, k);
       if (!child || !sound((v as Record<string, unknown>)[k], child, depth + 1)) return false;
     }

@@ -25,6 +25,11 @@ export function positionNode(line = 0, column = 0, keyLine = 0, keyColumn = 0): 
   return { line, column, keyLine, keyColumn, children: null, count: 0 };
 }
 
+/** How many children a node has: sequence items or mapping keys. */
+export function childCount(node: PositionNode): number {
+  return Array.isArray(node.children) ? node.children.length : node.count;
+}
+
 export function childByKey(children: MappingChildren, key: string): PositionNode | undefined {
   return Object.hasOwn(children, key) ? children[key] : undefined;
 }
@@ -53,7 +58,7 @@ function walkPointer(root: PositionNode, pointer: string): PositionNode[] {
     start = end + 1;
     if (Array.isArray(children)) {
       node = INDEX.test(raw) ? children[Number(raw)] : undefined;
-    } else node = childByKey(children, raw.indexOf('~') < 0 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    } else node = childByKey(children, unescapePointer(raw));
     if (!node) break;
     path.push(node);
   }
@@ -77,7 +82,7 @@ export class SourceMap {
     let node = this.root;
     if (pointer === '') return node;
     for (const raw of pointer.slice(1).split('/')) {
-      const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      const segment = unescapePointer(raw);
       if (!node.children) node.children = {};
       let next: PositionNode | undefined;
       if (Array.isArray(node.children)) {
@@ -146,6 +151,11 @@ export function child(ref: SourceRef, ...keys: (string | number)[]): SourceRef {
 export function escapePointer(key: string): string {
   if (key.indexOf('~') < 0 && key.indexOf('/') < 0) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** One JSON-pointer segment back to its key (`~1` is '/', `~0` is '~'). */
+function unescapePointer(segment: string): string {
+  return segment.indexOf('~') < 0 ? segment : segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 export function diag(

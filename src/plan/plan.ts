@@ -211,7 +211,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
       badGatewayVariable: viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null,
       forwardedPrefix,
       overrides: proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream),
-      ssl: tlsSettings && { serverName: host === null ? [{ variable: 'http_host' }] : [{ text: hostWithoutPort(host) }], ...tlsSettings },
+      ssl: tlsSettings && { serverName: host === null ? CLIENT_HOST : [{ text: hostWithoutPort(host) }], ...tlsSettings },
     },
   };
 }
@@ -225,6 +225,7 @@ function none<T>(): T[] {
   return EMPTY as unknown as T[];
 }
 
+/** The client's Host: what preserve_host sends, and the name nginx then uses for SNI. */
 const CLIENT_HOST: MapValue = [{ variable: 'http_host' }];
 
 /** The Host value for an upstream Host, shared by every route location that sends it. */

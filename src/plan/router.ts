@@ -553,7 +553,6 @@ class CandidatePool {
   number(candidate: Candidate): number {
     return this.numbers.get(candidate)!;
   }
-
 }
 
 /** Two candidate lists that dispatch the same way: same targets, conditions and raw-path checks, in order. */

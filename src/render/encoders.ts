@@ -2,6 +2,7 @@
 // only through these. Each either returns exactly one nginx token meaning the value, or throws:
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
 import type { DirectiveArg, LocationPlan, MapEntry, MapValue } from '../plan/ir.js';
+import { utf8Within, wellFormed } from '../text.js';
 
 export class EncodingError extends Error {
   constructor(kind: string, value: unknown) {
@@ -12,17 +13,6 @@ export class EncodingError extends Error {
 
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-/** No lone UTF-16 surrogates: such a string has no UTF-8 form, and would be written as U+FFFD. */
-export function wellFormed(value: string): boolean {
-  return !SURROGATE.test(value) || !LONE_SURROGATE.test(value);
-}
-const SURROGATE = /[\uD800-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** UTF-8 length stays under `max`: checked by counting only when the string could be that long. */
-function fits(value: string, max: number): boolean {
-  return value.length * 3 <= max || Buffer.byteLength(value) <= max;
-}
 
 /**
  * The most bytes one encoded token may take. nginx refuses a token longer than 4096 bytes
@@ -56,7 +46,7 @@ const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
 export function literal(value: string, kind = 'string'): string {
   if (typeof value !== 'string' || CONTROL.test(value) || !wellFormed(value)) throw new EncodingError(kind, value);
   const out = '"' + quoteContent(value) + '"';
-  if (!fits(out, MAX_TOKEN_BYTES)) throw new EncodingError(kind, value.slice(0, 40) + '…');
+  if (!utf8Within(out, MAX_TOKEN_BYTES)) throw new EncodingError(kind, value.slice(0, 40) + '…');
   return out;
 }
 
@@ -108,7 +98,7 @@ export function complexValue(parts: MapValue): string {
       out += quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, '${kongc_dollar}');
     }
   }
-  if (!fits(out, MAX_TOKEN_BYTES - 2)) throw new EncodingError('value', out.slice(0, 40) + '…');
+  if (!utf8Within(out, MAX_TOKEN_BYTES - 2)) throw new EncodingError('value', out.slice(0, 40) + '…');
   return '"' + out + '"';
 }
 

@@ -3,6 +3,7 @@
 // curl line without a backslash. Everything else (prose, fences, comments, responses) is skipped.
 import { InputError } from '../../diagnostics.js';
 import { LIMITS } from '../limits.js';
+import { utf8Within } from '../../text.js';
 import { curlOptionTakesArg } from './curl.js';
 import { lineEnd, shellWords } from './shell-words.js';
 
@@ -35,7 +36,7 @@ const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 export function scanLog(file: string, text: string): { commands: LogCommand[]; problems: ScanProblem[] } {
   const lines = text.split('\n').map((l) => l.replace(/\s+$/, ''));
   lines.forEach((l, i) => {
-    if (l.length * 3 > LIMITS.logLineBytes && Buffer.byteLength(l, 'utf8') > LIMITS.logLineBytes) {
+    if (!utf8Within(l, LIMITS.logLineBytes)) {
       throw new InputError([{ file, line: i + 1, column: 1, severity: 'error', code: 'limit', path: '', message: `line longer than ${LIMITS.logLineBytes} bytes`, hint: 'split the call over several lines with a trailing backslash' }]);
     }
   });

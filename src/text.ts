@@ -1,0 +1,14 @@
+// Checks on text shared by the loader, the validators and the encoders.
+
+/** `value` takes at most `max` bytes as UTF-8; counted only when it could take more (3 bytes per UTF-16 unit at most). */
+export function utf8Within(value: string, max: number): boolean {
+  return value.length * 3 <= max || Buffer.byteLength(value, 'utf8') <= max;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** No lone UTF-16 surrogates: such a string has no UTF-8 form (it would be written as U+FFFD). */
+export function wellFormed(value: string): boolean {
+  return !SURROGATE.test(value) || !LONE_SURROGATE.test(value);
+}
