@@ -575,29 +575,26 @@ const FLAGS_PER_MAP = 24;
 function selectionMap(candidates: Candidate[], selections: Map<string, MapBlock>, pool: CandidatePool): string {
   const conditional = candidates.slice(0, -1);
   const finalTarget = candidates[candidates.length - 1]!.target;
-  const chunks: Candidate[][] = [];
-  let chunkFlags = new Set<string>();
+  // Chunks in order, each with the flags its candidates test.
+  const chunks: { candidates: Candidate[]; flags: Set<string> }[] = [];
   for (const c of conditional) {
     const chunk = chunks[chunks.length - 1];
     // A candidate's conditions are distinct flags.
-    const added = c.conditions.filter((f) => !chunkFlags.has(f));
-    if (chunk && chunkFlags.size + added.length <= FLAGS_PER_MAP) {
-      chunk.push(c);
-      for (const f of added) chunkFlags.add(f);
-    } else {
-      chunks.push([c]);
-      chunkFlags = new Set(c.conditions);
-    }
+    const added = c.conditions.filter((f) => !chunk?.flags.has(f));
+    if (chunk && chunk.flags.size + added.length <= FLAGS_PER_MAP) {
+      chunk.candidates.push(c);
+      for (const f of added) chunk.flags.add(f);
+    } else chunks.push({ candidates: [c], flags: new Set(c.conditions) });
   }
   let fallback: MapBlock['default'] = [{ text: finalTarget }];
   // The map a chunk needs is fixed by its candidates (shared objects, numbered) and its fallback.
   let fallbackKey = finalTarget;
   let variable = '';
-  for (const chunk of chunks.reverse()) {
+  for (const { candidates: chunk, flags } of chunks.reverse()) {
     const key = `${chunk.map((c) => pool.number(c)).join(',')}>${fallbackKey}`;
     let map = selections.get(key);
     if (!map) {
-      const flagVars = [...new Set(chunk.flatMap((c) => c.conditions))].sort();
+      const flagVars = [...flags].sort();
       // Raw-path checks read $request_uri after the fixed-width flags and a '|'.
       const raw = chunk.some((c) => c.rawPath !== null);
       const entries: MapEntry[] = chunk.map((c) => {
