@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { diffLines, diffStats, unifiedDiff } from '../../src/deliver/diff.js';
+import { tempDir } from '../support/temp.js';
 
 function lcs(a: string[], b: string[]): number {
   const dp = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
@@ -43,26 +43,22 @@ test('unified diff has diff -u headers and hunk ranges', () => {
   );
 });
 
-test('patch(1) turns the old text into the new one', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kongc-diff-'));
-  try {
-    const text = fc.array(fc.constantFrom('a', 'b', 'c', 'server {', '}', ''), { maxLength: 40 }).map((ls) => ls.join('\n'));
-    fc.assert(
-      fc.property(text, text, fc.boolean(), fc.boolean(), (a, b, nlA, nlB) => {
-        const oldText = a + (nlA && a ? '\n' : '');
-        const newText = b + (nlB && b ? '\n' : '');
-        const diff = unifiedDiff(oldText, newText, 'old', 'new', 2);
-        if (oldText === newText) return assert.equal(diff, '');
-        writeFileSync(join(dir, 'old'), oldText);
-        const r = spawnSync('patch', ['-s', '-o', join(dir, 'out'), join(dir, 'old')], { input: diff, encoding: 'utf8' });
-        assert.equal(r.status, 0, r.stderr + r.stdout + '\n' + diff);
-        assert.equal(readFileSync(join(dir, 'out'), 'utf8'), newText);
-      }),
-      { numRuns: 150 },
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('patch(1) turns the old text into the new one', (t) => {
+  const dir = tempDir(t, 'kongc-diff-');
+  const text = fc.array(fc.constantFrom('a', 'b', 'c', 'server {', '}', ''), { maxLength: 40 }).map((ls) => ls.join('\n'));
+  fc.assert(
+    fc.property(text, text, fc.boolean(), fc.boolean(), (a, b, nlA, nlB) => {
+      const oldText = a + (nlA && a ? '\n' : '');
+      const newText = b + (nlB && b ? '\n' : '');
+      const diff = unifiedDiff(oldText, newText, 'old', 'new', 2);
+      if (oldText === newText) return assert.equal(diff, '');
+      writeFileSync(join(dir, 'old'), oldText);
+      const r = spawnSync('patch', ['-s', '-o', join(dir, 'out'), join(dir, 'old')], { input: diff, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr + r.stdout + '\n' + diff);
+      assert.equal(readFileSync(join(dir, 'out'), 'utf8'), newText);
+    }),
+    { numRuns: 150 },
+  );
 });
 
 test('large files with a small change diff fast', () => {

@@ -1,7 +1,7 @@
 // `nginx -t` on generated text: refuses code-loading directives, maps failures to Kong entities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertNoCodeLoadingDirectives, checkWithNginx } from '../../src/deliver/nginx-check.js';
@@ -9,6 +9,7 @@ import { entityAt, mapNginxMessage } from '../../src/deliver/nginx-errors.js';
 import { CommandFailure } from '../../src/diagnostics.js';
 import { NGINX_BIN } from '../support/nginx.js';
 import { kongc, kongYaml } from '../support/kongc.js';
+import { tempDir } from '../support/temp.js';
 
 const sources = {
   r1: { kind: 'route' as const, file: 'kong.yaml', line: 7, column: 9, pointer: '/services/0/routes/0', name: 'orders' },
@@ -100,15 +101,11 @@ test('checkWithNginx refuses to run nginx on a code-loading directive', async ()
   await assert.rejects(checkWithNginx(good + 'ssl_engine pwn;\n', { nginx: NGINX_BIN, plan: { sources } }), /refusing to run nginx.*ssl_engine/);
 });
 
-test('kongc build --check runs nginx -t on the result', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kongc-check-cli-'));
-  try {
-    const yaml = kongYaml(join(dir, 'kong.yaml'), 1, ['/a']);
-    const r = await kongc(['build', yaml, '--check', '--nginx', NGINX_BIN, '--listen', '127.0.0.1:1']);
-    assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stderr, /nginx -t accepted the configuration/);
-    assert.match(r.stdout, /^# kongc build [0-9a-f]{16} /);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('kongc build --check runs nginx -t on the result', async (t) => {
+  const dir = tempDir(t, 'kongc-check-cli-');
+  const yaml = kongYaml(join(dir, 'kong.yaml'), 1, ['/a']);
+  const r = await kongc(['build', yaml, '--check', '--nginx', NGINX_BIN, '--listen', '127.0.0.1:1']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /nginx -t accepted the configuration/);
+  assert.match(r.stdout, /^# kongc build [0-9a-f]{16} /);
 });

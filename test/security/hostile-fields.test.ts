@@ -14,8 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -33,6 +32,7 @@ import { kongc } from '../support/kongc.js';
 import { nginxTest, startNginx } from '../support/nginx.js';
 import { lexNginx } from './nginx-lexer.js';
 import { ALL_PAYLOADS, INJECTED_HEADER, INJECTED_PATH, hostileString, seed } from './payloads.js';
+import { tempDir } from '../support/temp.js';
 
 const SEED = seed();
 const CASES = Number(process.env.KONGC_SECURITY_CASES ?? 10_000);
@@ -415,31 +415,27 @@ describe(`hostile strings in every field (seed ${SEED})`, () => {
     assert.equal(stats.served, accepted.length);
   });
 
-  it('through the CLI: exit 1, positioned errors, no stack trace, nothing written to -o', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kongc-hostile-'));
-    try {
-      const picks = [...refused.filter((c) => c.kind === 'yaml').slice(0, 4), ...refused.filter((c) => c.kind === 'yaml' && c.field === 'route.paths').slice(0, 2)];
-      for (const [i, c] of picks.entries()) {
-        const file = join(dir, `case${i}.yaml`);
-        const out = join(dir, `out${i}.conf`);
-        writeFileSync(file, c.input);
-        const r = await kongc(['build', file, '-o', out]);
-        assert.equal(r.exitCode, 1, `${describeCase(c)}\n${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: `, 'm'), describeCase(c));
-        assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+\)?\n|internal error/, describeCase(c));
-        assert.ok(!existsSync(out), `${describeCase(c)}: -o file written`);
-        assert.equal(r.stdout, '');
-      }
-      const ok = accepted.find((c) => c.kind === 'yaml');
-      if (ok) {
-        const file = join(dir, 'ok.yaml');
-        writeFileSync(file, ok.input);
-        const r = await kongc(['build', file, '-o', join(dir, 'ok.conf'), '--allow-degraded']);
-        assert.equal(r.exitCode, 0, r.stderr);
-        assert.ok(existsSync(join(dir, 'ok.conf')));
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  it('through the CLI: exit 1, positioned errors, no stack trace, nothing written to -o', async (t) => {
+    const dir = tempDir(t, 'kongc-hostile-');
+    const picks = [...refused.filter((c) => c.kind === 'yaml').slice(0, 4), ...refused.filter((c) => c.kind === 'yaml' && c.field === 'route.paths').slice(0, 2)];
+    for (const [i, c] of picks.entries()) {
+      const file = join(dir, `case${i}.yaml`);
+      const out = join(dir, `out${i}.conf`);
+      writeFileSync(file, c.input);
+      const r = await kongc(['build', file, '-o', out]);
+      assert.equal(r.exitCode, 1, `${describeCase(c)}\n${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: `, 'm'), describeCase(c));
+      assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+\)?\n|internal error/, describeCase(c));
+      assert.ok(!existsSync(out), `${describeCase(c)}: -o file written`);
+      assert.equal(r.stdout, '');
+    }
+    const ok = accepted.find((c) => c.kind === 'yaml');
+    if (ok) {
+      const file = join(dir, 'ok.yaml');
+      writeFileSync(file, ok.input);
+      const r = await kongc(['build', file, '-o', join(dir, 'ok.conf'), '--allow-degraded']);
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.ok(existsSync(join(dir, 'ok.conf')));
     }
   });
 });

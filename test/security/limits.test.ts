@@ -2,8 +2,7 @@
 // fast with a positioned error, never hangs, crashes the process or exhausts memory.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileDocuments, loadFiles } from '../../src/compile.js';
 import { InputError } from '../../src/diagnostics.js';
@@ -12,6 +11,7 @@ import { LIMITS } from '../../src/load/limits.js';
 import { replayLogText } from '../../src/load/admin-log/replay.js';
 import { regexProblem } from '../../src/validate/nginx-values.js';
 import { kongc } from '../support/kongc.js';
+import { tempDir } from '../support/temp.js';
 
 const H = '_format_version: "3.0"\n';
 
@@ -32,19 +32,15 @@ function failure(run: () => unknown): { at: string; ms: number } {
 const parse = (text: string) => () => compileDocuments([parseDeclarative('kong.yaml', text)]);
 
 describe('input limits', () => {
-  it('file size: refused before parsing (in process and from disk, also for a FIFO-like device)', () => {
+  it('file size: refused before parsing (in process and from disk, also for a FIFO-like device)', (t) => {
     const big = H + '#'.repeat(LIMITS.fileBytes) + '\n';
     assert.deepEqual(failure(parse(big)).at, `1:1: file is larger than ${LIMITS.fileBytes} bytes`);
-    const dir = mkdtempSync(join(tmpdir(), 'kongc-limits-'));
-    try {
-      const file = join(dir, 'big.yaml');
-      writeFileSync(file, big);
-      const f = failure(() => loadFiles([file]));
-      assert.equal(f.at, `1:1: file is larger than ${LIMITS.fileBytes} bytes`);
-      assert.ok(f.ms < 2000, `${f.ms} ms`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir(t, 'kongc-limits-');
+    const file = join(dir, 'big.yaml');
+    writeFileSync(file, big);
+    const f = failure(() => loadFiles([file]));
+    assert.equal(f.at, `1:1: file is larger than ${LIMITS.fileBytes} bytes`);
+    assert.ok(f.ms < 2000, `${f.ms} ms`);
     // /dev/zero has no size: kongc reads at most the limit, then stops.
     assert.equal(failure(() => loadFiles(['/dev/zero'])).at, `1:1: file is larger than ${LIMITS.fileBytes} bytes`);
   });
@@ -145,24 +141,20 @@ describe('input limits', () => {
     // A pathological request against an accepted regex is not this test's business: PCRE's match limit bounds it (SECURITY.md).
   });
 
-  it('CLI: a huge generated file exits 1 with the position, no stack trace, nothing written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kongc-limits-'));
-    try {
-      const file = join(dir, 'deep.yaml');
-      writeFileSync(file, H + 'services: ' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n');
-      const r = await kongc(['build', file, '-o', join(dir, 'out.conf')]);
-      assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.stderr, /deep\.yaml:2:\d+: error: nesting deeper than 64 levels/);
-      assert.doesNotMatch(r.stderr, /^\s+at /m);
-      const log = join(dir, 'admin.log');
-      writeFileSync(log, `curl -X POST http://localhost:8001/services -d name=${'a'.repeat(2 * 1024 * 1024)}\n`);
-      const l = await kongc(['build', '--from-log', log, '-o', join(dir, 'out.conf')]);
-      assert.equal(l.exitCode, 1, l.stderr);
-      assert.match(l.stderr, /admin\.log:1:1: error: line longer than/);
-      assert.doesNotMatch(l.stderr, /^\s+at /m);
-      assert.equal((await import('node:fs')).existsSync(join(dir, 'out.conf')), false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('CLI: a huge generated file exits 1 with the position, no stack trace, nothing written', async (t) => {
+    const dir = tempDir(t, 'kongc-limits-');
+    const file = join(dir, 'deep.yaml');
+    writeFileSync(file, H + 'services: ' + '['.repeat(100_000) + ']'.repeat(100_000) + '\n');
+    const r = await kongc(['build', file, '-o', join(dir, 'out.conf')]);
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stderr, /deep\.yaml:2:\d+: error: nesting deeper than 64 levels/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+    const log = join(dir, 'admin.log');
+    writeFileSync(log, `curl -X POST http://localhost:8001/services -d name=${'a'.repeat(2 * 1024 * 1024)}\n`);
+    const l = await kongc(['build', '--from-log', log, '-o', join(dir, 'out.conf')]);
+    assert.equal(l.exitCode, 1, l.stderr);
+    assert.match(l.stderr, /admin\.log:1:1: error: line longer than/);
+    assert.doesNotMatch(l.stderr, /^\s+at /m);
+    assert.equal((await import('node:fs')).existsSync(join(dir, 'out.conf')), false);
   });
 });

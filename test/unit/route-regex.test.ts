@@ -3,13 +3,13 @@
 // the rest is rejected with a reason, and the CLI reports it as file:line:col with exit code 1.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeRouteRegex } from '../../src/plan/route-regex.js';
 import { compileObject } from '../support/compile.js';
 import { kongc } from '../support/kongc.js';
 import { nginxTest } from '../support/nginx.js';
+import { tempDir } from '../support/temp.js';
 
 const ACCEPTED = [
   '/users/\\d+/profile',
@@ -121,16 +121,12 @@ describe('route regex checker', () => {
     assert.ok(r.ok, r.output);
   });
 
-  it('kongc validate exits 1 with file:line:col for a regex nginx would read differently', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kongc-rx-'));
-    try {
-      const file = join(dir, 'kong.yaml');
-      writeFileSync(file, '_format_version: "3.0"\nservices:\n  - name: s\n    host: 127.0.0.1\n    routes:\n      - name: r\n        paths:\n          - "~/(?=x)y"\n');
-      const res = await kongc(['validate', file]);
-      assert.equal(res.exitCode, 1);
-      assert.match(res.stderr, /kong\.yaml:8:13: error: .*lookaround/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('kongc validate exits 1 with file:line:col for a regex nginx would read differently', async (t) => {
+    const dir = tempDir(t, 'kongc-rx-');
+    const file = join(dir, 'kong.yaml');
+    writeFileSync(file, '_format_version: "3.0"\nservices:\n  - name: s\n    host: 127.0.0.1\n    routes:\n      - name: r\n        paths:\n          - "~/(?=x)y"\n');
+    const res = await kongc(['validate', file]);
+    assert.equal(res.exitCode, 1);
+    assert.match(res.stderr, /kong\.yaml:8:13: error: .*lookaround/);
   });
 });
