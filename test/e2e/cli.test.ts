@@ -1,8 +1,8 @@
 // The command-line contract: exit codes, positioned errors, no stack traces, atomic -o, --check.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nginxTest } from '../support/nginx.js';
@@ -14,8 +14,12 @@ function kongc(args: string[], cwd = process.cwd()): { status: number; stdout: s
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** One scratch folder for the whole file, removed at the end; each temp file gets a folder in it. */
+const scratch = mkdtempSync(join(tmpdir(), 'kongc-cli-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 function tempFile(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kongc-cli-'));
+  const dir = mkdtempSync(join(scratch, 'f-'));
   const file = join(dir, name);
   writeFileSync(file, content);
   return file;
@@ -39,7 +43,7 @@ describe('kongc build', () => {
   });
 
   it('writes -o atomically and --listen sets the listen address', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'kongc-out-')), 'kong.conf');
+    const out = join(mkdtempSync(join(scratch, 'out-')), 'kong.conf');
     const r = kongc(['build', 'fixtures/seed/kong.yaml', '--listen', '127.0.0.1:8123', '-o', out]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, '');
@@ -121,7 +125,7 @@ describe('usage errors exit 2', () => {
     });
   }
   it('no input file in an empty folder', () => {
-    const r = kongc(['build'], mkdtempSync(join(tmpdir(), 'kongc-empty-')));
+    const r = kongc(['build'], mkdtempSync(join(scratch, 'empty-')));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /no input/);
   });
