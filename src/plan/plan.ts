@@ -226,7 +226,7 @@ function none<T>(): T[] {
 }
 
 /** The client's Host: what preserve_host sends, and the name nginx then uses for SNI. */
-const CLIENT_HOST: MapValue = [{ variable: 'http_host' }];
+const CLIENT_HOST = Object.freeze([Object.freeze({ variable: 'http_host' })]) as unknown as MapValue;
 
 /** The Host value for an upstream Host, shared by every route location that sends it. */
 function hostValue(upstreams: UpstreamPlan, host: string): MapValue {
@@ -235,14 +235,17 @@ function hostValue(upstreams: UpstreamPlan, host: string): MapValue {
   return value;
 }
 
-/** What the server declares once for every route (Kong's defaults); routes override what differs. */
-const PROXY_DEFAULTS: NginxPlan['proxyDefaults'] = {
+/**
+ * What the server declares once for every route (Kong's defaults); routes override what differs.
+ * Shared by every plan this process makes, so frozen like the other shared values here.
+ */
+const PROXY_DEFAULTS: NginxPlan['proxyDefaults'] = Object.freeze({
   connectTimeoutMs: SERVICE_DEFAULTS.connect_timeout,
   sendTimeoutMs: SERVICE_DEFAULTS.write_timeout,
   readTimeoutMs: SERVICE_DEFAULTS.read_timeout,
   tries: SERVICE_DEFAULTS.retries + 1,
-  nextUpstream: ['error', 'timeout'],
-};
+  nextUpstream: Object.freeze(['error', 'timeout']) as unknown as string[],
+});
 
 /** The proxy directives a route location sets because its service or route differs from PROXY_DEFAULTS. */
 function proxyOverrides(svc: Service, r: Route, nextUpstream: string[]): ProxyOverride[] {
