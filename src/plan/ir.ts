@@ -22,7 +22,10 @@ export interface NginxPlan {
   maps: MapBlock[];
   /** Virtual hosts (one per route host name, plus the default) and their locations, for review. */
   servers: ServerBlock[];
-  /** What nginx serves: one server per listen set, every location once, dispatching per virtual host. */
+  /**
+   * What nginx serves: one server per listen set, every location once. `locations` dispatch per
+   * virtual host; a route location with a `prefix` is itself the prefix location that reaches it.
+   */
   site: { locations: SiteLocation[]; routeLocations: RouteLocation[]; proxies: boolean };
   /** Entity key (`r3`, `s1`, `u0`) → where it was declared. */
   sources: Record<string, SourceInfo>;
@@ -120,7 +123,14 @@ export interface Candidate {
 }
 
 export interface RouteLocation {
+  /** Named location (`@kongc_r3_p0`), when `prefix` is null. */
   name: string;
+  /**
+   * The decoded prefix of the one location that hands requests to this route, when no map does:
+   * the route is served in that `location ^~` itself, with no named location and no internal
+   * redirect. Null when the route needs its named location.
+   */
+  prefix: string | null;
   route: string;
   service: string | null;
   kind: 'proxy' | 'respond';

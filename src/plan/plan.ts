@@ -7,9 +7,9 @@ import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { computeHashSizes } from './hash-sizes.js';
-import type { MapBlock, MapValue, NginxPlan, ProxyOverride, ProxySettings, RouteLocation, SourceInfo } from './ir.js';
+import type { MapBlock, MapValue, NginxPlan, ProxyOverride, ProxySettings, RouteLocation, SiteLocation, SourceInfo } from './ir.js';
 import { reportTies } from './ties.js';
-import { FlagRegistry, makeEntries, planRouter, type RouteEntry } from './router.js';
+import { FlagRegistry, makeEntries, planRouter, type RouteEntry, type RouterPlan } from './router.js';
 import { analyzeRouteRegex } from './route-regex.js';
 import { TlsFiles } from './tls.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
@@ -49,7 +49,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null };
   }
   const siteRoutes = [...router.targets].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
-  const site = { locations: router.site, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
+  const site = { locations: servedInline(router, routeLocations), routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
   const presetVariables = new Set([...routeLocations.values()].flatMap((l) => l.proxy?.presets.map((p) => p.variable) ?? []));
@@ -86,6 +86,31 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   return { plan, diagnostics: ctx.diagnostics };
 }
 
+/**
+ * The site locations that still dispatch. A route location that exactly one location jumps to,
+ * and no map names, takes that location's place (its `prefix` set): one location per route path
+ * in the common case, and no internal redirect to a named location per request.
+ */
+function servedInline(router: RouterPlan, routeLocations: Map<string, RouteLocation>): SiteLocation[] {
+  const viaMap = new Set<string>();
+  const named = (value: MapValue) => {
+    for (const part of value) if ('text' in part) viaMap.add(part.text);
+  };
+  for (const m of router.maps) {
+    named(m.default);
+    for (const e of m.entries) named(e.value);
+  }
+  const jumps = new Map<string, number>();
+  for (const l of router.site) if (l.dispatch.kind === 'direct') jumps.set(l.dispatch.target, (jumps.get(l.dispatch.target) ?? 0) + 1);
+  const dispatching: SiteLocation[] = [];
+  for (const l of router.site) {
+    const route = l.dispatch.kind === 'direct' ? routeLocations.get(l.dispatch.target) : undefined;
+    if (route && jumps.get(route.name) === 1 && !viaMap.has(route.name)) route.prefix = l.path;
+    else dispatching.push(l);
+  }
+  return dispatching;
+}
+
 /** Deduplicated $uri → upstream-URI maps (and X-Forwarded-Prefix maps for regex routes). */
 class UriMaps {
   readonly maps: MapBlock[] = [];
@@ -102,7 +127,7 @@ class UriMaps {
 }
 
 function respond(e: RouteEntry, service: string | null, status: number, message: string, headers: [string, string][] = []): RouteLocation {
-  return { name: e.target, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null, guard: null };
+  return { name: e.target, prefix: null, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null, guard: null };
 }
 
 /**
@@ -140,7 +165,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     if (r.https_redirect_status_code === 426) {
       return respond(e, svcKey, 426, 'Please use HTTPS protocol', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]);
     }
-    return { name: e.target, route: e.routeKey, service: svcKey, kind: 'respond', respond: { status: r.https_redirect_status_code, body: null, headers: [], httpsRedirect: true }, proxy: null, guard: null };
+    return { name: e.target, prefix: null, route: e.routeKey, service: svcKey, kind: 'respond', respond: { status: r.https_redirect_status_code, body: null, headers: [], httpsRedirect: true }, proxy: null, guard: null };
   }
   if (!svc) return respond(e, null, 503, 'no Service found with those values');
   const viaUpstream = upstreams.byUpstream.get(svc.host);
@@ -196,6 +221,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
 
   return {
     name: e.target,
+    prefix: null,
     route: e.routeKey,
     service: svcKey,
     kind: 'proxy',

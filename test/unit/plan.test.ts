@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseDeclarative } from '../../src/load/document.js';
 import { buildState } from '../../src/model/build.js';
 import { planConfig } from '../../src/plan/plan.js';
+import { compileObject } from '../support/compile.js';
 
 describe('planConfig', () => {
   it('is repeatable on one state', () => {
@@ -15,5 +16,24 @@ describe('planConfig', () => {
     assert.deepEqual(second.plan, first.plan);
     assert.deepEqual(second.diagnostics, first.diagnostics);
     assert.ok(first.diagnostics.some((d) => d.code === 'host-header'));
+  });
+});
+
+describe('route locations served in place', () => {
+  const plan = (routes: object[]) => compileObject({ _format_version: '3.0', services: [{ name: 's', host: 'backend.test', routes }] }).plan;
+
+  it("serve a path only one route can match in that path's own location, with no named location", () => {
+    const p = plan([{ name: 'a', paths: ['/a'] }, { name: 'b', paths: ['/b'], hosts: ['b.test'] }]);
+    assert.deepEqual(p.site.routeLocations.map((l) => l.prefix), ['/a', '/b']);
+    assert.deepEqual(p.site.locations.map((l) => l.path), ['/']);
+  });
+
+  it('keep the named location of a route a selection map can pick', () => {
+    // /a/x: route x when the method is POST, else route a; route a is also /a's only route.
+    const p = plan([{ name: 'a', paths: ['/a'] }, { name: 'x', paths: ['/a/x'], methods: ['POST'] }]);
+    const byRoute = new Map(p.site.routeLocations.map((l) => [l.route, l.prefix]));
+    assert.equal(byRoute.get('r0'), null, 'route a: reached from two locations');
+    assert.equal(byRoute.get('r1'), null, 'route x: reached through a map');
+    assert.deepEqual(p.site.locations.map((l) => l.path), ['/', '/a', '/a/x']);
   });
 });
