@@ -3,8 +3,7 @@
 // UTF-8, nesting, alias expansion, duplicate keys, prototype keys, lone surrogates, huge strings.
 import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
-import jsyaml from 'js-yaml';
-import { scanBlockPositions } from './block-positions.js';
+import { parseWithPositions } from './yaml-positions.js';
 import { closingQuote } from './yaml-quotes.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
 import { SourceMap, childByKey, childCount, escapePointer, type PositionNode } from './source-map.js';
@@ -211,22 +210,17 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
 }
 
 /**
- * The fast path for ordinary files: js-yaml for the values, a line scanner for the positions.
- * Anything the scanner does not understand, or any value the checks below would refuse, returns
- * null, and the `yaml` parser (slower, with every position and the precise error) takes over.
+ * The fast path for ordinary files: one js-yaml parse gives the values and their positions.
+ * Anything it declines, or any value the checks below would refuse, returns null, and the
+ * `yaml` parser (slower, with every position and the precise error) takes over.
  */
 function fastParse(source: string, map: SourceMap): { data: unknown } | null {
-  const positions = scanBlockPositions(source);
-  if (!positions) return null;
-  let data: unknown;
-  try {
-    data = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA });
-  } catch {
-    return null;
-  }
+  const parsed = parseWithPositions(source);
+  if (!parsed) return null;
+  const { data, positions } = parsed;
   const seen = new Set<object>();
   let nodes = 0;
-  /** The data and the scanned tree agree entry for entry, and the data passes the loader's checks. */
+  /** The data and the position tree agree entry for entry, and the data passes the loader's checks. */
   const sound = (v: unknown, at: PositionNode | undefined, depth: number): boolean => {
     if (depth > LIMITS.depth || ++nodes > LIMITS.yamlNodes) return false;
     // Scalars: the counts and keys checked on their containers already tie them to a position.
@@ -253,7 +247,6 @@ function fastParse(source: string, map: SourceMap): { data: unknown } | null {
     }
     return true;
   };
-  if (data === undefined) data = null;
   if (!sound(data, positions, 0)) return null;
   map.adopt(positions);
   return { data };
