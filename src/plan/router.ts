@@ -514,7 +514,35 @@ function planLocation(path: string, here: Fitting[], pool: CandidatePool): Locat
   return { path, candidates, dispatch: { kind: 'direct', target: candidates[0]!.target } };
 }
 
-const NO_ROUTE_CANDIDATE: Candidate = Object.freeze({ target: NO_ROUTE, route: '-', path: null, priority: '0', conditions: Object.freeze([]) as unknown as string[], rawPath: null, why: 'no route matched' });
+/**
+ * A candidate as the plan holds it. Its Kong priority (a 64-bit number) and the reason for its
+ * place are for review only (`--format json`), so they are worked out when read.
+ */
+class RouteCandidate implements Candidate {
+  constructor(
+    readonly target: string,
+    readonly route: string,
+    readonly path: string | null,
+    readonly conditions: string[],
+    readonly rawPath: string | null,
+    private readonly entry: RouteEntry | null,
+    private readonly hostChecked: boolean,
+  ) {}
+
+  get priority(): string {
+    return this.entry ? priorityNumber(this.entry.priority) : '0';
+  }
+
+  get why(): string {
+    return this.entry ? describe(this.entry, this.hostChecked) : 'no route matched';
+  }
+
+  toJSON(): Candidate {
+    return { target: this.target, route: this.route, path: this.path, priority: this.priority, conditions: this.conditions, rawPath: this.rawPath, why: this.why };
+  }
+}
+
+const NO_ROUTE_CANDIDATE: Candidate = Object.freeze(new RouteCandidate(NO_ROUTE, '-', null, Object.freeze([]) as unknown as string[], null, null, false));
 const NO_ROUTE_ONLY = Object.freeze([NO_ROUTE_CANDIDATE]) as unknown as Candidate[];
 const NO_ROUTE_DISPATCH: LocationPlan['dispatch'] = Object.freeze({ kind: 'direct', target: NO_ROUTE });
 
@@ -534,15 +562,7 @@ class CandidatePool {
     if (!byFlag) this.byEntry.set(entry, (byFlag = new Map()));
     let candidate = byFlag.get(hostFlag);
     if (!candidate) {
-      candidate = {
-        target: entry.target,
-        route: entry.routeKey,
-        path: entry.kongPath,
-        priority: priorityNumber(entry.priority),
-        conditions: hostFlag ? [hostFlag, ...entry.flags] : entry.flags,
-        rawPath: entry.rawPath,
-        why: describe(entry, hostFlag !== null),
-      };
+      candidate = new RouteCandidate(entry.target, entry.routeKey, entry.kongPath, hostFlag ? [hostFlag, ...entry.flags] : entry.flags, entry.rawPath, entry, hostFlag !== null);
       byFlag.set(hostFlag, candidate);
       this.numbers.set(candidate, this.numbers.size);
       this.targets.add(candidate.target);

@@ -3,10 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { PRECOMPILED_TEMPLATES, assembledTemplate, compileOptions, templateSources } from './render.js';
+import { PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, templateSources } from './render.js';
 
 const { sources, hash } = templateSources();
 writeFileSync(
   fileURLToPath(new URL(`./${PRECOMPILED_TEMPLATES}`, import.meta.url)),
-  `module.exports = { hash: ${JSON.stringify(hash)}, template: ${Handlebars.precompile(assembledTemplate(sources), compileOptions())} };\n`,
+  `module.exports = { hash: ${JSON.stringify(hash)}, template: ${compileTemplateSpec(Handlebars, assembledTemplate(sources))} };\n`,
 );

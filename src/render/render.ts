@@ -77,10 +77,10 @@ export function compileOptions(): CompileOptions {
   return { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers, preventIndent: true, data: false };
 }
 
-/** The template sources by name (`main`, `server`, `route`, …) and a hash of them all. */
+/** The template sources by name (`main`, `server`, `route`, …) and a hash of them all (and of the code generation). */
 export function templateSources(): { sources: Record<string, string>; hash: string } {
   const sources: Record<string, string> = {};
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(CODE_GENERATION).update('\0');
   for (const file of readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')).sort()) {
     sources[file.replace(/\.hbs$/, '')] = readFileSync(join(TEMPLATES_DIR, file), 'utf8');
     hash.update(file).update('\0').update(sources[file.replace(/\.hbs$/, '')]!).update('\0');
@@ -89,6 +89,45 @@ export function templateSources(): { sources: Record<string, string>; hash: stri
 }
 
 export const PRECOMPILED_TEMPLATES = 'templates.precompiled.cjs';
+
+/** Changes with the code generation below, so that templates precompiled by an older one are not used. */
+const CODE_GENERATION = 'direct-lookup, no locations';
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Compiles the assembled templates to a template specification (the code `npm run build` ships),
+ * with two changes to Handlebars' code generation, each through its public interface:
+ * - fields and helpers are read as plain properties (`depth0.route`), not through
+ *   `lookupProperty`, which guards against prototype members for data a template does not know;
+ *   kongc's templates read only the plan fields src/plan/ir.ts declares (the template lint checks
+ *   it), on plan objects kongc built;
+ * - the syntax tree loses its source locations before code generation, so a helper call does not
+ *   allocate a location object (three per call; ~20 % of the render time at 10,000 routes). A
+ *   Handlebars error then names the template construct but not its line.
+ */
+export function compileTemplateSpec(full: typeof Handlebars, source: string): string {
+  const base = (full as unknown as { JavaScriptCompiler: new () => { nameLookup(parent: string, name: string, type: string): unknown } }).JavaScriptCompiler;
+  class DirectLookup extends base {
+    override nameLookup(parent: string, name: string, type: string): unknown {
+      return IDENTIFIER.test(name) ? [parent, '.', name] : super.nameLookup(parent, name, type);
+    }
+  }
+  // Child programs are compiled by `this.compiler`, which must be this class too.
+  (DirectLookup.prototype as unknown as { compiler: unknown }).compiler = DirectLookup;
+  const hb = full.create();
+  (hb as unknown as { JavaScriptCompiler: unknown }).JavaScriptCompiler = DirectLookup;
+  return hb.precompile(withoutLocations(hb.parse(source)), compileOptions()) as unknown as string;
+}
+
+/** The syntax tree with every `loc` removed (in place). */
+function withoutLocations<T>(node: T): T {
+  if (Array.isArray(node)) node.forEach(withoutLocations);
+  else if (node !== null && typeof node === 'object') {
+    delete (node as { loc?: unknown }).loc;
+    for (const value of Object.values(node)) withoutLocations(value);
+  }
+  return node;
+}
 
 /**
  * `main` with every partial written into it: a line `{{> name}}` becomes the text of
@@ -125,7 +164,9 @@ function template(): Handlebars.TemplateDelegate {
   // is ignored without copying the arguments.
   for (const [name, fn] of Object.entries({ ...ENCODER_HELPERS, ...LOGIC_HELPERS })) hb.registerHelper(name, fn);
   hb.registerHelper('each', eachJoined);
-  compiled = spec ? hb.template(spec) : hb.compile(assembledTemplate(sources), compileOptions());
+  // Not precompiled (templates edited since the build): the same code generation, now.
+  spec ??= new Function(`return ${compileTemplateSpec(lib.default ?? lib, assembledTemplate(sources))}`)() as TemplateSpecification;
+  compiled = hb.template(spec);
   return compiled;
 }
 
