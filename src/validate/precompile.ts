@@ -1,8 +1,9 @@
 // Build step (`npm run build`): writes the JSON Schema's validator as ajv standalone code next to
 // the compiled schema module, stamped with the schema's hash so a stale file is never used.
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import { COMPILED_DIR } from '../paths.js';
 import { PRECOMPILED_VALIDATOR, schemaCompiler, schemaHash, schemaJson } from './schema.js';
 
 const standaloneCode = standaloneModule as unknown as typeof standaloneModule.default;
@@ -10,4 +11,4 @@ const standaloneCode = standaloneModule as unknown as typeof standaloneModule.de
 const ajv = schemaCompiler(true);
 const validate = ajv.compile(JSON.parse(schemaJson()));
 const code = `${standaloneCode(ajv, validate)}\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash())};\n`;
-writeFileSync(fileURLToPath(new URL(`./${PRECOMPILED_VALIDATOR}`, import.meta.url)), code);
+writeFileSync(join(COMPILED_DIR, 'validate', PRECOMPILED_VALIDATOR), code);

@@ -1,12 +1,13 @@
 // JSON Schema validation (ajv, draft 2020-12) of each loaded document, with readable positioned errors.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
-import { SCHEMA_FILE } from '../paths.js';
+import { COMPILED_DIR, SCHEMA_FILE } from '../paths.js';
 
 type Ajv2020 = InstanceType<typeof Ajv2020Module.default>;
 const require = createRequire(import.meta.url);
@@ -42,7 +43,7 @@ export function schemaHash(): string {
 function validator(): ValidateFunction {
   if (!compiled) {
     try {
-      const generated = require(`./${PRECOMPILED_VALIDATOR}`) as ValidateFunction & { schemaHash?: string };
+      const generated = require(join(COMPILED_DIR, 'validate', PRECOMPILED_VALIDATOR)) as ValidateFunction & { schemaHash?: string };
       if (generated.schemaHash === schemaHash()) compiled = generated;
     } catch {
       /* not generated: compile below */
