@@ -1,5 +1,6 @@
 // Diagnostics are the only way any stage reports a problem with the input.
 // Every one points at the input (file, line, column, JSON pointer) and may carry a hint.
+import { compareText } from './text.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -75,6 +76,6 @@ export function hasErrors(ds: readonly Diagnostic[]): boolean {
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message),
+      compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message),
   );
 }

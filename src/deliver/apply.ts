@@ -17,6 +17,7 @@ import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { displayCommand, reloadCommand, runCommand, testCommand, type Command, type NginxInvocation } from './nginx-runner.js';
 import { buildHash, fetchLiveHash, probeFor, waitForBuild, type Probe } from './verify.js';
+import { compareText } from '../text.js';
 
 export interface ApplyRequest {
   target: string;
@@ -310,6 +311,6 @@ export function describeEntities(sources: NginxPlan['sources']): string {
   const counts = new Map<string, number>();
   for (const s of Object.values(sources)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
   const order = ['service', 'route', 'upstream', 'target'];
-  const kinds = [...counts.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
+  const kinds = [...counts.keys()].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || compareText(a, b));
   return kinds.map((k) => `${counts.get(k)} ${k}${counts.get(k) === 1 ? '' : 's'}`).join(', ') || 'no entities';
 }

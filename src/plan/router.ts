@@ -13,6 +13,7 @@ import { parseHostPattern, patternMatchesName, wildcardRegex, wildcardWithin, wi
 import { comparePriority, priorityNumber, routePriority, type Priority } from './priority.js';
 import { analyzeRouteRegex } from './route-regex.js';
 import { headerVariable } from './upstreams.js';
+import { compareText } from '../text.js';
 
 export const NO_ROUTE = '@kongc_no_route';
 
@@ -81,7 +82,7 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         })),
       );
     }
-    for (const [name, values] of Object.entries(route.headers ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, values] of Object.entries(route.headers ?? {}).sort(([a], [b]) => compareText(a, b))) {
       const variable = headerVariable(name);
       const isRegex = values.length === 1 && values[0]!.startsWith('~*');
       const entriesOf = (): MapEntry[] => {
@@ -316,7 +317,7 @@ class PrefixIndex {
 export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPlan {
   const names = new Map<string, ServerName>();
   for (const e of entries) for (const p of e.hosts ?? []) if (!names.has(p.serverName)) names.set(p.serverName, { name: p.serverName, pattern: { ...p, port: null } });
-  const vhosts = [...names.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const vhosts = [...names.values()].sort((a, b) => compareText(a.name, b.name));
   const hostless = new PrefixIndex();
   const wildcard: RouteEntry[] = [];
   const byExactName = new Map<string, RouteEntry[]>();

@@ -11,6 +11,7 @@ import { isIPv4, isIPv6 } from '../model/target-address.js';
 import type { HashOn, Service, Upstream } from '../model/types.js';
 import type { MapBlock, MapValue, UpstreamBlock } from './ir.js';
 import { label, type PlanContext } from './context.js';
+import { compareText } from '../text.js';
 
 /** Statuses nginx's proxy_next_upstream can retry on, and so count as a failed attempt (403/404 never count). */
 const NGINX_NEXT_UPSTREAM_STATUSES = new Set([500, 502, 503, 504, 429]);
@@ -89,7 +90,7 @@ function isIp(host: string): boolean {
 export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services: Service[]): UpstreamPlan {
   const plan: UpstreamPlan = { blocks: [], maps: [], byUpstream: new Map(), byHost: new Map(), hostOf: new Map(), hostValues: new Map() };
   let badGatewayMap = false;
-  for (const up of [...upstreams].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const up of [...upstreams].sort((a, b) => compareText(a.name, b.name))) {
     const key = ctx.key(up);
     const what = label('upstream', up, key);
     checkHealthchecks(ctx, up, what);
@@ -136,7 +137,7 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
     plan.byHost.set(id, block);
     plan.blocks.push(block);
   }
-  plan.blocks.sort((a, b) => a.name.localeCompare(b.name));
+  plan.blocks.sort((a, b) => compareText(a.name, b.name));
   if (badGatewayMap) {
     plan.maps.push({
       variable: BAD_GATEWAY_VARIABLE,
