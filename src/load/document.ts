@@ -6,7 +6,7 @@ import type { Node } from 'yaml';
 import { parseWithPositions } from './yaml-positions.js';
 import { closingQuote } from './yaml-quotes.js';
 import { InputError, type Diagnostic } from '../diagnostics.js';
-import { SourceMap, childByKey, childCount, escapePointer, type PositionNode } from './source-map.js';
+import { SourceMap, escapePointer } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
 import { LIMITS } from './limits.js';
 import { utf8Within, wellFormed } from '../text.js';
@@ -210,44 +210,14 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
 }
 
 /**
- * The fast path for ordinary files: one js-yaml parse gives the values and their positions.
- * Anything it declines, or any value the checks below would refuse, returns null, and the
- * `yaml` parser (slower, with every position and the precise error) takes over.
+ * The fast path for ordinary files: one js-yaml parse gives the values and their positions, and
+ * checks them as the full path does. Anything it declines returns null, and the `yaml` parser
+ * (slower, with every position and the precise error) takes over.
  */
 function fastParse(source: string, map: SourceMap): { data: unknown } | null {
   const parsed = parseWithPositions(source);
   if (!parsed) return null;
   const { data, positions } = parsed;
-  const seen = new Set<object>();
-  let nodes = 0;
-  /** The data and the position tree agree entry for entry, and the data passes the loader's checks. */
-  const sound = (v: unknown, at: PositionNode | undefined, depth: number): boolean => {
-    if (depth > LIMITS.depth || ++nodes > LIMITS.yamlNodes) return false;
-    // Scalars: the counts and keys checked on their containers already tie them to a position.
-    if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return true;
-    if (typeof v === 'string') return utf8Within(v, LIMITS.stringBytes) && wellFormed(v);
-    if (typeof v !== 'object' || v instanceof Date || seen.has(v)) return false; // aliases share objects
-    seen.add(v);
-    const children = at?.children ?? null;
-    if (Array.isArray(v)) {
-      if (v.length > LIMITS.entities) return false;
-      if (v.length === 0) return !at || childCount(at) === 0;
-      if (!Array.isArray(children) || children.length !== v.length) return false;
-      for (let i = 0; i < v.length; i++) if (!sound(v[i], children[i], depth + 1)) return false;
-      return true;
-    }
-    if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-    const keys = Object.keys(v);
-    if (keys.length === 0) return !at || childCount(at) === 0;
-    if (children === null || Array.isArray(children) || at!.count !== keys.length) return false;
-    for (const k of keys) {
-      if (k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '<<' || !wellFormed(k)) return false;
-      const child = childByKey(children, k);
-      if (!child || !sound((v as Record<string, unknown>)[k], child, depth + 1)) return false;
-    }
-    return true;
-  };
-  if (!sound(data, positions, 0)) return null;
   map.adopt(positions);
   return { data };
 }

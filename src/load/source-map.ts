@@ -25,11 +25,6 @@ export function positionNode(line = 0, column = 0, keyLine = 0, keyColumn = 0): 
   return { line, column, keyLine, keyColumn, children: null, count: 0 };
 }
 
-/** How many children a node has: sequence items or mapping keys. */
-export function childCount(node: PositionNode): number {
-  return Array.isArray(node.children) ? node.children.length : node.count;
-}
-
 export function childByKey(children: MappingChildren, key: string): PositionNode | undefined {
   return Object.hasOwn(children, key) ? children[key] : undefined;
 }

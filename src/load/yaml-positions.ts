@@ -1,9 +1,13 @@
 // Values and their positions from one js-yaml parse. js-yaml's listener reports every node as it
 // opens and closes; the open offset (after skipping the blanks and comments before the value) is
 // where the value starts, exactly where the `yaml` parser would place it. One parse, no second
-// scan of the text. Anchors, aliases, tags and explicit `?` keys are declined (null): the caller
-// then uses the `yaml` parser, which limits alias expansion and has every position too.
+// scan of the text, no second walk of the data. Anchors, aliases, tags and explicit `?` keys are
+// declined (null), and so is any value the loader refuses (over a limit, a lone surrogate, a key
+// naming an object internal): the caller then uses the `yaml` parser, which limits alias
+// expansion, has every position too, and words the refusal.
 import jsyaml from 'js-yaml';
+import { utf8Within, wellFormed } from '../text.js';
+import { LIMITS } from './limits.js';
 import { addChild, positionNode, type PositionNode } from './source-map.js';
 
 /** A node js-yaml has finished: where it starts, and whether it was a mapping key. */
@@ -26,9 +30,13 @@ export function parseWithPositions(source: string): { data: unknown; positions: 
   const lineStarts: number[] = [];
   const children: (Closed[] | null)[] = [];
   let depth = 0;
+  /** Values closed so far (keys not counted), against LIMITS.yamlNodes. */
+  let values = 0;
   let root: Closed | null = null;
   const listener = (event: string, state: jsyaml.State): void => {
     if (event === 'open') {
+      // The root opens at depth 0: a value nested n levels deep opens at depth n.
+      if (depth > LIMITS.depth) throw new Declined();
       offsets[depth] = state.position;
       lines[depth] = state.line;
       lineStarts[depth] = state.lineStart;
@@ -39,6 +47,7 @@ export function parseWithPositions(source: string): { data: unknown; positions: 
     depth--;
     const closed = close(offsets[depth]!, lines[depth]!, lineStarts[depth]!, children[depth]!, state);
     children[depth] = null;
+    if (!closed.isKey && closed.kind !== null && ++values > LIMITS.yamlNodes) throw new Declined();
     if (depth === 0) root = closed;
     else (children[depth - 1] ??= []).push(closed);
   };
@@ -70,13 +79,16 @@ function close(offset: number, line: number, lineStart: number, kids: Closed[] |
   if (first === 38 /* & */ || first === 42 /* * */ || first === 33 /* ! */ || first === 63 /* ? */) throw new Declined();
   node.line = line + 1;
   node.column = i - lineStart + 1;
+  const result: unknown = state.result;
   if (kind === 'scalar') {
+    if (typeof result === 'string' && !(utf8Within(result, LIMITS.stringBytes) && wellFormed(result))) throw new Declined();
     // Children of a scalar are dropped: js-yaml read it first as a would-be mapping key.
     let j = state.position;
     while (input.charCodeAt(j) === 32 || input.charCodeAt(j) === 9) j++;
-    return { node, kind, isKey: input.charCodeAt(j) === 58 /* : */, result: state.result };
+    return { node, kind, isKey: input.charCodeAt(j) === 58 /* : */, result };
   }
   if (kind === 'mapping') {
+    if (result === null || typeof result !== 'object' || Object.getPrototypeOf(result) !== Object.prototype) throw new Declined();
     node.children = {};
     let key: Closed | null = null;
     for (const child of kids ?? []) {
@@ -89,8 +101,11 @@ function close(offset: number, line: number, lineStart: number, kids: Closed[] |
       } else if (child.kind !== null) throw new Declined(); // a value without a key: not block YAML as kongc reads it
     }
     if (key) addEntry(node, key, null);
+    // Every key of the parsed mapping has its position (and no more).
+    if (node.count !== Object.keys(result).length) throw new Declined();
   } else if (kind === 'sequence') {
     node.children = kids ? kids.map((c) => c.node) : [];
+    if (!Array.isArray(result) || result.length !== node.children.length || result.length > LIMITS.entities) throw new Declined();
   }
   return { node, kind, isKey: false, result: null };
 }
@@ -98,11 +113,16 @@ function close(offset: number, line: number, lineStart: number, kids: Closed[] |
 function addEntry(map: PositionNode, key: Closed, value: Closed | null): void {
   const r = key.result;
   if (r !== null && typeof r === 'object') throw new Declined();
+  const name = String(r);
+  if (FORBIDDEN_KEYS.has(name) || !wellFormed(name)) throw new Declined();
   const node = value && value.kind !== null ? value.node : positionNode();
   node.keyLine = key.node.line;
   node.keyColumn = key.node.column;
-  if (!addChild(map, String(r), node)) throw new Declined();
+  if (!addChild(map, name, node)) throw new Declined();
 }
+
+/** Keys naming JavaScript object internals, and YAML merge keys: the loader refuses them. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype', '<<']);
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
