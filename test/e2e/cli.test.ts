@@ -67,6 +67,20 @@ describe('kongc build', () => {
   it('is deterministic', () => {
     assert.equal(kongc(['build', 'fixtures/upstreams/kong.yaml']).stdout, kongc(['build', 'fixtures/upstreams/kong.yaml']).stdout);
   });
+
+  it('gives the same bytes whatever the locale (Danish collation sorts "aab" after "zed")', () => {
+    const file = tempFile(
+      'kong.yaml',
+      '_format_version: "3.0"\nupstreams:\n  - name: zed.up\n    targets: [{target: "127.0.0.1:1"}]\n  - name: aab.up\n    targets: [{target: "127.0.0.1:2"}]\n' +
+        'services:\n  - {name: s1, host: zed.up, routes: [{name: r1, hosts: [zed.example], paths: [/z]}]}\n  - {name: s2, host: aab.up, routes: [{name: r2, hosts: [aab.example], paths: [/a]}]}\n',
+    );
+    const inLocale = (locale: string) => spawnSync(process.execPath, [KONGC, 'build', file], { encoding: 'utf8', env: { ...process.env, LANG: locale, LC_ALL: locale } });
+    const plain = inLocale('C');
+    const danish = inLocale('da_DK.UTF-8');
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.ok(plain.stdout.indexOf('upstream kongc_up_aab.up') < plain.stdout.indexOf('upstream kongc_up_zed.up'));
+    assert.equal(danish.stdout, plain.stdout);
+  });
 });
 
 describe('invalid input exits 1 with file:line:col and no stack trace', () => {
