@@ -10,7 +10,9 @@ export interface GlobalOptions {
 
 /** Prints diagnostics the way the user asked (human text or GitHub annotations) on stderr. */
 export function report(diagnostics: Diagnostic[], reporter: GlobalOptions['reporter'] = 'human'): void {
-  for (const d of diagnostics) process.stderr.write((reporter === 'github' ? formatGithub(d) : formatDiagnostic(d)) + '\n');
+  if (!diagnostics.length) return;
+  // One write: a thousand warnings are one system call, not a thousand.
+  process.stderr.write(diagnostics.map((d) => (reporter === 'github' ? formatGithub(d) : formatDiagnostic(d)) + '\n').join(''));
 }
 
 function collect(value: string, previous: string[] = []): string[] {

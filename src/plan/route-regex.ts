@@ -22,6 +22,19 @@ const QUANT_START = new Set(['*', '+', '?', '{']);
  * map can read it as $1; every other group is still non-capturing.
  */
 export function analyzeRouteRegex(source: string, options: { keepGroup?: string } = {}): RouteRegex | { error: string; hint?: string } {
+  if (options.keepGroup !== undefined) return analyze(source, options.keepGroup);
+  // Validation, the nginx checks and the router each analyze every route regex: once is enough.
+  let result = analyzed.get(source);
+  if (!result) {
+    if (analyzed.size >= 10_000) analyzed.clear();
+    analyzed.set(source, (result = Object.freeze(analyze(source, undefined))));
+  }
+  return result;
+}
+
+const analyzed = new Map<string, Readonly<RouteRegex | { error: string; hint?: string }>>();
+
+function analyze(source: string, keepGroup: string | undefined): RouteRegex | { error: string; hint?: string } {
   if (source.length > LIMITS.regexLength) return { error: `regex longer than ${LIMITS.regexLength} characters` };
   if (/[\x00-\x1f\x7f]/.test(source)) return { error: 'regex contains a control character' };
   let out = '';
@@ -93,7 +106,7 @@ export function analyzeRouteRegex(source: string, options: { keepGroup?: string 
           const rest = source.slice(i + 2);
           const named = /^(?:P?<([A-Za-z_][A-Za-z0-9_]*)>)/.exec(rest);
           if (named) {
-            const keep = !keptGroup && options.keepGroup !== undefined && named[1] === options.keepGroup;
+            const keep = !keptGroup && keepGroup !== undefined && named[1] === keepGroup;
             if (keep) keptGroup = true;
             out += keep ? '(' : '(?:';
             i += 2 + named[0].length;
