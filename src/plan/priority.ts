@@ -13,13 +13,15 @@ export interface Priority {
 }
 
 export function routePriority(route: Route, path: string | null): Priority {
-  const present = [route.sources, route.destinations, route.methods, route.hosts, route.headers ? Object.keys(route.headers) : null, route.snis, route.paths];
-  const fields = present.filter((f) => f && f.length > 0).length;
+  const headerCount = route.headers ? Object.keys(route.headers).length : 0;
+  const present = (f: unknown[] | null | undefined) => (f && f.length > 0 ? 1 : 0);
+  const fields =
+    present(route.sources) + present(route.destinations) + present(route.methods) + present(route.hosts) + (headerCount > 0 ? 1 : 0) + present(route.snis) + present(route.paths);
   const regex = path !== null && path.startsWith('~');
   return {
     fields,
     plainHosts: Boolean(route.hosts && route.hosts.length && route.hosts.every((h) => !h.includes('*'))),
-    headerCount: route.headers ? Math.min(255, Object.keys(route.headers).length) : 0,
+    headerCount: Math.min(255, headerCount),
     regex,
     regexPriority: regex ? route.regex_priority : 0,
     // Kong counts bytes (Lua's #path).

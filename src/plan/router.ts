@@ -231,9 +231,12 @@ interface HostFit {
   portSpecific: boolean;
 }
 
+/** A route that matches every request of a server (or a host-less route): one shared value. */
+const ALWAYS_FITS: HostFit = Object.freeze({ flag: null, portSpecific: false });
+
 /** How (and whether) a route's hosts can match requests that nginx sends to this server. */
 function hostFit(hosts: HostPattern[] | null, server: ServerName | null, flags: FlagRegistry): HostFit | null {
-  if (!hosts) return { flag: null, portSpecific: false };
+  if (!hosts) return ALWAYS_FITS;
   if (!server) return null; // the default server only sees hosts no route names
   const alternatives: { host: string; port: number | null }[] = [];
   for (const p of hosts) {
@@ -243,7 +246,7 @@ function hostFit(hosts: HostPattern[] | null, server: ServerName | null, flags: 
     else if (wildcardWithin(server.pattern, p)) fits = 'always';
     else fits = wildcardsOverlap(server.pattern, p) ? 'maybe' : 'never';
     if (fits === 'never') continue;
-    if (fits === 'always' && p.port === null) return { flag: null, portSpecific: false };
+    if (fits === 'always' && p.port === null) return ALWAYS_FITS;
     alternatives.push({ host: fits === 'always' ? '' : wildcardRegex(p).slice(1, -2), port: p.port });
   }
   if (!alternatives.length) return null;
@@ -327,7 +330,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   for (const e of entries) {
     if (e.decodedPrefix !== null) paths.add(e.decodedPrefix);
     if (e.regex && e.regex.literalPrefix.startsWith('/')) paths.add(e.regex.literalPrefix);
-    if (!e.hosts) hostless.add({ entry: e, fit: { flag: null, portSpecific: false } });
+    if (!e.hosts) hostless.add({ entry: e, fit: ALWAYS_FITS });
     else {
       if (e.hosts.some((p) => p.kind !== 'exact')) wildcard.push(e);
       for (const name of new Set(e.hosts.filter((p) => p.kind === 'exact').map((p) => p.host))) {

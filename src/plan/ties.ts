@@ -9,18 +9,26 @@ import type { RouteEntry } from './router.js';
 const MAX_TIE_WARNINGS = 200;
 
 export function reportTies(ctx: PlanContext, entries: RouteEntry[]): void {
-  const groups = new Map<string, RouteEntry[]>();
+  // Equal priority (equal rank) and overlapping prefix paths means identical prefixes (the length
+  // is in the priority). Groups keep the order of their first entry; they are found by place (the
+  // prefix path, or the kind of a regex or path-less entry), then rank: no key string per entry.
+  const groups: RouteEntry[][] = [];
+  const byPlace = new Map<string, Map<number, RouteEntry[]>>();
   for (const e of entries) {
-    // Equal priority and overlapping prefix paths means identical prefixes (the length is in the priority).
-    const p = e.priority;
-    const key = `${p.fields}|${p.plainHosts}|${p.headerCount}|${p.regex}|${p.regexPriority}|${p.prefixLength}|${e.kind === 'prefix' ? e.decodedPrefix : e.kind}`;
-    const g = groups.get(key);
+    const place = e.kind === 'prefix' ? e.decodedPrefix! : e.kind;
+    let byRank = byPlace.get(place);
+    if (!byRank) byPlace.set(place, (byRank = new Map()));
+    const g = byRank.get(e.rank);
     if (g) g.push(e);
-    else groups.set(key, [e]);
+    else {
+      const group = [e];
+      byRank.set(e.rank, group);
+      groups.push(group);
+    }
   }
   let reported = 0;
   const seenPairs = new Set<string>();
-  for (const group of groups.values()) {
+  for (const group of groups) {
     if (group.length < 2) continue;
     for (const [a, b] of candidatePairs(group)) {
       if (a.route === b.route) continue;
