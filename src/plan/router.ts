@@ -182,20 +182,20 @@ function rawPathCheck(kongPath: string): string | null {
   const rx: string[] = ['', '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?'];
   let hasEscape = false;
   for (let i = 0; i < kongPath.length; ) {
-    const c = kongPath[i]!;
-    if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(kongPath.slice(i + 1, i + 3))) {
+    if (kongPath.charCodeAt(i) === 37 /* % */ && /^[0-9A-Fa-f]{2}$/.test(kongPath.slice(i + 1, i + 3))) {
       rx.push('%', hexCaseless(kongPath.slice(i + 1, i + 3)));
       hasEscape = true;
       i += 3;
       continue;
     }
-    const cp = kongPath.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    i += ch.length;
-    if (cp < 0x80) {
-      rx.push(ASCII_IN_RAW_PATH[cp]!);
+    const unit = kongPath.charCodeAt(i);
+    if (unit < 0x80) {
+      rx.push(ASCII_IN_RAW_PATH[unit]!);
+      i++;
       continue;
     }
+    const ch = String.fromCodePoint(kongPath.codePointAt(i)!);
+    i += ch.length;
     for (const b of Buffer.from(ch, 'utf8')) {
       const hex = b.toString(16).toUpperCase().padStart(2, '0');
       rx.push(`(?:\\x${hex}|%${hexCaseless(hex)})`);
@@ -299,14 +299,17 @@ class PrefixIndex {
     }
   }
 
-  /** Entries that can match a request landing in a location: `prefixes` are the location paths its path starts with. */
-  at(prefixes: string[]): Fitting[] {
-    const here = [...this.everywhere];
+  /**
+   * Appends the entries that can match a request landing in a location (`prefixes`: the location
+   * paths its path starts with) to `out`.
+   */
+  addTo(out: Fitting[], prefixes: string[]): Fitting[] {
+    for (const f of this.everywhere) out.push(f);
     for (const prefix of prefixes) {
       const list = this.byPrefix.get(prefix);
-      if (list) for (const f of list) here.push(f);
+      if (list) for (const f of list) out.push(f);
     }
-    return here;
+    return out;
   }
 }
 
@@ -359,7 +362,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
 
   const defaults = new Map<string, LocationPlan>();
   const pool = new CandidatePool();
-  for (const path of sorted) defaults.set(path, planLocation(path, hostless.at(prefixesOf.get(path)!), pool));
+  for (const path of sorted) defaults.set(path, planLocation(path, hostless.addTo([], prefixesOf.get(path)!), pool));
   const ownPaths = (index: PrefixIndex) => new Set(['/', ...index.byPrefix.keys()].filter((k) => paths.has(k)));
   const servers: ServerBlock[] = [
     { key: 'default', names: [], isDefault: true, locations: [...ownPaths(hostless)].sort().map((p) => defaults.get(p)!) },
@@ -372,7 +375,9 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   vhosts.forEach((sn, i) => {
     const key = `h${i + 1}`;
     const own = new PrefixIndex();
-    for (const entry of new Set([...wildcard, ...(sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [])])) {
+    const named = sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [];
+    // An entry in both lists (a wildcard and an exact host of this name) is fitted once.
+    for (const entry of wildcard.length ? new Set([...wildcard, ...named]) : named) {
       const fit = hostFit(entry.hosts, sn, flags);
       if (fit) {
         own.add({ entry, fit });
@@ -388,7 +393,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     const locations: LocationPlan[] = [];
     for (const path of [...relevant].sort()) {
       const prefixes = prefixesOf.get(path)!;
-      const plan = planLocation(path, [...own.at(prefixes), ...hostless.at(prefixes)], pool);
+      const plan = planLocation(path, hostless.addTo(own.addTo([], prefixes), prefixes), pool);
       locations.push(plan);
       const dflt = defaults.get(path)!;
       if (sameCandidates(plan, dflt)) {
