@@ -146,6 +146,11 @@ export interface RouteLocation {
 
 export interface ProxySettings {
   scheme: 'http' | 'https';
+  /**
+   * Any of `overrides`, `ssl`, `responseHeaders` or `badGatewayVariable` set: most routes have none,
+   * and the template then skips those sections with one test instead of four.
+   */
+  tuned: boolean;
   upstream: string;
   /** Variable holding Kong's upstream URI, or null to send $uri unchanged (still normalized). */
   uriVariable: string;

@@ -219,6 +219,10 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
   const tlsSettings = svc.protocol === 'https' ? tls.forService(svc) : null;
 
+  const responseHeaders = viaUpstream?.responseHeaders.length || kongHeaders.length ? [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders] : none<{ name: string; value: MapValue }>();
+  const badGatewayVariable = viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null;
+  const overrides = proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream);
+  const ssl = tlsSettings && { serverName: host === null ? CLIENT_HOST : [{ text: hostWithoutPort(host) }], ...tlsSettings };
   return {
     name: e.target,
     prefix: null,
@@ -229,15 +233,16 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
     respond: null,
     proxy: {
       scheme: svc.protocol === 'https' ? 'https' : 'http',
+      tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
       upstream: block.name,
       uriVariable,
       host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
       presets: presets.length ? presets : none(),
-      responseHeaders: viaUpstream?.responseHeaders.length || kongHeaders.length ? [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders] : none(),
-      badGatewayVariable: viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null,
+      responseHeaders,
+      badGatewayVariable,
       forwardedPrefix,
-      overrides: proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream),
-      ssl: tlsSettings && { serverName: host === null ? CLIENT_HOST : [{ text: hostWithoutPort(host) }], ...tlsSettings },
+      overrides,
+      ssl,
     },
   };
 }
