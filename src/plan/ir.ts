@@ -133,6 +133,7 @@ export interface RouteLocation {
   prefix: string | null;
   route: string;
   service: string | null;
+  /** Which of `respond` and `proxy` is set (exactly one is). */
   kind: 'proxy' | 'respond';
   /** A response kongc generates itself (Kong's own errors and redirects). */
   respond: { status: number; body: string | null; headers: [string, string][]; httpsRedirect: boolean } | null;
