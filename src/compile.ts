@@ -37,7 +37,7 @@ export function loadFiles(files: string[]): LoadedDocument[] {
       buf = readCapped(file, LIMITS.fileBytes);
     } catch (e) {
       if (e instanceof InputError) {
-        errors.push(...e.diagnostics);
+        for (const d of e.diagnostics) errors.push(d);
         continue;
       }
       errors.push({ file, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
@@ -46,7 +46,7 @@ export function loadFiles(files: string[]): LoadedDocument[] {
     try {
       docs.push(parseDeclarative(file, decodeUtf8(file, buf)));
     } catch (e) {
-      if (e instanceof InputError) errors.push(...e.diagnostics);
+      if (e instanceof InputError) for (const d of e.diagnostics) errors.push(d);
       else throw e;
     }
   }

@@ -26,9 +26,12 @@ export function diffLines(a: string[], b: string[]): Op[] {
     endA--;
     endB--;
   }
-  const ops: Op[] = a.slice(0, start).map((line) => ({ kind: 'equal', line }));
-  ops.push(...myers(a.slice(start, endA), b.slice(start, endB)));
-  ops.push(...a.slice(endA).map((line): Op => ({ kind: 'equal', line })));
+  // Appended one by one: push(...list) passes every line as an argument, and a config of 10,000
+  // routes (170,000 lines) is past what a call can take ("Maximum call stack size exceeded").
+  const ops: Op[] = [];
+  for (let i = 0; i < start; i++) ops.push({ kind: 'equal', line: a[i]! });
+  for (const op of myers(a.slice(start, endA), b.slice(start, endB))) ops.push(op);
+  for (let i = endA; i < a.length; i++) ops.push({ kind: 'equal', line: a[i]! });
   return ops;
 }
 
@@ -107,6 +110,11 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   const changed = ops.map((op, i) => (op.kind === 'equal' ? -1 : i)).filter((i) => i >= 0);
   if (changed.length === 0) return '';
   const out = [`--- ${oldName}`, `+++ ${newName}`];
+  // Line numbers at the start of the next hunk: counted on from the previous hunk, not from the top
+  // (a 10,000-route config has 170,000 lines and can have thousands of hunks).
+  let counted = 0;
+  let oldLine = 1;
+  let newLine = 1;
   // Group changes whose context windows touch into one hunk.
   let i = 0;
   while (i < changed.length) {
@@ -114,12 +122,9 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     while (j + 1 < changed.length && changed[j + 1] - changed[j] <= 2 * context + 1) j++;
     const from = Math.max(0, changed[i] - context);
     const to = Math.min(ops.length, changed[j] + context + 1);
-    // Line numbers at `from`: count what precedes it on each side.
-    let oldLine = 1;
-    let newLine = 1;
-    for (let p = 0; p < from; p++) {
-      if (ops[p].kind !== 'insert') oldLine++;
-      if (ops[p].kind !== 'delete') newLine++;
+    for (; counted < from; counted++) {
+      if (ops[counted].kind !== 'insert') oldLine++;
+      if (ops[counted].kind !== 'delete') newLine++;
     }
     const body: string[] = [];
     let oldCount = 0;
@@ -139,7 +144,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
       }
     }
     const range = (start: number, count: number) => (count === 0 ? `${start - 1},0` : count === 1 ? `${start}` : `${start},${count}`);
-    out.push(`@@ -${range(oldLine, oldCount)} +${range(newLine, newCount)} @@`, ...body);
+    out.push(`@@ -${range(oldLine, oldCount)} +${range(newLine, newCount)} @@`);
+    for (const line of body) out.push(line);
     i = j + 1;
   }
   return out.join('\n') + '\n';

@@ -20,9 +20,13 @@ function pow2AtLeast(n: number): number {
 }
 
 export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
-  const mapKeys = plan.maps.flatMap((m) => m.entries.filter((e) => e.match === 'exact').map((e) => (e as { key: string }).key));
-  const longestKey = Math.max(0, ...mapKeys.map((k) => Buffer.byteLength(k)));
-  const largestMap = Math.max(0, ...plan.maps.map((m) => m.entries.length));
+  // One pass, no spread: `Math.max(...list)` throws past ~100,000 arguments.
+  let longestKey = 0;
+  let largestMap = 0;
+  for (const m of plan.maps) {
+    if (m.entries.length > largestMap) largestMap = m.entries.length;
+    for (const e of m.entries) if (e.match === 'exact') longestKey = Math.max(longestKey, Buffer.byteLength(e.key));
+  }
   return {
     mapBucket: bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0,
     mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,

@@ -52,7 +52,8 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const site = { locations: servedInline(router, routeLocations), routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
-  const presetVariables = new Set([...routeLocations.values()].flatMap((l) => l.proxy?.presets.map((p) => p.variable) ?? []));
+  const presetVariables = new Set<string>();
+  for (const l of routeLocations.values()) for (const p of l.proxy?.presets ?? []) presetVariables.add(p.variable);
   const unset: MapBlock[] = [...upstreams.byUpstream.values()]
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))

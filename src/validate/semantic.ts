@@ -50,8 +50,9 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     }
   }
 
-  out.push(...checkUpstreams(state, options));
-  out.push(...checkNginxValues(state));
+  // Not push(...list): a large config can report more problems than a call takes arguments.
+  for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkNginxValues(state)) out.push(d);
   for (const r of state.routes) checkRoute(r, err, unsupported, (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)));
   return out;
 }

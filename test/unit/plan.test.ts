@@ -7,6 +7,8 @@ import { parseDeclarative } from '../../src/load/document.js';
 import { buildState } from '../../src/model/build.js';
 import { planConfig } from '../../src/plan/plan.js';
 import { compileObject } from '../support/compile.js';
+import { computeHashSizes } from '../../src/plan/hash-sizes.js';
+import type { MapEntry, NginxPlan } from '../../src/plan/ir.js';
 
 describe('planConfig', () => {
   it('is repeatable on one state', () => {
@@ -35,5 +37,20 @@ describe('route locations served in place', () => {
     assert.equal(byRoute.get('r0'), null, 'route a: reached from two locations');
     assert.equal(byRoute.get('r1'), null, 'route x: reached through a map');
     assert.deepEqual(p.site.locations.map((l) => l.path), ['/', '/a', '/a/x']);
+  });
+});
+
+describe('nginx hash sizes', () => {
+  const plan = (entries: MapEntry[]) => ({ maps: [{ variable: 'kongc_vhost', source: [], entries, default: [], purpose: '' }] }) as unknown as NginxPlan;
+  const exact = (key: string): MapEntry => ({ match: 'exact', key, value: [] });
+
+  it('are raised only past what nginx defaults to', () => {
+    assert.deepEqual(computeHashSizes(plan([exact('a.example')])), { mapBucket: 0, mapMax: 0, variablesMax: 0 });
+    assert.equal(computeHashSizes(plan([exact('x'.repeat(100))])).mapBucket, 128);
+  });
+
+  it('handle maps with more keys than a call takes arguments (200,000 hosts)', () => {
+    const sizes = computeHashSizes(plan(Array.from({ length: 200_000 }, (_, i) => exact(`host-${i}.example`))));
+    assert.equal(sizes.mapMax, 1_048_576);
   });
 });
