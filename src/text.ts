@@ -1,5 +1,8 @@
 // Checks on text shared by the loader, the validators and the encoders.
 
+/** Keys naming JavaScript object internals: no input may use them as a key. */
+export const OBJECT_INTERNAL_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** `value` takes at most `max` bytes as UTF-8; counted only when it could take more (3 bytes per UTF-16 unit at most). */
 export function utf8Within(value: string, max: number): boolean {
   return value.length * 3 <= max || Buffer.byteLength(value, 'utf8') <= max;

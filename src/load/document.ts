@@ -9,7 +9,7 @@ import { InputError, type Diagnostic } from '../diagnostics.js';
 import { SourceMap, escapePointer } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
 import { LIMITS } from './limits.js';
-import { utf8Within, wellFormed } from '../text.js';
+import { OBJECT_INTERNAL_KEYS, utf8Within, wellFormed } from '../text.js';
 
 export interface LoadedDocument {
   file: string;
@@ -193,7 +193,7 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
         }
         const k = String(key);
         if (!wellFormed(k)) fail(kpos.line, kpos.col, 'key contains a lone UTF-16 surrogate escape, which is not valid Unicode');
-        if (k === '__proto__' || k === 'constructor' || k === 'prototype') {
+        if (OBJECT_INTERNAL_KEYS.has(k)) {
           fail(kpos.line, kpos.col, `key "${k}" is not allowed`, 'kongc refuses keys that name JavaScript object internals; Kong has no such fields');
         }
         if (k === '<<') fail(kpos.line, kpos.col, 'YAML merge keys (<<) are not accepted', 'write the fields out in full');

@@ -21,8 +21,9 @@ export interface PositionNode {
 /** A mapping's children by key: a plain object, far smaller than a Map for an entity's few keys. */
 export type MappingChildren = Record<string, PositionNode>;
 
-export function positionNode(line = 0, column = 0, keyLine = 0, keyColumn = 0): PositionNode {
-  return { line, column, keyLine, keyColumn, children: null, count: 0 };
+/** A node with no position yet (0) and no children. */
+export function positionNode(): PositionNode {
+  return { line: 0, column: 0, keyLine: 0, keyColumn: 0, children: null, count: 0 };
 }
 
 export function childByKey(children: MappingChildren, key: string): PositionNode | undefined {

@@ -6,7 +6,7 @@
 // naming an object internal): the caller then uses the `yaml` parser, which limits alias
 // expansion, has every position too, and words the refusal.
 import jsyaml from 'js-yaml';
-import { utf8Within, wellFormed } from '../text.js';
+import { OBJECT_INTERNAL_KEYS, utf8Within, wellFormed } from '../text.js';
 import { LIMITS } from './limits.js';
 import { addChild, positionNode, type PositionNode } from './source-map.js';
 
@@ -114,15 +114,13 @@ function addEntry(map: PositionNode, key: Closed, value: Closed | null): void {
   const r = key.result;
   if (r !== null && typeof r === 'object') throw new Declined();
   const name = String(r);
-  if (FORBIDDEN_KEYS.has(name) || !wellFormed(name)) throw new Declined();
+  // Keys the full path refuses by name: object internals and YAML merge keys.
+  if (OBJECT_INTERNAL_KEYS.has(name) || name === '<<' || !wellFormed(name)) throw new Declined();
   const node = value && value.kind !== null ? value.node : positionNode();
   node.keyLine = key.node.line;
   node.keyColumn = key.node.column;
   if (!addChild(map, name, node)) throw new Declined();
 }
-
-/** Keys naming JavaScript object internals, and YAML merge keys: the loader refuses them. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype', '<<']);
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;

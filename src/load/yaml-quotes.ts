@@ -1,5 +1,5 @@
-// Where a quoted YAML scalar that starts on a line ends on that line: shared by the cheap
-// scanners that look at YAML text before a full parse.
+// Where a quoted YAML scalar that starts on a line ends on that line: for the nesting check that
+// looks at YAML text before the full parser runs.
 
 /** Index of the quote closing the one at `i` on this line, or -1 when it does not close here. */
 export function closingQuote(line: string, i: number): number {

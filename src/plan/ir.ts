@@ -93,7 +93,7 @@ export interface ServerBlock {
   locations: LocationPlan[];
 }
 
-/** A location of the served site: its dispatch is a named location, or a map per virtual host. */
+/** A location of the served site that dispatches: to a named location, or through a map per virtual host. */
 export interface SiteLocation {
   path: string;
   dispatch: LocationPlan['dispatch'];

@@ -274,7 +274,7 @@ export interface RouterPlan {
   /** Every named location some dispatch can reach. */
   targets: Set<string>;
   /**
-   * Checks a named location makes itself (answering 404 when one fails), so that a location
+   * Checks a route's location makes itself (answering 404 when one fails), so that a location
    * whose only possible route it is can jump there without a map: its virtual hosts (null =
    * any) and its raw-path regex (null = none).
    */
@@ -409,7 +409,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   });
 
   // A location where only one route can ever match (per virtual host: that route, or no route)
-  // jumps straight to it; the route's named location checks the virtual host and raw path itself.
+  // jumps straight to it; the route's location checks the virtual host and raw path itself.
   const byTarget = new Map(entries.map((e) => [e.target, e]));
   const guards = new Map<string, { vhosts: string[] | null; rawPath: string | null }>();
   /** A plan's only possible route: its target, null for no route at all, false for several or a condition. */
@@ -442,7 +442,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     const fits = fitsIn.get(entry) ?? [];
     return atDefault === null && fits.length === listed.size && fits.every((k) => listed.has(k)) ? entry : null;
   };
-  /** Locations that jump straight to their sole route, and that route's named location. */
+  /** Locations that jump straight to their sole route, and that route's target. */
   const direct = new Map<string, string>();
   for (const path of sorted) {
     const entry = soleRoute(path);
@@ -584,13 +584,12 @@ class CandidatePool {
   }
 }
 
-/** Two candidate lists that dispatch the same way: same targets, conditions and raw-path checks, in order. */
+/**
+ * Two candidate lists that dispatch the same way. Candidates come from one pool, one per entry
+ * and host flag: the same target, conditions and raw-path check are the same object.
+ */
 function sameCandidates(a: LocationPlan, b: LocationPlan): boolean {
-  if (a.candidates.length !== b.candidates.length) return false;
-  return a.candidates.every((x, i) => {
-    const y = b.candidates[i]!;
-    return x.target === y.target && x.rawPath === y.rawPath && x.conditions.length === y.conditions.length && x.conditions.every((c, j) => c === y.conditions[j]);
-  });
+  return a.candidates.length === b.candidates.length && a.candidates.every((x, i) => x === b.candidates[i]);
 }
 
 /** Flags per selection map: keeps the map's source well under nginx's 4096-byte token limit. */

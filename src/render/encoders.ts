@@ -13,7 +13,6 @@ export class EncodingError extends Error {
 
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-
 /**
  * The most bytes one encoded token may take. nginx refuses a token longer than 4096 bytes
  * (NGX_CONF_BUFFER, "too long parameter"); the rest is room for the quotes. Validation keeps input

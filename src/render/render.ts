@@ -21,9 +21,6 @@ const HASH_PLACEHOLDER = '0000000000000000';
 export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   lit: (v: string) => enc.literal(v),
   path: (v: string) => enc.prefixPath(v),
-  sname: (v: string) => enc.serverName(v),
-  rx: (pattern: string, caseless: boolean) => enc.regex(pattern, caseless),
-  key: (v: string) => enc.mapKey(v),
   val: (parts: MapValue) => enc.complexValue(parts),
   source: (parts: MapValue) => enc.complexValue(parts),
   text: (v: string) => enc.textValue(v),

@@ -1,12 +1,11 @@
 // Form-encoded arguments → nested values, as Kong's arguments_decoder builds them:
 // `a.b=x` nests, `a[]=x` and repeated `a=x` build arrays, `a[1]=x` indexes (1-based), `a[k]=x` maps.
 // Type inference against the entity schema happens afterwards (schema.ts).
+import { OBJECT_INTERNAL_KEYS } from '../../text.js';
 
 export type Decoded = string | Decoded[] | { [k: string]: Decoded };
 
 type Step = { kind: 'key'; name: string } | { kind: 'append' } | { kind: 'index'; n: number };
-
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function decodeFormPairs(pairs: [string, string][]): Record<string, Decoded> {
   const root: Record<string, Decoded> = {};
@@ -14,7 +13,7 @@ export function decodeFormPairs(pairs: [string, string][]): Record<string, Decod
   const indexed = new Map<unknown[], Map<number, Decoded>>();
   for (const [rawKey, value] of pairs) {
     const steps = parseKey(rawKey);
-    if (!steps || steps.some((s) => s.kind === 'key' && FORBIDDEN.has(s.name))) continue;
+    if (!steps || steps.some((s) => s.kind === 'key' && OBJECT_INTERNAL_KEYS.has(s.name))) continue;
     assign(root, steps, value, indexed);
   }
   for (const [arr, items] of indexed) {
