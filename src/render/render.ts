@@ -65,6 +65,17 @@ function eachJoined(this: unknown, list: unknown, options: Handlebars.HelperOpti
 }
 const JOIN_EVERY = 16;
 
+/** Handlebars' `{{#if}}`: a false value (0 included) or an empty list takes the `{{else}}` branch. */
+function ifBlock(this: unknown, value: unknown, options: Handlebars.HelperOptions): string {
+  return !value || (Array.isArray(value) && value.length === 0) ? options.inverse(this) : options.fn(this);
+}
+
+/**
+ * Block and logic helpers, called directly by the template code: Handlebars wraps every helper
+ * it is given in a function that copies the call's options (lookupProperty, unused here).
+ */
+export const BLOCK_HELPERS: Record<string, (...args: any[]) => unknown> = { if: ifBlock, each: eachJoined, ...LOGIC_HELPERS };
+
 let compiled: Handlebars.TemplateDelegate | undefined;
 
 /** Handlebars compile options; the build-time precompiled templates use the same. */
@@ -90,25 +101,50 @@ export function templateSources(): { sources: Record<string, string>; hash: stri
 export const PRECOMPILED_TEMPLATES = 'templates.precompiled.cjs';
 
 /** Changes with the code generation below, so that templates precompiled by an older one are not used. */
-const CODE_GENERATION = 'direct-lookup, no locations';
+const CODE_GENERATION = 'direct-lookup, no locations, direct helpers';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The names the template code calls encoders and block helpers by (the template factory's parameters). */
+const ENCODERS = 'encoders';
+const BLOCKS = 'blocks';
+
 /**
- * Compiles the assembled templates to a template specification (the code `npm run build` ships),
- * with two changes to Handlebars' code generation, each through its public interface:
- * - fields and helpers are read as plain properties (`depth0.route`), not through
- *   `lookupProperty`, which guards against prototype members for data a template does not know;
- *   kongc's templates read only the plan fields src/plan/ir.ts declares (the template lint checks
- *   it), on plan objects kongc built;
- * - the syntax tree loses its source locations before code generation, so a helper call does not
- *   allocate a location object (three per call; ~20 % of the render time at 10,000 routes). A
- *   Handlebars error then names the template construct but not its line.
+ * Compiles the assembled templates to the code `npm run build` ships: an expression for the
+ * template specification, in the scope of `encoders` (ENCODER_HELPERS) and `blocks`
+ * (BLOCK_HELPERS). Three changes to Handlebars' code generation, each through its public compiler
+ * interface:
+ * - fields are read as plain properties (`depth0.route`), not through `lookupProperty`, which
+ *   guards against prototype members for data a template does not know; kongc's templates read
+ *   only the plan fields src/plan/ir.ts declares (the template lint checks it), on plan objects
+ *   kongc built;
+ * - an encoder is called as a plain function, `encoders.lit(value)`: a helper call would allocate
+ *   an options object, its hash, and (Handlebars wraps every registered helper) an arguments object
+ *   and a copy of the options, for ~20 calls per route; block helpers are kongc's own, called
+ *   unwrapped (`blocks.if.call(…)`);
+ * - the syntax tree loses its source locations before code generation, so a block helper call does
+ *   not allocate a location object. A Handlebars error then names the template construct but not
+ *   its line.
  */
 export function compileTemplateSpec(full: typeof Handlebars, source: string): string {
-  const base = (full as unknown as { JavaScriptCompiler: new () => { nameLookup(parent: string, name: string, type: string): unknown } }).JavaScriptCompiler;
+  interface Compiler {
+    nameLookup(parent: string, name: string, type: string): unknown;
+    invokeKnownHelper(paramSize: number, name: string): void;
+    setupHelper(paramSize: number, name: string): { params: unknown[] };
+    push(code: unknown): void;
+    source: { functionCall(fn: string, type: string, params: unknown[]): unknown };
+  }
+  const base = (full as unknown as { JavaScriptCompiler: new () => Compiler }).JavaScriptCompiler;
   class DirectLookup extends base {
     override nameLookup(parent: string, name: string, type: string): unknown {
+      if (type === 'helper' && Object.hasOwn(BLOCK_HELPERS, name)) return [BLOCKS, '.', name];
       return IDENTIFIER.test(name) ? [parent, '.', name] : super.nameLookup(parent, name, type);
+    }
+
+    override invokeKnownHelper(paramSize: number, name: string): void {
+      if (!Object.hasOwn(ENCODER_HELPERS, name)) return super.invokeKnownHelper(paramSize, name);
+      // setupHelper takes the call's operands off the stack; its last parameter is the options object.
+      const params = this.setupHelper(paramSize, name).params.slice(0, -1);
+      this.push(this.source.functionCall(`${ENCODERS}.${name}`, '', params));
     }
   }
   // Child programs are compiled by `this.compiler`, which must be this class too.
@@ -116,6 +152,16 @@ export function compileTemplateSpec(full: typeof Handlebars, source: string): st
   const hb = full.create();
   (hb as unknown as { JavaScriptCompiler: unknown }).JavaScriptCompiler = DirectLookup;
   return hb.precompile(withoutLocations(hb.parse(source)), compileOptions()) as unknown as string;
+}
+
+/** The template specification from the code compileTemplateSpec made. */
+export function templateSpecOf(code: string): TemplateSpecification {
+  return new Function(ENCODERS, BLOCKS, `return ${code};`)(ENCODER_HELPERS, BLOCK_HELPERS) as TemplateSpecification;
+}
+
+/** The text of a module that exports the template code (`npm run build` writes it). */
+export function templateModule(hash: string, code: string): string {
+  return `module.exports = { hash: ${JSON.stringify(hash)}, template: function (${ENCODERS}, ${BLOCKS}) { return ${code}; } };\n`;
 }
 
 /** The syntax tree with every `loc` removed (in place). */
@@ -151,20 +197,17 @@ function template(): Handlebars.TemplateDelegate {
   const { sources, hash } = templateSources();
   let spec: TemplateSpecification | undefined;
   try {
-    const pre = require(join(COMPILED_DIR, 'render', PRECOMPILED_TEMPLATES)) as { hash: string; template: TemplateSpecification };
-    if (pre.hash === hash) spec = pre.template;
+    const pre = require(join(COMPILED_DIR, 'render', PRECOMPILED_TEMPLATES)) as { hash: string; template: (encoders: typeof ENCODER_HELPERS, blocks: typeof BLOCK_HELPERS) => TemplateSpecification };
+    if (pre.hash === hash) spec = pre.template(ENCODER_HELPERS, BLOCK_HELPERS);
   } catch {
     /* not generated: compile below */
   }
   // The full library (with the compiler) only when the templates changed since the build.
   const full = spec ? undefined : (require('handlebars') as typeof Handlebars & { default?: typeof Handlebars });
   const hb = full ? (full.default ?? full).create() : (HandlebarsRuntime as unknown as typeof Handlebars).create();
-  // Each helper declares exactly its own parameters, so the options hash Handlebars passes last
-  // is ignored without copying the arguments.
-  for (const [name, fn] of Object.entries({ ...ENCODER_HELPERS, ...LOGIC_HELPERS })) hb.registerHelper(name, fn);
-  hb.registerHelper('each', eachJoined);
+  // No helpers are registered: the template code calls its encoders and blocks directly (compileTemplateSpec).
   // Not precompiled (templates edited since the build): the same code generation, now.
-  spec ??= new Function(`return ${compileTemplateSpec(full!.default ?? full!, assembledTemplate(sources))}`)() as TemplateSpecification;
+  spec ??= templateSpecOf(compileTemplateSpec(full!.default ?? full!, assembledTemplate(sources)));
   compiled = hb.template(spec);
   return compiled;
 }

@@ -6,22 +6,29 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import Handlebars from 'handlebars';
-import { PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, templateSources } from '../../src/render/render.js';
+import { BLOCK_HELPERS, ENCODER_HELPERS, PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, templateSources, templateSpecOf } from '../../src/render/render.js';
 
 describe('precompiled templates', () => {
   it('were generated from the current template sources', () => {
     const pre = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'dist', 'src', 'render', PRECOMPILED_TEMPLATES));
     assert.equal(pre.hash, templateSources().hash);
-    assert.equal(typeof pre.template.main, 'function');
+    assert.equal(typeof pre.template(ENCODER_HELPERS, BLOCK_HELPERS).main, 'function');
   });
 
   it('are the code a compile now gives (the fallback when templates changed after the build)', () => {
     const pre = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'dist', 'src', 'render', PRECOMPILED_TEMPLATES));
-    const now = new Function(`return ${compileTemplateSpec(Handlebars, assembledTemplate(templateSources().sources))}`)();
-    const code = (spec: Record<string, unknown>) => Object.keys(spec).sort().map((k) => `${k}: ${String(spec[k])}`).join('\n');
-    assert.equal(code(now), code(pre.template));
-    // Fields are read as plain properties and helper calls carry no source locations.
-    assert.doesNotMatch(code(now), /lookupProperty\(depth0,"[A-Za-z]|"loc":/);
+    const now = templateSpecOf(compileTemplateSpec(Handlebars, assembledTemplate(templateSources().sources)));
+    const code = (spec: object) => Object.entries(spec).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
+    assert.equal(code(now), code(pre.template(ENCODER_HELPERS, BLOCK_HELPERS)));
+    // Fields are read as plain properties, block helper calls carry no source locations, and
+    // encoders are called as plain functions (not as helpers with an options object).
+    const text = code(now);
+    assert.doesNotMatch(text, /lookupProperty\(depth0,"[A-Za-z]|"loc":/);
+    assert.match(text, /encoders\.lit\(depth0\.guard\.vhostPattern\)/);
+    for (const name of Object.keys(ENCODER_HELPERS)) assert.doesNotMatch(text, new RegExp(`helpers\\.${name}\\b|"name":"${name}"`), name);
+    // Block helpers are kongc's own, not Handlebars' wrapped registry.
+    assert.match(text, /blocks\.if\.call\(/);
+    assert.doesNotMatch(text, /helpers\.(?:if|each|eq)\b|helpers\["if"\]/);
   });
 
   it('are assembled into one: every template is used, each partial line replaced by its file', () => {
