@@ -15,7 +15,12 @@ import type { DirectiveArg, LocationPlan, MapEntry, MapValue, NginxPlan } from '
 import { COMPILED_DIR, TEMPLATES_DIR } from '../paths.js';
 import * as enc from './encoders.js';
 
-const HASH_PLACEHOLDER = '0000000000000000';
+/**
+ * Where the build hash goes: the hash is of the text with these slots in it. A NUL cannot come
+ * from the input (every encoder refuses control characters), so only the template's slots are
+ * replaced; a printable placeholder could also be part of a route path.
+ */
+const HASH_SLOT = '\u0000kongc-build-hash\u0000';
 
 /** Helpers a template may call: each is an encoder for one kind of value. */
 export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
@@ -26,6 +31,10 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   text: (v: string) => enc.textValue(v),
   id: (v: string) => enc.identifier(v),
   token: (v: string) => enc.token(v),
+  buildhash: (v: string) => {
+    if (v !== HASH_SLOT) throw new enc.EncodingError('build hash', v);
+    return HASH_SLOT;
+  },
   addr: (v: string) => enc.address(v),
   int: (v: number) => enc.integer(v),
   ms: (v: number) => enc.milliseconds(v),
@@ -213,9 +222,9 @@ function template(): Handlebars.TemplateDelegate {
 }
 
 export function renderPlan(plan: NginxPlan): string {
-  const draft = template()({ plan, hash: HASH_PLACEHOLDER, version: plan.kongcVersion });
+  const draft = template()({ plan, hash: HASH_SLOT, version: plan.kongcVersion });
   const hash = createHash('sha256').update(draft).digest('hex').slice(0, 16);
-  return draft.split(HASH_PLACEHOLDER).join(hash);
+  return draft.split(HASH_SLOT).join(hash);
 }
 
 /** The build hash a rendered config carries on its first line. */

@@ -64,4 +64,14 @@ describe('regressions', () => {
     assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u202e]/);
     assert.match(text, /\\u001b\[2J/);
   });
+
+  it('a route path that looks like the build-hash placeholder is kept (it was replaced by the hash)', () => {
+    const text = compile('services:\n  - name: s\n    url: http://127.0.0.1:9000\n    routes:\n      - paths: ["/0000000000000000", "/kongc-build-hash"]\n').text;
+    assert.match(text, /location \^~ "\/0000000000000000"/);
+    assert.match(text, /location \^~ "\/kongc-build-hash"/);
+    const hash = /^# kongc build ([0-9a-f]{16}) /.exec(text)?.[1];
+    assert.ok(hash && hash !== '0000000000000000', text.slice(0, 80));
+    assert.ok(text.includes(`return 200 "${hash}\\n";`), '/__kongc/build answers the hash');
+    assert.doesNotMatch(text, /\u0000/);
+  });
 });

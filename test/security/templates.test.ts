@@ -19,7 +19,7 @@ const LOGIC_HELPERS = new Set(
   [...(/const LOGIC_HELPERS\b[^{]*\{([\s\S]*?)\n\};/.exec(readFileSync(join(PACKAGE_ROOT, 'src', 'render', 'render.ts'), 'utf8'))?.[1] ?? '').matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/gm)].map((m) => m[1]!),
 );
 /** Helpers whose output may appear in an nginx comment: generated identifiers and numbers only. */
-const COMMENT_SAFE = new Set(['id', 'token', 'int']);
+const COMMENT_SAFE = new Set(['id', 'token', 'int', 'buildhash']);
 
 /**
  * Field names a template may read: the ones src/plan/ir.ts declares, plus the render context's
