@@ -176,9 +176,11 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
   const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix!) : e.kind === 'regex' ? regexMatcher(e.regex!.pattern) : null;
   const rule = { base, strip: r.strip_path, matcher };
-  const uriVariable = uriMaps.get(`uri:${rule.strip ? 1 : 0}:${rule.matcher ?? ''}\n${rule.base}`, (variable) => {
+  // Without stripping, the upstream path depends on the service path only: one map per service path.
+  const stripped = rule.strip && rule.matcher !== null;
+  const uriVariable = uriMaps.get(`uri:${stripped ? rule.matcher : ''}\n${rule.base}`, (variable) => {
     const { entries, fallback } = upstreamUriEntries(rule);
-    return { variable, source: [{ variable: 'uri' }], entries, default: fallback, purpose: `upstream path: service path ${rule.strip ? 'plus what follows the stripped prefix' : 'joined with the request path'} (Kong v0)` };
+    return { variable, source: [{ variable: 'uri' }], entries, default: fallback, purpose: `upstream path: service path ${stripped ? 'plus what follows the stripped prefix' : 'joined with the request path'} (Kong v0)` };
   });
 
   let forwardedPrefix: MapValue = none();

@@ -40,6 +40,21 @@ describe('route locations served in place', () => {
   });
 });
 
+describe('upstream path maps', () => {
+  const uriMaps = (service: object) =>
+    compileObject({ _format_version: '3.0', services: [{ name: 's', host: 'backend.test', ...service }] }).plan.maps.filter((m) => m.variable.startsWith('kongc_uri_'));
+
+  it('are shared by the routes of one service path that do not strip, whatever their paths', () => {
+    const maps = uriMaps({ path: '/base', routes: [{ paths: ['/a', '/longer/path'], strip_path: false }, { paths: ['~/x/\\d+$'], strip_path: false }, { strip_path: true, hosts: ['h.test'] }] });
+    assert.equal(maps.length, 1);
+    assert.match(maps[0]!.purpose, /joined with the request path/);
+  });
+
+  it('differ where stripping makes the path length matter', () => {
+    assert.equal(uriMaps({ path: '/base', routes: [{ paths: ['/a', '/longer/path'], strip_path: true }, { paths: ['/b'], strip_path: true }] }).length, 2);
+  });
+});
+
 describe('nginx hash sizes', () => {
   const plan = (entries: MapEntry[]) => ({ maps: [{ variable: 'kongc_vhost', source: [], entries, default: [], purpose: '' }] }) as unknown as NginxPlan;
   const exact = (key: string): MapEntry => ({ match: 'exact', key, value: [] });
