@@ -30,7 +30,7 @@ export interface NginxPlan {
   /** Entity key (`r3`, `s1`, `u0`) → where it was declared. */
   sources: Record<string, SourceInfo>;
   /** Sizes nginx needs for its hash tables (server names, maps). */
-  hashSizes: { mapBucket: number; mapMax: number; variablesMax: number };
+  hashSizes: { mapBucket: number; mapMax: number; variablesBucket: number; variablesMax: number };
   /** Files the config refers to (CA bundles); `kongc build` writes them before the config. */
   files: GeneratedFile[];
 }

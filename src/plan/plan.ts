@@ -69,7 +69,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     servers: router.servers,
     site,
     sources: {},
-    hashSizes: { mapBucket: 0, mapMax: 0, variablesMax: 0 },
+    hashSizes: { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 },
     files: tls.files,
   };
   // Where each entity was declared is read only by review output (`--format json`) and to tie an

@@ -19,9 +19,10 @@ describe('golden fixtures', () => {
       });
       it('is deterministic', () => assert.equal(compileFixture(f), text));
       it('never contains directives that load code or read files', () => assert.doesNotMatch(text, CODE_LOADING));
-      it('passes nginx -t', () => {
+      it('passes nginx -t without warnings', () => {
         const r = nginxTest(text);
         assert.ok(r.ok, r.output);
+        assert.doesNotMatch(r.output, /\[warn\]/);
       });
     });
   }

@@ -269,7 +269,7 @@ function batchText(c: Accepted, k: number, port: number, backend: number): strin
   }
   return renderPlan(plan)
     .split('\n')
-    .filter((l) => !/^(server_names_hash_bucket_size|server_names_hash_max_size|map_hash_bucket_size|map_hash_max_size|variables_hash_max_size) \d+;$/.test(l))
+    .filter((l) => !/^(server_names_hash_bucket_size|server_names_hash_max_size|map_hash_bucket_size|map_hash_max_size|variables_hash_bucket_size|variables_hash_max_size) \d+;$/.test(l))
     .join('\n')
     .replace(/kongc_/g, `kongc${k}x_`);
 }

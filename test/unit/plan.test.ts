@@ -60,7 +60,7 @@ describe('nginx hash sizes', () => {
   const exact = (key: string): MapEntry => ({ match: 'exact', key, value: [] });
 
   it('are raised only past what nginx defaults to', () => {
-    assert.deepEqual(computeHashSizes(plan([exact('a.example')])), { mapBucket: 0, mapMax: 0, variablesMax: 0 });
+    assert.deepEqual(computeHashSizes(plan([exact('a.example')])), { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 });
     assert.equal(computeHashSizes(plan([exact('x'.repeat(100))])).mapBucket, 128);
   });
 
