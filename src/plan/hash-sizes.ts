@@ -27,16 +27,16 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
     if (m.entries.length > largestMap) largestMap = m.entries.length;
     for (const e of m.entries) if (e.match === 'exact') longestKey = Math.max(longestKey, Buffer.byteLength(e.key));
   }
-  // nginx's own variables (~150) share the table with one variable per generated map.
+  // nginx's own variables (~150) share the table with one variable per generated map. A 64-byte
+  // bucket holds one `kongc_route_123`-long name, so nginx needs a table size (of the last 1,000
+  // below the maximum it tries) where no two names share a bucket: with its defaults it warns
+  // "could not build optimal variables_hash" from ~150 generated maps on. 128 bytes hold three.
   const variables = plan.maps.length + 200;
-  const manyVariables = variables > DEFAULT_VARIABLES_MAX / 2;
+  const manyVariables = plan.maps.length > 64;
   return {
     mapBucket: bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0,
     mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,
-    // A 64-byte bucket holds one `kongc_route_123`-long name: nginx then needs a table size (it
-    // tries the last 1,000 below the maximum) where no two names share a bucket, and warns "could
-    // not build optimal variables_hash" at most sizes from 1,000 routes up. 128 bytes hold three.
     variablesBucket: manyVariables ? 2 * DEFAULT_BUCKET : 0,
-    variablesMax: manyVariables ? pow2AtLeast(variables * 4) : 0,
+    variablesMax: manyVariables ? pow2AtLeast(Math.max(variables * 4, 2 * DEFAULT_VARIABLES_MAX)) : 0,
   };
 }
