@@ -46,7 +46,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const router = planRouter(entries, flags);
   for (const [target, g] of router.guards) {
     const loc = routeLocations.get(target);
-    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null };
+    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, flags: g.flags };
   }
   const siteRoutes = [...router.targets].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
   const site = { locations: servedInline(router, routeLocations), routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };

@@ -6,6 +6,8 @@
 // settle by choosing the server and location (methods, headers, regex paths, host ports, other
 // wildcards) become 0/1 flag maps; one selection map per location picks the first candidate whose
 // flags all hold, and `error_page 418 = $selection` hands the request to that route's named location.
+// Where one route is the only one that can match in a location, there is no selection: the route
+// is served there and checks its own conditions (`if ($flag != 1) { return 419; }` → 404).
 import { decodeAllPercent } from '../model/kong-path.js';
 import type { Route } from '../model/types.js';
 import type { Candidate, LocationPlan, MapBlock, MapEntry, MapValue, ServerBlock, SiteLocation } from './ir.js';
@@ -278,7 +280,15 @@ export interface RouterPlan {
    * whose only possible route it is can jump there without a map: its virtual hosts (null =
    * any) and its raw-path regex (null = none).
    */
-  guards: Map<string, { vhosts: string[] | null; rawPath: string | null }>;
+  guards: Map<string, RouteGuard>;
+}
+
+/** What a route's own location checks when a location jumps to it without a map (null = nothing to check). */
+export interface RouteGuard {
+  vhosts: string[] | null;
+  rawPath: string | null;
+  /** The route's own conditions (flag variables): methods, headers, its path regex. */
+  flags: string[];
 }
 
 type Fitting = { entry: RouteEntry; fit: HostFit };
@@ -409,15 +419,20 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   });
 
   // A location where only one route can ever match (per virtual host: that route, or no route)
-  // jumps straight to it; the route's location checks the virtual host and raw path itself.
+  // jumps straight to it; the route's location checks the virtual host, raw path and the route's
+  // own conditions itself (no vhost or selection map for it).
   const byTarget = new Map(entries.map((e) => [e.target, e]));
-  const guards = new Map<string, { vhosts: string[] | null; rawPath: string | null }>();
-  /** A plan's only possible route: its target, null for no route at all, false for several or a condition. */
+  const guards = new Map<string, RouteGuard>();
+  /**
+   * A plan's only possible route: its target, null for no route at all, false for several, or
+   * for a host check that depends on the virtual host (its route location could not make it).
+   */
   const sole = (p: LocationPlan): string | null | false => {
     const first = p.candidates[0]!;
     const second = p.candidates[1];
     if (first.target === NO_ROUTE) return null;
-    if (first.conditions.length) return false;
+    // A candidate without a host check has the entry's own flag list as its conditions (the pool shares it).
+    if (first.conditions.length && first.conditions !== byTarget.get(first.target)!.flags) return false;
     if (!second) return first.rawPath === null ? first.target : false;
     return second.target === NO_ROUTE && p.candidates.length === 2 ? first.target : false;
   };
@@ -446,9 +461,9 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
   const direct = new Map<string, string>();
   for (const path of sorted) {
     const entry = soleRoute(path);
-    if (!entry || (entry.hosts === null && entry.rawPath === null)) continue;
+    if (!entry || (entry.hosts === null && entry.rawPath === null && entry.flags.length === 0)) continue;
     direct.set(path, entry.target);
-    guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath });
+    guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath, flags: entry.flags });
   }
 
   // Dispatch: straight to the route where it is the only one, else through a selection map.
