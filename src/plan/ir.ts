@@ -139,10 +139,10 @@ export interface RouteLocation {
   respond: { status: number; body: string | null; headers: [string, string][]; httpsRedirect: boolean } | null;
   /**
    * Set when some location jumps here directly because no other route can match there: the
-   * route then checks its virtual hosts, raw path and conditions (flag variables that must be 1:
-   * methods, headers, its path regex) itself, and answers 404 when one fails.
+   * route then checks its virtual hosts, raw path, path regex and conditions (flag variables that
+   * must be 1: methods, headers) itself, and answers 404 when one fails.
    */
-  guard: { vhostPattern: string | null; rawPattern: string | null; flags: string[] } | null;
+  guard: { vhostPattern: string | null; rawPattern: string | null; pathPattern: string | null; flags: string[] } | null;
   proxy: ProxySettings | null;
 }
 

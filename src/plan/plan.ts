@@ -46,8 +46,12 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const router = planRouter(entries, flags);
   for (const [target, g] of router.guards) {
     const loc = routeLocations.get(target);
-    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, flags: g.flags };
+    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, pathPattern: g.pathRegex, flags: g.flags };
   }
+  // Flags no selection map or route location reads (a regex route served in its own location tests its regex there).
+  const readFlags = new Set<string>();
+  for (const m of router.maps) for (const part of m.source) if ('variable' in part) readFlags.add(part.variable);
+  for (const g of router.guards.values()) for (const f of g.flags) readFlags.add(f);
   const siteRoutes = [...router.targets].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
   const site = { locations: servedInline(router, routeLocations), routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
 
@@ -58,7 +62,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
-  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...uriMaps.maps, ...flags.maps, ...router.maps];
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...uriMaps.maps, ...flags.maps.filter((m) => readFlags.has(m.variable)), ...router.maps];
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],

@@ -37,6 +37,8 @@ export interface RouteEntry {
   target: string;
   /** Flag variables for conditions independent of the server (methods, headers, regex path). */
   flags: string[];
+  /** The flag of those testing a regex path (a route location that checks it itself tests the regex directly). */
+  regexFlag: string | null;
   /** Regex the raw $request_uri must match (prefix paths with reserved characters), or null. */
   rawPath: string | null;
   /** Kong's priority as a rank among all entries (0 = tried first; equal priority, equal rank). */
@@ -114,20 +116,20 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
       let decodedPrefix: string | null = null;
       let regex: RouteEntry['regex'] = null;
       let rawPath: string | null = null;
+      let regexFlag: string | null = null;
       const entryFlags = [...common];
       if (kongPath !== null && kongPath.startsWith('~')) {
         const rx = analyzeRouteRegex(kongPath.slice(1));
         if ('error' in rx) continue; // reported by validation
         kind = 'regex';
         regex = { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix };
-        entryFlags.push(
-          flags.flag(`x:${rx.pattern}`, () => ({
-            source: [{ variable: 'uri' }],
-            entries: [{ match: 'regex', caseless: false, pattern: `^(?:${rx.pattern})`, value: ONE }],
-            default: ZERO,
-            purpose: 'path matches a route regex',
-          })),
-        );
+        regexFlag = flags.flag(`x:${rx.pattern}`, () => ({
+          source: [{ variable: 'uri' }],
+          entries: [{ match: 'regex', caseless: false, pattern: `^(?:${rx.pattern})`, value: ONE }],
+          default: ZERO,
+          purpose: 'path matches a route regex',
+        }));
+        entryFlags.push(regexFlag);
       } else if (kongPath !== null) {
         kind = 'prefix';
         decodedPrefix = decodeAllPercent(kongPath) ?? kongPath;
@@ -145,6 +147,7 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         hosts,
         target: targetOf(routeKey, pathIndex),
         flags: entryFlags,
+        regexFlag,
         rawPath,
         rank: 0,
         seq: 0,
@@ -287,8 +290,10 @@ export interface RouterPlan {
 export interface RouteGuard {
   vhosts: string[] | null;
   rawPath: string | null;
-  /** The route's own conditions (flag variables): methods, headers, its path regex. */
+  /** The route's own conditions (flag variables): methods, headers. */
   flags: string[];
+  /** Its path regex (`^(?:…)` on $uri), checked directly rather than through a flag. */
+  pathRegex: string | null;
 }
 
 type Fitting = { entry: RouteEntry; fit: HostFit };
@@ -463,7 +468,12 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     const entry = soleRoute(path);
     if (!entry || (entry.hosts === null && entry.rawPath === null && entry.flags.length === 0)) continue;
     direct.set(path, entry.target);
-    guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath, flags: entry.flags });
+    guards.set(entry.target, {
+      vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [],
+      rawPath: entry.rawPath,
+      flags: entry.regexFlag === null ? entry.flags : entry.flags.filter((f) => f !== entry.regexFlag),
+      pathRegex: entry.regex === null ? null : `^(?:${entry.regex.pattern})`,
+    });
   }
 
   // Dispatch: straight to the route where it is the only one, else through a selection map.
