@@ -71,9 +71,16 @@ function escapeRegex(s: string): string {
 
 export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags: FlagRegistry, targetOf: (routeKey: string, pathIndex: number | null) => string): RouteEntry[] {
   const entries: RouteEntry[] = [];
+  // Routes share hosts (many routes per API host): each is parsed once; patterns are not changed.
+  const patterns = new Map<string, HostPattern>();
+  const pattern = (host: string): HostPattern => {
+    let p = patterns.get(host);
+    if (!p) patterns.set(host, (p = parseHostPattern(host)));
+    return p;
+  };
   for (const route of routes) {
     const routeKey = keyOf(route);
-    const hosts = route.hosts ? route.hosts.map(parseHostPattern) : null;
+    const hosts = route.hosts ? route.hosts.map(pattern) : null;
     const common: string[] = [];
     if (route.methods) {
       const methods = [...new Set(route.methods)].sort();
@@ -446,21 +453,22 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
     if (atDefault === false) return null;
     const others = overrides.get(path) ?? [];
     let named: string | null = atDefault;
-    const listed = new Set<string>();
+    // In virtual-host order, as fitsIn lists them.
+    const listed: string[] = [];
     for (const o of others) {
       const t = sole(o.plan);
       if (t === false || (t !== null && named !== null && t !== named)) return null;
       if (t !== null) {
         named = t;
-        listed.add(o.vhost);
+        listed.push(o.vhost);
       }
     }
     if (named === null) return null;
     const entry = byTarget.get(named)!;
-    if (entry.hosts === null) return atDefault === entry.target && listed.size === others.length ? entry : null;
+    if (entry.hosts === null) return atDefault === entry.target && listed.length === others.length ? entry : null;
     // Hosted: the default has no route here, and exactly the hosts the route fits choose it.
     const fits = fitsIn.get(entry) ?? [];
-    return atDefault === null && fits.length === listed.size && fits.every((k) => listed.has(k)) ? entry : null;
+    return atDefault === null && fits.length === listed.length && fits.every((k, i) => k === listed[i]) ? entry : null;
   };
   /** Locations that jump straight to their sole route, and that route's target. */
   const direct = new Map<string, string>();
