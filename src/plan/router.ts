@@ -288,7 +288,7 @@ export interface RouterPlan {
   /**
    * Checks a route's location makes itself (answering 404 when one fails), so that a location
    * whose only possible route it is can jump there without a map: its virtual hosts (null =
-   * any) and its raw-path regex (null = none).
+   * any), its raw-path regex (null = none), its path regex and its own conditions.
    */
   guards: Map<string, RouteGuard>;
 }
