@@ -9,7 +9,7 @@ import { label, PlanContext, type PlanOptions } from './context.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { MapBlock, MapValue, NginxPlan, ProxyOverride, ProxySettings, RouteLocation, SiteLocation, SourceInfo } from './ir.js';
 import { reportTies } from './ties.js';
-import { FlagRegistry, makeEntries, planRouter, type RouteEntry, type RouterPlan } from './router.js';
+import { FlagRegistry, makeEntries, planRouter, uriRegex, type RouteEntry, type RouterPlan } from './router.js';
 import { analyzeRouteRegex } from './route-regex.js';
 import { TlsFiles } from './tls.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
@@ -46,7 +46,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const router = planRouter(entries, flags);
   for (const [target, g] of router.guards) {
     const loc = routeLocations.get(target);
-    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, pathPattern: g.pathRegex, flags: g.flags };
+    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, pathPattern: g.pathRegex === null ? null : uriRegex(g.pathRegex), flags: g.flags };
   }
   // Flags no selection map or route location reads (a regex route served in its own location tests its regex there).
   const readFlags = new Set<string>();

@@ -65,6 +65,11 @@ export class FlagRegistry {
 const ONE = [{ text: '1' }];
 const ZERO = [{ text: '0' }];
 
+/** A route regex as nginx tests it on $uri: anchored at the start, as Kong's router does. */
+export function uriRegex(pattern: string): string {
+  return `^(?:${pattern})`;
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
 }
@@ -132,7 +137,7 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, flags:
         regex = { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix };
         regexFlag = flags.flag(`x:${rx.pattern}`, () => ({
           source: [{ variable: 'uri' }],
-          entries: [{ match: 'regex', caseless: false, pattern: `^(?:${rx.pattern})`, value: ONE }],
+          entries: [{ match: 'regex', caseless: false, pattern: uriRegex(rx.pattern), value: ONE }],
           default: ZERO,
           purpose: 'path matches a route regex',
         }));
@@ -299,7 +304,7 @@ export interface RouteGuard {
   rawPath: string | null;
   /** The route's own conditions (flag variables): methods, headers. */
   flags: string[];
-  /** Its path regex (`^(?:…)` on $uri), checked directly rather than through a flag. */
+  /** Its path regex (see uriRegex), checked directly rather than through a flag. */
   pathRegex: string | null;
 }
 
@@ -480,7 +485,7 @@ export function planRouter(entries: RouteEntry[], flags: FlagRegistry): RouterPl
       vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [],
       rawPath: entry.rawPath,
       flags: entry.regexFlag === null ? entry.flags : entry.flags.filter((f) => f !== entry.regexFlag),
-      pathRegex: entry.regex === null ? null : `^(?:${entry.regex.pattern})`,
+      pathRegex: entry.regex === null ? null : entry.regex.pattern,
     });
   }
 
