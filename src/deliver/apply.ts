@@ -16,7 +16,8 @@ import { checkWithNginx } from './nginx-check.js';
 import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { displayCommand, reloadCommand, runCommand, testCommand, type Command, type NginxInvocation } from './nginx-runner.js';
-import { buildHash, fetchLiveHash, probeFor, waitForBuild, type Probe } from './verify.js';
+import { bootTicks } from './nginx-workers.js';
+import { buildHash, fetchLiveBuild, probeFor, waitForBuild, type Probe } from './verify.js';
 import { compareText } from '../text.js';
 
 export interface ApplyRequest {
@@ -76,7 +77,7 @@ const SETTLE_MS = 1000;
 async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'match' | 'other' | 'unknown'; detail: string }> {
   if (!probe) return { state: 'unknown', detail: 'no loopback-reachable listen address' };
   try {
-    const live = await fetchLiveHash(probe, 1000);
+    const live = (await fetchLiveBuild(probe, 1000))?.hash;
     if (live === hash) return { state: 'match', detail: `serving build ${live}` };
     if (!live) return { state: 'unknown', detail: 'no kongc build hash served' };
     const settled = await waitForBuild(probe, hash, { timeoutMs: SETTLE_MS });
@@ -198,13 +199,14 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     // Reloading again only helps if the file on disk is different from what was reloaded.
     if (!reloaded || !written) return;
     log(`rollback: reload: ${displayCommand(ctx.nginxReload)}`);
+    const since = bootTicks();
     const r = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env });
     if (!r.ok) {
       throw new CommandFailure(`${reason}\nrollback failed: reload after restoring the previous file failed; nginx may still run the new configuration:\n${r.output}`, EXIT_ROLLBACK_FAILED);
     }
     const previousHash = previous ? buildHash(previous.toString('utf8')) : null;
     if (previousHash && ctx.probe) {
-      const v = await waitForBuild(ctx.probe, previousHash, { timeoutMs: req.timeoutMs });
+      const v = await waitForBuild(ctx.probe, previousHash, { timeoutMs: req.timeoutMs, since });
       if (!v.ok) throw new CommandFailure(`${reason}\nrollback failed: nginx is not serving the previous build ${previousHash} (${v.last})`, EXIT_ROLLBACK_FAILED);
       log(`rollback: nginx serves the previous build ${previousHash} again`);
     }
@@ -251,13 +253,14 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     // Step 5: reload and verify.
     signal.throwIfAborted();
     reloaded = true; // a failing reload command may still have signalled nginx
+    const since = bootTicks();
     const reload = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env, signal });
     signal.throwIfAborted();
     log(`reload: ${reload.display}: ${reload.ok ? 'ok' : 'failed'}`);
     if (!reload.ok) await fail(`${reload.display} failed${written ? '; the previous file is back in place and nginx was reloaded with it' : ''}:\n${reload.output}`);
     if (ctx.probe) {
       log(`verify: waiting for http://${ctx.probe.host.includes(':') ? `[${ctx.probe.host}]` : ctx.probe.host}:${ctx.probe.port}/__kongc/build to serve ${ctx.hash} (up to ${req.timeoutMs / 1000}s)`);
-      const v = await waitForBuild(ctx.probe, ctx.hash, { timeoutMs: req.timeoutMs, signal });
+      const v = await waitForBuild(ctx.probe, ctx.hash, { timeoutMs: req.timeoutMs, signal, since });
       if (!v.ok) {
         await fail(`the reload did not take effect: after ${req.timeoutMs / 1000}s nginx is ${v.last} (see nginx's error log)${written ? '; rolled back to the previous file' : ''}`);
       }

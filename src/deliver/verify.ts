@@ -2,6 +2,7 @@
 // cycle (a port in use, a file changed meanwhile) and keeps serving the old one. Every kongc
 // build answers `location = /__kongc/build` with its hash on loopback, so we ask.
 import { connect } from 'node:net';
+import { oldAcceptingWorkers } from './nginx-workers.js';
 import { sleep } from './sleep.js';
 
 /** The build hash from line 1 of rendered text. */
@@ -33,12 +34,18 @@ export function probeFor(listen: readonly string[]): Probe | null {
   return null;
 }
 
+export interface LiveBuild {
+  hash: string;
+  /** The pid of the nginx worker that answered (X-Kongc-Worker), when the build says. */
+  worker: number | null;
+}
+
 /**
  * GET /__kongc/build over HTTP/1.0 without a Host header, so nginx picks the default server of
  * that address (where kongc puts the endpoint) whatever server_names the routes declare.
- * Resolves the hash served, or null when the answer is not a kongc build hash.
+ * Resolves the build served, or null when the answer is not a kongc build hash.
  */
-export function fetchLiveHash(probe: Probe, timeoutMs: number): Promise<string | null> {
+export function fetchLiveBuild(probe: Probe, timeoutMs: number): Promise<LiveBuild | null> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: probe.host, port: probe.port });
     const chunks: Buffer[] = [];
@@ -48,26 +55,37 @@ export function fetchLiveHash(probe: Probe, timeoutMs: number): Promise<string |
     socket.on('error', reject);
     socket.on('close', () => {
       const res = Buffer.concat(chunks).toString('latin1');
-      const m = /^HTTP\/1\.[01] 200 [^\r\n]*\r\n[\s\S]*?\r\n\r\n([0-9a-f]{16})\n?$/.exec(res);
-      resolve(m ? m[1] : null);
+      const m = /^HTTP\/1\.[01] 200 [^\r\n]*\r\n([\s\S]*?\r\n)\r\n([0-9a-f]{16})\n?$/.exec(res);
+      if (!m) return resolve(null);
+      const worker = /^x-kongc-worker: *(\d+)\r$/im.exec(m[1]!)?.[1];
+      resolve({ hash: m[2]!, worker: worker ? Number(worker) : null });
     });
   });
 }
 
-/** Polls until the live hash equals `hash`; returns the last hash seen (or error) on timeout. */
+/**
+ * Polls until the live hash equals `hash` and, when `since` (bootTicks() before a reload) is
+ * given, until no worker started before it still accepts connections, so that every connection
+ * opened afterwards gets the new build. Returns the last state seen (or error) on timeout.
+ */
 export async function waitForBuild(
   probe: Probe,
   hash: string,
-  opts: { timeoutMs: number; signal?: AbortSignal },
+  opts: { timeoutMs: number; signal?: AbortSignal; since?: number | null },
 ): Promise<{ ok: true } | { ok: false; last: string }> {
   const deadline = Date.now() + opts.timeoutMs;
   let last = 'no answer';
   for (;;) {
     opts.signal?.throwIfAborted();
     try {
-      const live = await fetchLiveHash(probe, Math.max(200, Math.min(2000, deadline - Date.now())));
-      if (live === hash) return { ok: true };
-      last = live ? `serving build ${live}` : 'answered without a kongc build hash';
+      const live = await fetchLiveBuild(probe, Math.max(200, Math.min(2000, deadline - Date.now())));
+      if (live?.hash === hash) {
+        const old = live.worker !== null && opts.since != null ? oldAcceptingWorkers(live.worker, opts.since) : null;
+        if (!old?.length) return { ok: true };
+        last = `serving build ${hash}, but worker${old.length > 1 ? 's' : ''} ${old.join(', ')} of the previous configuration still accept${old.length > 1 ? '' : 's'} connections`;
+      } else {
+        last = live ? `serving build ${live.hash}` : 'answered without a kongc build hash';
+      }
     } catch (e) {
       last = (e as Error).message;
     }

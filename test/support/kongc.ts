@@ -44,9 +44,9 @@ export async function workerPids(prefix: string): Promise<number[]> {
 }
 
 /**
- * Polls `probe` until `accept` holds (or `ms` pass) and returns the last value. Right after a
- * reload, nginx's old workers may still take a few connections while they shut down, so
- * "the new config serves" is a property that holds shortly after apply returns, not instantly.
+ * Polls `probe` until `accept` holds (or `ms` pass) and returns the last value. For reloads
+ * nothing waited for (an apply killed mid-way): until nginx's old workers handle the quit
+ * signal they still take connections. A completed apply has waited for that itself.
  */
 export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => boolean, ms = 3000): Promise<T> {
   const deadline = Date.now() + ms;
