@@ -49,8 +49,6 @@ export function nginxTest(include: string): { ok: boolean; output: string } {
 export interface RunningNginx {
   prefix: string;
   include: string;
-  /** Replace the include and reload; resolves once the new config answers. */
-  reload(text: string): Promise<void>;
   stop(): Promise<void>;
   errorLog(): string;
 }
@@ -79,12 +77,6 @@ export async function startNginx(text: string, port?: number): Promise<RunningNg
     prefix,
     include,
     errorLog: () => (existsSync(join(prefix, 'logs', 'error.log')) ? readFileSync(join(prefix, 'logs', 'error.log'), 'utf8') : ''),
-    async reload(next: string) {
-      writeFileSync(include, next);
-      const r = spawnSync(NGINX_BIN, ['-p', prefix, '-c', conf, '-s', 'reload'], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`nginx reload failed: ${r.stderr}`);
-      await sleep(300);
-    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGQUIT');
