@@ -20,8 +20,7 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err = (ref: SourceRef, code: string, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
   const size = (ref: SourceRef, what: string, value: string, encodedBytes: (v: string) => number) => {
-    // A character takes at most 15 bytes once encoded (`$` is written `${kongc_dollar}`).
-    if (value.length * 15 + 2 <= LIMITS.valueBytes) return;
+    if (surelyFits(value)) return;
     const bytes = encodedBytes(value);
     if (bytes > LIMITS.valueBytes) {
       err(ref, 'limit', `${what} is too long for nginx: ${bytes} bytes once quoted (at most ${LIMITS.valueBytes})`, "nginx reads at most 4096 bytes per token, and kongc combines some values with others");
@@ -43,26 +42,25 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
     if (typeof s.path === 'string') size(child(s.src, 'path'), 'service path', decodeAllPercent(s.path) ?? s.path, textValue);
   }
   for (const r of state.routes) {
+    // (Positions are looked up only for a value with a problem: 10,000 routes have few.)
     (r.paths ?? []).forEach((p, i) => {
       if (typeof p !== 'string') return;
-      const ref = child(r.src, 'paths', i);
       if (p.startsWith('~')) {
         const problem = regexProblem(p.slice(1));
-        if (problem) err(ref, 'regex', `path regex: ${problem.message}`, HINTS[problem.kind]);
-      } else {
+        if (problem) err(child(r.src, 'paths', i), 'regex', `path regex: ${problem.message}`, HINTS[problem.kind]);
+      } else if (!surelyFits(p)) {
         // The decoded path is a location; the path as written is X-Forwarded-Prefix.
-        size(ref, 'path', p, (v) => Math.max(literal(decodeAllPercent(v) ?? v), textValue(v)));
+        size(child(r.src, 'paths', i), 'path', p, pathBytes);
       }
     });
     for (const [name, values] of Object.entries(r.headers ?? {})) {
       if (!Array.isArray(values)) continue;
       values.forEach((v, i) => {
         if (typeof v !== 'string') return;
-        const ref = child(r.src, 'headers', name, i);
         if (v.startsWith('~*') && values.length === 1) {
           const problem = regexProblem(v.slice(2));
-          if (problem) err(ref, 'regex', `header regex for '${name}': ${problem.message}`, HINTS[problem.kind]);
-        } else size(ref, `header value for '${name}'`, v.toLowerCase(), literal);
+          if (problem) err(child(r.src, 'headers', name, i), 'regex', `header regex for '${name}': ${problem.message}`, HINTS[problem.kind]);
+        } else if (!surelyFits(v)) size(child(r.src, 'headers', name, i), `header value for '${name}'`, v.toLowerCase(), literal);
       });
     }
   }
@@ -73,6 +71,16 @@ export function checkNginxValues(state: KongState): Diagnostic[] {
     if (typeof u.hash_on_cookie === 'string') size(child(u.src, 'hash_on_cookie'), 'hash_on_cookie', u.hash_on_cookie, textValue);
   }
   return out;
+}
+
+/** A character takes at most 15 bytes once encoded (`$` is written `${kongc_dollar}`). */
+function surelyFits(value: string): boolean {
+  return value.length * 15 + 2 <= LIMITS.valueBytes;
+}
+
+/** A prefix path's longest token: decoded as a location, as written for X-Forwarded-Prefix. */
+function pathBytes(path: string): number {
+  return Math.max(literal(decodeAllPercent(path) ?? path), textValue(path));
 }
 
 /** Bytes of the token the `literal` encoder writes (quoted, `\` and `"` escaped). */
@@ -94,28 +102,35 @@ function textValue(value: string): number {
 //     (a|ab)*, (\w|\d)+, (a|)+
 // Polynomial cases (.*.*x) remain; PCRE's match limit bounds them per request (SECURITY.md).
 
-/** A set of characters: 128 ASCII bits plus "some non-ASCII character". */
+/**
+ * A set of characters: 128 ASCII bits (four 32-bit words; BigInt arithmetic allocates on every
+ * operation) plus "some non-ASCII character".
+ */
 interface CharSet {
-  bits: bigint;
+  words: readonly [number, number, number, number];
   other: boolean;
 }
-const NONE: CharSet = { bits: 0n, other: false };
-const ALL: CharSet = { bits: (1n << 128n) - 1n, other: true };
-const union = (a: CharSet, b: CharSet): CharSet => ({ bits: a.bits | b.bits, other: a.other || b.other });
-const intersects = (a: CharSet, b: CharSet): boolean => (a.bits & b.bits) !== 0n || (a.other && b.other);
-const complement = (a: CharSet): CharSet => ({ bits: ALL.bits & ~a.bits, other: true });
+const NONE: CharSet = { words: [0, 0, 0, 0], other: false };
+const ALL: CharSet = { words: [-1, -1, -1, -1], other: true };
+const union = (a: CharSet, b: CharSet): CharSet => ({
+  words: [a.words[0] | b.words[0], a.words[1] | b.words[1], a.words[2] | b.words[2], a.words[3] | b.words[3]],
+  other: a.other || b.other,
+});
+const intersects = (a: CharSet, b: CharSet): boolean =>
+  (a.words[0] & b.words[0]) !== 0 || (a.words[1] & b.words[1]) !== 0 || (a.words[2] & b.words[2]) !== 0 || (a.words[3] & b.words[3]) !== 0 || (a.other && b.other);
+const complement = (a: CharSet): CharSet => ({ words: [~a.words[0], ~a.words[1], ~a.words[2], ~a.words[3]], other: true });
 
 function range(from: number, to: number): CharSet {
-  let bits = 0n;
-  for (let c = Math.max(0, from); c <= Math.min(127, to); c++) bits |= 1n << BigInt(c);
-  return { bits, other: to > 127 };
+  const words: [number, number, number, number] = [0, 0, 0, 0];
+  for (let c = Math.max(0, from); c <= Math.min(127, to); c++) words[c >> 5] |= 1 << (c & 31);
+  return { words, other: to > 127 };
 }
-/** Sets of one ASCII character (and its other case): made once, BigInt arithmetic is slow. */
+/** Sets of one ASCII character (and its other case), made once. */
 const CHARS: CharSet[][] = [[], []];
 
 function char(c: string, caseless: boolean): CharSet {
   const code = c.codePointAt(0)!;
-  if (code > 127) return { bits: 0n, other: true };
+  if (code > 127) return { words: NONE.words, other: true };
   return (CHARS[caseless ? 1 : 0]![code] ??= asciiChar(c, code, caseless));
 }
 

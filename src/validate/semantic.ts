@@ -53,13 +53,28 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   // Not push(...list): a large config can report more problems than a call takes arguments.
   for (const d of checkUpstreams(state, options)) out.push(d);
   for (const d of checkNginxValues(state)) out.push(d);
-  for (const r of state.routes) checkRoute(r, err, unsupported, (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)));
+  // Many routes share a host: each distinct one is checked once.
+  const hostProblems = new Map<string, string | null>();
+  const hostProblemOnce = (h: string) => {
+    let problem = hostProblems.get(h);
+    if (problem === undefined) hostProblems.set(h, (problem = hostProblem(h)));
+    return problem;
+  };
+  const warn: Report = (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint));
+  for (const r of state.routes) checkRoute(r, { err, unsupported, warn, hostProblem: hostProblemOnce });
   return out;
 }
 
 type Report = (ref: SourceRef, code: string, message: string, hint?: string) => void;
 
-function checkRoute(r: Route, err: Report, unsupported: (ref: SourceRef, message: string) => void, warn: Report): void {
+interface RouteChecks {
+  err: Report;
+  warn: Report;
+  unsupported: (ref: SourceRef, message: string) => void;
+  hostProblem: (host: string) => string | null;
+}
+
+function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChecks): void {
   const protos = r.protocols;
   const nonHttp = protos.filter((p) => !HTTP_PROTOCOLS.has(p));
   if (nonHttp.length) unsupported(child(r.src, 'protocols'), `route protocols ${nonHttp.join(', ')} are not compiled by kongc (HTTP and HTTPS only)`);

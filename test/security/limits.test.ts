@@ -130,6 +130,10 @@ describe('input limits', () => {
   it('regexes: length cap, PCRE syntax nginx would refuse, catastrophic backtracking shapes', () => {
     assert.ok(regexProblem('/(a|ab)*c')?.kind === 'backtracking');
     assert.ok(regexProblem('/(\\w|\\d)+$')?.kind === 'backtracking');
+    // Characters on a 32-bit word's sign bit ('?' 63, '_' 95): the set arithmetic must see them.
+    assert.ok(regexProblem('/(_|\\w)+$')?.kind === 'backtracking');
+    assert.ok(regexProblem('/(\\?|[?-A])+$')?.kind === 'backtracking');
+    assert.equal(regexProblem('/(_|-)+$'), null);
     assert.ok(regexProblem('/(x+x+){20}')?.kind === 'backtracking');
     assert.ok(regexProblem('/(a|)+')?.kind === 'backtracking');
     assert.ok(regexProblem('/a|*b')?.kind === 'syntax');
