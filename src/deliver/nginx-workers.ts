@@ -61,7 +61,8 @@ function title(pid: number): string | null {
  */
 export function oldAcceptingWorkers(worker: number, since: number): number[] | null {
   const answering = procStat(worker);
-  if (!answering || answering.ppid <= 1) return null;
+  // Not an nginx worker here: nginx runs in another pid namespace (a container), so its pids mean nothing to /proc.
+  if (!answering || answering.ppid <= 1 || !title(worker)?.includes('worker process')) return null;
   // Answered by a worker older than the reload: the wanted build was live already (a rollback
   // to what nginx still runs), so no generation is on its way out.
   if (answering.start < since) return [];
