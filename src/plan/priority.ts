@@ -1,8 +1,20 @@
-// Kong 3.x traditional_compatible route priority (KONG.md §4.4), as a comparable tuple.
+// Kong 3.x traditional_compatible route priority as Kong's code computes it (transform.lua
+// get_priority; KONG.md §4.4 gives the layout it intends). Its lshift_uint64 rebinds its uint64
+// cdata to the plain Lua number it is given, so LuaJIT shifts the field count, the header count
+// and regex_priority as 32-bit integers (shift count mod 32): the field count lands in bits
+// 29-31, the header count in bits 20-27 and regex_priority from bit 19 up, OR'd into the same
+// bits (1024 sets the bit of one field), while the plain-hosts bit (60) and the regex bit (51) are
+// real 64-bit constants and so outrank the field count: a host-less regex route is tried before
+// a methods + prefix route, a plain-host route before a wildcard route with more fields
+// (test/unit/plan.test.ts holds values Kong's function gave when run in LuaJIT 2.1). A negative
+// 32-bit part (4 or more fields, regex_priority >= 4096 or < 0) becomes a uint64 of at least
+// 2^63, so such routes are tried first. kongc sign-extends it; LuaJIT 2.1.0-beta3 turns any
+// negative number into exactly 2^63 and later builds changed that conversion, so the order among
+// such routes can depend on Kong's build. The router tries routes in descending priority.
 import type { Route } from '../model/types.js';
 
 export interface Priority {
-  /** Number of matching fields present (sources, destinations, methods, hosts, headers, snis, paths). */
+  /** Number of matching fields present (methods, hosts, headers, snis, paths; sources and destinations too). */
   fields: number;
   /** Hosts present and none has a wildcard. */
   plainHosts: boolean;
@@ -10,6 +22,14 @@ export interface Priority {
   regex: boolean;
   regexPriority: number;
   prefixLength: number;
+  /** Kong's 64-bit priority: high and low 32 bits, unsigned. */
+  high: number;
+  low: number;
+}
+
+/** LuaJIT's bit.lshift on a Lua number: to a 32-bit integer, shift count mod 32, signed result. */
+function lshift32(value: number, count: number): number {
+  return (value | 0) << (count & 31);
 }
 
 export function routePriority(route: Route, path: string | null): Priority {
@@ -18,41 +38,22 @@ export function routePriority(route: Route, path: string | null): Priority {
   const fields =
     present(route.sources) + present(route.destinations) + present(route.methods) + present(route.hosts) + (headerCount > 0 ? 1 : 0) + present(route.snis) + present(route.paths);
   const regex = path !== null && path.startsWith('~');
-  return {
-    fields,
-    plainHosts: Boolean(route.hosts && route.hosts.length && route.hosts.every((h) => !h.includes('*'))),
-    headerCount: Math.min(255, headerCount),
-    regex,
-    regexPriority: regex ? route.regex_priority : 0,
-    // Kong counts bytes (Lua's #path).
-    prefixLength: path !== null && !regex ? Buffer.byteLength(path, 'utf8') : 0,
-  };
+  const plainHosts = Boolean(route.hosts && route.hosts.length && route.hosts.every((h) => !h.includes('*')));
+  const regexPriority = regex ? route.regex_priority : 0;
+  // Kong counts bytes (Lua's #path).
+  const prefixLength = path !== null && !regex ? Buffer.byteLength(path, 'utf8') : 0;
+  const capped = Math.min(255, headerCount);
+  const low32 = lshift32(fields, 61) | lshift32(capped, 52) | lshift32(regexPriority, 19) | (prefixLength & 0x7ffff);
+  const high = ((low32 < 0 ? 0xffffffff : 0) | (plainHosts ? 1 << 28 : 0) | (regex ? 1 << 19 : 0)) >>> 0;
+  return { fields, plainHosts, headerCount: capped, regex, regexPriority, prefixLength, high, low: low32 >>> 0 };
 }
 
-/** Negative when `a` is tried before `b`. */
+/** Negative when `a` is tried before `b` (Kong: descending priority). */
 export function comparePriority(a: Priority, b: Priority): number {
-  return (
-    b.fields - a.fields ||
-    Number(b.plainHosts) - Number(a.plainHosts) ||
-    b.headerCount - a.headerCount ||
-    Number(b.regex) - Number(a.regex) ||
-    b.regexPriority - a.regexPriority ||
-    b.prefixLength - a.prefixLength
-  );
+  return b.high - a.high || b.low - a.low;
 }
 
 /** The 64-bit number Kong computes, for display (`--format json`). */
 export function priorityNumber(p: Priority): string {
-  const v =
-    (BigInt(Math.min(p.fields, 7)) << 61n) |
-    (BigInt(p.plainHosts ? 1 : 0) << 60n) |
-    (BigInt(p.headerCount & 0xff) << 52n) |
-    (BigInt(p.regex ? 1 : 0) << 51n) |
-    ((BigInt.asUintN(32, BigInt(p.regexPriority)) & 0xffffffffn) << 19n) |
-    BigInt(Math.min(p.prefixLength, 0x7ffff));
-  return v.toString();
-}
-
-export function samePriority(a: Priority, b: Priority): boolean {
-  return comparePriority(a, b) === 0;
+  return ((BigInt(p.high) << 32n) | BigInt(p.low)).toString();
 }

@@ -16,7 +16,7 @@ const scenarios: Scenario[] = [
     },
     cases: [
       { req: 'GET /api/v1/users/1', host: 'mix.test', want: { route: 'A', up: '/v1/users/1' } },
-      { req: 'GET /api/v2/7', host: 'mix.test', want: { route: 'A', up: '/v2/7' }, note: 'two fields beat a host-less regex' },
+      { req: 'GET /api/v2/7', host: 'mix.test', want: { route: 'A', up: '/v2/7' }, note: 'a plain-host route beats a host-less regex' },
       { req: 'GET /other', host: 'mix.test', want: { route: 'C', up: '/other' } },
       { req: 'GET /api/v1/users/1', host: 'other.mix-test.test', want: { route: 'B', up: '/1' } },
       { req: 'GET /api/v2/7/x', host: 'other.mix-test.test', want: { route: 'E', up: '/x' } },
@@ -43,8 +43,11 @@ const scenarios: Scenario[] = [
       { req: 'GET /', host: 'x.wild.test', want: { route: 'A', up: '/' } },
       { req: 'GET /', host: 'deep.x.wild.test', want: { route: 'A', up: '/' } },
       { req: 'GET /', host: 'wild.test', want: NOT_FOUND },
-      { req: 'GET /special/x', host: 'api.wild.test', want: { route: 'C', up: '/x' }, note: 'a wildcard route with a path serves the exact host' },
-      { req: 'GET /d/x', host: 'api.wild.test', want: { route: 'D', up: '/x' }, note: 'x.* route inside a *.x server' },
+      // Kong's plain-host bit (60) is above its field count (bits 29-31 after a 32-bit shift): the
+      // exact-host route B outranks the wildcard routes with a path (KONG.md §4.4 ranks them first).
+      { req: 'GET /special/x', host: 'api.wild.test', want: { route: 'B', up: '/special/x' }, note: 'a plain-host route outranks a wildcard route with a path' },
+      { req: 'GET /special/x', host: 'x.wild.test', want: { route: 'C', up: '/x' }, note: 'a wildcard route with a path' },
+      { req: 'GET /d/x', host: 'api.wild.test', want: { route: 'B', up: '/d/x' }, note: 'the same for an x.* route inside a *.x server' },
       { req: 'GET /d/x', host: 'api.example.test', want: { route: 'D', up: '/x' } },
       { req: 'GET /', host: 'shop.example', want: { route: 'E', up: '/' } },
       { req: 'GET /', host: 'shop.example:8080', want: { route: 'E', up: '/' } },
@@ -127,6 +130,24 @@ const scenarios: Scenario[] = [
       { req: 'GET /order/x1y', host: 'order.test', want: { route: 'F', up: '/y' } },
       { req: 'GET /order/-', host: 'order.test', want: { route: 'E', up: '/-' } },
       { req: 'GET /orderx', host: 'order.test', want: { route: 'E', up: '/x' } },
+    ],
+  },
+  {
+    id: 'bits',
+    about: "Kong's priority as its code computes it: the plain-host and regex bits outrank the field count",
+    routes: {
+      A: { paths: ['~/bits/users/\\d+'] },
+      B: { methods: ['GET'], paths: ['/bits/users'] },
+      C: { hosts: ['a.bits.test'] },
+      D: { hosts: ['*.bits.test'], methods: ['GET'], paths: ['/bits/q'] },
+    },
+    cases: [
+      { req: 'GET /bits/users/5', host: 'other.bits-x.test', want: { route: 'A', up: '/' }, note: 'a host-less regex outranks methods + prefix' },
+      { req: 'POST /bits/users/5', host: 'other.bits-x.test', want: { route: 'A', up: '/' } },
+      { req: 'GET /bits/users/abc', host: 'other.bits-x.test', want: { route: 'B', up: '/abc' } },
+      { req: 'GET /bits/q/x', host: 'b.bits.test', want: { route: 'D', up: '/x' } },
+      { req: 'GET /bits/q/x', host: 'a.bits.test', want: { route: 'C', up: '/bits/q/x' }, note: 'a plain host alone outranks wildcard host + methods + path' },
+      { req: 'GET /bits/users/5', host: 'a.bits.test', want: { route: 'C', up: '/bits/users/5' }, note: 'and a host-less regex' },
     ],
   },
   {

@@ -42,11 +42,12 @@ describe('kongc build --format json', () => {
     const api = plan.servers.find((s: any) => s.names.includes('api.test'));
     assert.ok(dflt && api);
     assert.deepEqual(dflt.locations.map((l: any) => l.path).sort(), ['/', '/api/users', '/api/users/']);
-    // Host-less routes only: methods + path (two fields), then the regex, then the prefix,
-    // whose raw-path check (reserved '/' inside it) may still fail, hence the 404 after it.
+    // Host-less routes only: the regex (Kong's regex bit outranks the field count), then methods
+    // + path (two fields), then the prefix, whose raw-path check (reserved '/' inside it) may
+    // still fail, hence the 404 after it.
     assert.deepEqual(order(dflt, '/api/users/'), [
-      'post-only prefix /api/users (raw path checked), methods POST',
       'users-rx regex ~/api/users/\\d+',
+      'post-only prefix /api/users (raw path checked), methods POST',
       'users prefix /api/users (raw path checked)',
       '404 no route matched',
     ]);

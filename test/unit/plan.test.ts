@@ -9,6 +9,8 @@ import { planConfig } from '../../src/plan/plan.js';
 import { compileObject } from '../support/compile.js';
 import { computeHashSizes } from '../../src/plan/hash-sizes.js';
 import type { MapEntry, NginxPlan } from '../../src/plan/ir.js';
+import { comparePriority, priorityNumber, routePriority } from '../../src/plan/priority.js';
+import type { Route } from '../../src/model/types.js';
 
 describe('planConfig', () => {
   it('is repeatable on one state', () => {
@@ -67,5 +69,38 @@ describe('nginx hash sizes', () => {
   it('handle maps with more keys than a call takes arguments (200,000 hosts)', () => {
     const sizes = computeHashSizes(plan(Array.from({ length: 200_000 }, (_, i) => exact(`host-${i}.example`))));
     assert.equal(sizes.mapMax, 1_048_576);
+  });
+});
+
+describe('Kong route priority', () => {
+  const route = (fields: Partial<Route>): Route =>
+    ({ sources: null, destinations: null, snis: null, methods: null, hosts: null, headers: null, paths: null, regex_priority: 0, ...fields }) as Route;
+  const priority = (fields: Partial<Route>) => routePriority(route(fields), fields.paths?.[0] ?? null);
+
+  it("is the number Kong's get_priority gives, 32-bit shifts included", () => {
+    // Each value is what Kong's transform.lua get_priority returned for the route when run in
+    // LuaJIT 2.1 (its lshift_uint64 shifts plain Lua numbers as 32-bit integers).
+    const kong: [Partial<Route>, string][] = [
+      [{ methods: ['GET'], paths: ['/users'] }, '1073741830'],
+      [{ paths: ['~/x'] }, '2251800350556160'],
+      [{ paths: ['~/x'], regex_priority: 1024 }, '2251800350556160'],
+      [{ hosts: ['a.b'], paths: ['/'] }, '1152921505680588801'],
+      [{ hosts: ['a.b'] }, '1152921505143717888'],
+      [{ methods: ['GET'], hosts: ['a.b'], paths: ['/'] }, '1152921506217459713'],
+      [{ methods: ['GET'], hosts: ['*.x'], paths: ['/q'] }, '1610612738'],
+      [{ headers: { a: ['1'], b: ['2'] }, paths: ['/h'] }, '1075838978'],
+    ];
+    for (const [fields, number] of kong) assert.equal(priorityNumber(priority(fields)), number, JSON.stringify(fields));
+  });
+
+  it('puts the plain-host and regex bits above the field count, as Kong does', () => {
+    const before = (a: Partial<Route>, b: Partial<Route>) => assert.ok(comparePriority(priority(a), priority(b)) < 0, `${JSON.stringify(a)} before ${JSON.stringify(b)}`);
+    before({ paths: ['~/users/\\d+'] }, { methods: ['GET'], paths: ['/users'] });
+    before({ hosts: ['api.x'] }, { hosts: ['*.x'], methods: ['GET'], paths: ['/special'] });
+    before({ methods: ['GET'], paths: ['/a'] }, { paths: ['/abcdef'] });
+    // Four fields make the 32-bit part negative: at least 2^63, before every route with fewer.
+    const four = priority({ methods: ['GET'], hosts: ['*.x'], headers: { a: ['1'] }, paths: ['/'] });
+    assert.ok(BigInt(priorityNumber(four)) >= 1n << 63n);
+    before({ methods: ['GET'], hosts: ['*.x'], headers: { a: ['1'] }, paths: ['/'] }, { methods: ['GET'], hosts: ['a.b'], paths: ['~/x'] });
   });
 });
