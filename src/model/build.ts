@@ -244,6 +244,7 @@ function makeRoute(raw: Raw, src: SourceRef, order: number, service: Service | n
     protocols: protocols as Route['protocols'],
     methods: emptyToNull(pick(raw, 'methods', null)),
     hosts: emptyToNull(pick(raw, 'hosts', null)),
+    hostsListed: Array.isArray(raw.hosts),
     paths: emptyToNull(paths),
     headers: raw.headers && Object.keys(raw.headers as object).length ? (raw.headers as Record<string, string[]>) : null,
     snis: emptyToNull(pick(raw, 'snis', null)),

@@ -36,6 +36,8 @@ export interface Route extends Entity {
   protocols: Protocol[];
   methods: string[] | null;
   hosts: string[] | null;
+  /** `hosts` was given as a list, even an empty one (Kong's priority counts `[]` as plain hosts). */
+  hostsListed: boolean;
   paths: string[] | null;
   headers: Record<string, string[]> | null;
   snis: string[] | null;

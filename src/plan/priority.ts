@@ -38,7 +38,8 @@ export function routePriority(route: Route, path: string | null): Priority {
   const fields =
     present(route.sources) + present(route.destinations) + present(route.methods) + present(route.hosts) + (headerCount > 0 ? 1 : 0) + present(route.snis) + present(route.paths);
   const regex = path !== null && path.startsWith('~');
-  const plainHosts = Boolean(route.hosts && route.hosts.length && route.hosts.every((h) => !h.includes('*')));
+  // Kong tests `type(hosts) == "table"`: an empty hosts list counts as plain hosts (no field).
+  const plainHosts = route.hostsListed && (route.hosts ?? []).every((h) => !h.includes('*'));
   const regexPriority = regex ? route.regex_priority : 0;
   // Kong counts bytes (Lua's #path).
   const prefixLength = path !== null && !regex ? Buffer.byteLength(path, 'utf8') : 0;

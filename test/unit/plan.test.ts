@@ -74,7 +74,7 @@ describe('nginx hash sizes', () => {
 
 describe('Kong route priority', () => {
   const route = (fields: Partial<Route>): Route =>
-    ({ sources: null, destinations: null, snis: null, methods: null, hosts: null, headers: null, paths: null, regex_priority: 0, ...fields }) as Route;
+    ({ sources: null, destinations: null, snis: null, methods: null, hosts: null, headers: null, paths: null, regex_priority: 0, ...fields, hostsListed: Array.isArray(fields.hosts) }) as Route;
   const priority = (fields: Partial<Route>) => routePriority(route(fields), fields.paths?.[0] ?? null);
 
   it("is the number Kong's get_priority gives, 32-bit shifts included", () => {
@@ -89,6 +89,8 @@ describe('Kong route priority', () => {
       [{ methods: ['GET'], hosts: ['a.b'], paths: ['/'] }, '1152921506217459713'],
       [{ methods: ['GET'], hosts: ['*.x'], paths: ['/q'] }, '1610612738'],
       [{ headers: { a: ['1'], b: ['2'] }, paths: ['/h'] }, '1075838978'],
+      // An empty hosts list is no field, but Kong's plain-host test (`type(hosts) == "table"`) holds.
+      [{ hosts: [], paths: ['/a'] }, '1152921505143717890'],
     ];
     for (const [fields, number] of kong) assert.equal(priorityNumber(priority(fields)), number, JSON.stringify(fields));
   });
