@@ -91,6 +91,14 @@ function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChec
     warn(child(r.src, 'path_handling'), 'path-handling', "path_handling 'v1' is ignored by Kong 3.x's default router (traditional_compatible), which uses v0; kongc does the same", "remove path_handling or set it to 'v0'");
   }
   if (r.methods && r.methods.length > 64) err(child(r.src, 'methods'), 'methods', 'more than 64 methods');
+  if (r.regex_priority < 0 && r.paths?.some((p) => p.startsWith('~'))) {
+    warn(
+      child(r.src, 'regex_priority'),
+      'regex-priority',
+      'a negative regex_priority makes Kong try this route first, not last: Kong computes route priority with 32-bit shifts, and a negative value fills the highest bits (kongc does the same)',
+      'use 0 here and a higher regex_priority on the routes that should go first',
+    );
+  }
   (r.hosts ?? []).forEach((h, i) => {
     const problem = hostProblem(h);
     if (problem) err(child(r.src, 'hosts', i), 'host', `invalid host '${printable(h)}': ${problem}`, 'use a hostname, IP, *.suffix or prefix.* with an optional :port');

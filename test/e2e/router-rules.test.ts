@@ -151,6 +151,19 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    id: 'neg',
+    about: 'a negative regex_priority overflows Kong\'s 32-bit priority arithmetic: that route goes first',
+    routes: {
+      A: { paths: ['~/neg/\\w+'], regex_priority: -1 },
+      B: { paths: ['~/neg/x'], regex_priority: 5 },
+    },
+    cases: [
+      { req: 'GET /neg/x', host: 'other.neg-x.test', want: { route: 'A', up: '/' }, note: 'regex_priority -1 before 5' },
+      { req: 'GET /neg/y/z', host: 'other.neg-x.test', want: { route: 'A', up: '/z' } },
+    ],
+    warnings: [{ code: 'regex-priority', route: 'A' }],
+  },
+  {
     id: 'hdr',
     about: 'headers: case-insensitive values, alternatives, all names required, ~* regex on the lower-cased value',
     routes: {
