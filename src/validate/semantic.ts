@@ -60,8 +60,8 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     if (problem === undefined) hostProblems.set(h, (problem = hostProblem(h)));
     return problem;
   };
-  const warn: Report = (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint));
-  for (const r of state.routes) checkRoute(r, { err, unsupported, warn, hostProblem: hostProblemOnce });
+  const checks: RouteChecks = { err, unsupported, warn: (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)), hostProblem: hostProblemOnce };
+  for (const r of state.routes) checkRoute(r, checks);
   return out;
 }
 
