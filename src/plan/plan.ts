@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { MapBlock, MapValue, NginxPlan, ProxyOverride, ProxySettings, RouteLocation, SiteLocation, SourceInfo } from './ir.js';
-import { reportTies } from './ties.js';
+import { reportShadowed, reportTies } from './ties.js';
 import { FlagRegistry, makeEntries, planRouter, uriRegex, type RouteEntry, type RouterPlan } from './router.js';
 import { analyzeRouteRegex } from './route-regex.js';
 import { TlsFiles } from './tls.js';
@@ -44,6 +44,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, uriMaps, tls, kongHeaders));
 
   const router = planRouter(entries, flags);
+  reportShadowed(ctx, entries, router.targets);
   for (const [target, g] of router.guards) {
     const loc = routeLocations.get(target);
     if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, pathPattern: g.pathRegex === null ? null : uriRegex(g.pathRegex), flags: g.flags };

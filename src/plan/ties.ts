@@ -105,3 +105,24 @@ function hostsOverlap(a: HostPattern[] | null, b: HostPattern[] | null): boolean
     }),
   );
 }
+
+const MAX_SHADOW_WARNINGS = 200;
+
+/**
+ * Route paths no location can hand a request to: wherever they could match, a route Kong tries
+ * first matches without conditions. They leave no trace in the output, so say so.
+ */
+export function reportShadowed(ctx: PlanContext, entries: RouteEntry[], reachable: ReadonlySet<string>): void {
+  let reported = 0;
+  for (const e of entries) {
+    if (reachable.has(e.target)) continue;
+    if (++reported > MAX_SHADOW_WARNINGS) return;
+    const what = e.pathIndex !== null && (e.route.paths?.length ?? 0) > 1 ? `path '${e.kongPath}' of ${label('route', e.route, e.routeKey)}` : label('route', e.route, e.routeKey);
+    ctx.warn(
+      e.pathIndex === null ? e.route.src : ctx.field(e.route, 'paths', e.pathIndex),
+      'route-shadowed',
+      `${what} can never match: wherever it could, a route Kong tries first matches without further conditions (Kong would not use it either)`,
+      '`kongc build --format json` lists each location\'s routes in Kong\'s order; remove the route or make it more specific',
+    );
+  }
+}

@@ -42,6 +42,20 @@ describe('route locations served in place', () => {
   });
 });
 
+describe('shadowed routes', () => {
+  const warnings = (routes: object[]) =>
+    compileObject({ _format_version: '3.0', services: [{ name: 's', host: 'backend.test', routes }] }).diagnostics.filter((d) => d.code === 'route-shadowed').map((d) => d.message);
+
+  it('are reported, not silently left out', () => {
+    // hosts: [] sets Kong's plain-host bit, so 'a' outranks 'b' (methods + path) and always matches first.
+    assert.deepEqual(warnings([{ name: 'a', hosts: [], paths: ['/a'] }, { name: 'b', methods: ['GET'], paths: ['/a'] }]), [
+      "route 'b' can never match: wherever it could, a route Kong tries first matches without further conditions (Kong would not use it either)",
+    ]);
+    assert.deepEqual(warnings([{ name: 'a', paths: ['/a'] }, { name: 'b', paths: ['/a', '/b'], methods: ['GET'], hosts: ['x.test'] }]), []);
+    assert.match(warnings([{ name: 'a', paths: ['/'] }, { name: 'b', paths: ['/x', '/'] }])[0]!, /^path '\/' of route 'b' can never match/);
+  });
+});
+
 describe('upstream path maps', () => {
   const uriMaps = (service: object) =>
     compileObject({ _format_version: '3.0', services: [{ name: 's', host: 'backend.test', ...service }] }).plan.maps.filter((m) => m.variable.startsWith('kongc_uri_'));
