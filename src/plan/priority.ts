@@ -13,16 +13,8 @@
 // such routes can depend on Kong's build. The router tries routes in descending priority.
 import type { Route } from '../model/types.js';
 
+/** Kong's 64-bit route priority, as its high and low 32 bits (unsigned): compared, and shown in review output. */
 export interface Priority {
-  /** Number of matching fields present (methods, hosts, headers, snis, paths; sources and destinations too). */
-  fields: number;
-  /** Hosts present and none has a wildcard. */
-  plainHosts: boolean;
-  headerCount: number;
-  regex: boolean;
-  regexPriority: number;
-  prefixLength: number;
-  /** Kong's 64-bit priority: high and low 32 bits, unsigned. */
   high: number;
   low: number;
 }
@@ -43,10 +35,9 @@ export function routePriority(route: Route, path: string | null): Priority {
   const regexPriority = regex ? route.regex_priority : 0;
   // Kong counts bytes (Lua's #path).
   const prefixLength = path !== null && !regex ? Buffer.byteLength(path, 'utf8') : 0;
-  const capped = Math.min(255, headerCount);
-  const low32 = lshift32(fields, 61) | lshift32(capped, 52) | lshift32(regexPriority, 19) | (prefixLength & 0x7ffff);
+  const low32 = lshift32(fields, 61) | lshift32(Math.min(255, headerCount), 52) | lshift32(regexPriority, 19) | (prefixLength & 0x7ffff);
   const high = ((low32 < 0 ? 0xffffffff : 0) | (plainHosts ? 1 << 28 : 0) | (regex ? 1 << 19 : 0)) >>> 0;
-  return { fields, plainHosts, headerCount: capped, regex, regexPriority, prefixLength, high, low: low32 >>> 0 };
+  return { high, low: low32 >>> 0 };
 }
 
 /** Negative when `a` is tried before `b` (Kong: descending priority). */
