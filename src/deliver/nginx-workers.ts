@@ -4,23 +4,7 @@
 // So "the new build answered once" is not yet "every new connection gets the new build". Linux
 // only (/proc); elsewhere the answers are null and apply trusts the first matching answer.
 import { readdirSync, readFileSync } from 'node:fs';
-
-interface ProcStat {
-  ppid: number;
-  /** Start time in clock ticks since boot. */
-  start: number;
-}
-
-function procStat(pid: number): ProcStat | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may contain spaces: split after it.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(rest[1]), start: Number(rest[19]) };
-  } catch {
-    return null;
-  }
-}
+import { procStat } from './process-alive.js';
 
 /**
  * Now, in the unit of process start times. /proc/uptime is in seconds; start times are in
