@@ -67,11 +67,14 @@ export function lowerRouter(decision: RouterDecision, routeLocations: Map<string
     lowered.push({ only, location: { path: d.path, locationKey: key, dispatch } });
   }
 
-  // A route only this location reaches is served in the location itself.
+  // A route only this location reaches is served in the location itself; not under a path ending
+  // in '/': nginx answers a request for that path without its '/' with a 301 to it when the
+  // location proxies (auto_redirect), where Kong answers 404.
   const locations: DispatchLocation[] = [];
   for (const { only, location } of lowered) {
     const route = only !== null ? routeLocations.get(only) : undefined;
-    if (route && references.get(only!) === 1) route.prefix = location.path;
+    const redirects = location.path.length > 1 && location.path.endsWith('/');
+    if (route && references.get(only!) === 1 && !(redirects && route.body.kind === 'proxy')) route.prefix = location.path;
     else locations.push(location);
   }
   for (const [target, guard] of decision.guards) {
@@ -81,9 +84,18 @@ export function lowerRouter(decision: RouterDecision, routeLocations: Map<string
 
   const maps: MapBlock[] = [];
   if (decision.vhosts.length) {
+    // Kong compares the raw Host header with route hosts as written; nginx's $host is lower-cased
+    // (and map keys match case-insensitively), so a Host with an upper-case letter names no route host.
+    maps.push({
+      variable: V.routeHost,
+      source: [{ variable: 'http_host' }],
+      entries: [{ match: 'regex', caseless: false, pattern: '[A-Z]', value: [] }],
+      default: [{ variable: 'host' }],
+      purpose: 'the Host a route host can match: none when the Host header has an upper-case letter (Kong compares it as sent)',
+    });
     maps.push({
       variable: V.vhost,
-      source: [{ variable: 'host' }],
+      source: [{ variable: V.routeHost }],
       hostnames: true,
       entries: decision.vhosts.map((name) => ({ match: 'exact', key: name, value: [{ text: name }] })),
       default: [],

@@ -19,12 +19,15 @@ export const NO_ROUTE_STATUS = 419;
 /** Variables kongc defines: a fixed set, whatever the number of routes (README "Performance"). */
 export const VARIABLES = {
   vhost: 'kongc_vhost',
+  routeHost: 'kongc_route_host',
   byVhost: 'kongc_at',
   location: 'kongc_location',
   target: 'kongc_target',
   signature: 'kongc_sig',
   escapeAt: 'kongc_escape_at',
   hostPort: 'kongc_host_port',
+  upgrade: 'kongc_upgrade',
+  connection: 'kongc_connection',
   upstreamHost: 'kongc_upstream_host',
   forwardedPrefix: 'kongc_forwarded_prefix',
   forwardedPath: 'kongc_forwarded_path',
