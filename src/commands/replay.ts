@@ -2,7 +2,7 @@
 import type { GlobalOptions } from '../cli.js';
 import { report } from '../cli.js';
 import { writeFileAtomic } from '../deliver/atomic-write.js';
-import { replayLogFile } from '../load/admin-log/replay.js';
+import { replayLogFile, requireState } from '../load/admin-log/replay.js';
 
 export interface ReplayCommandOptions {
   output?: string;
@@ -11,7 +11,7 @@ export interface ReplayCommandOptions {
 }
 
 export async function runReplay(log: string, opts: ReplayCommandOptions, global: Pick<GlobalOptions, 'reporter'>): Promise<void> {
-  const result = replayLogFile(log, { strict: opts.strict ?? false, keepIds: opts.keepIds ?? false });
+  const result = requireState(replayLogFile(log, { strict: opts.strict ?? false, keepIds: opts.keepIds ?? false }));
   report(result.diagnostics, global.reporter);
   if (opts.output) writeFileAtomic(opts.output, result.yaml);
   else process.stdout.write(result.yaml);
