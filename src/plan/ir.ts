@@ -35,14 +35,22 @@ export interface NginxPlan {
   files: GeneratedFile[];
 }
 
+/** One of Kong's own error responses: a named location that jumps to the variant of the request's format. */
+export interface KongError {
+  name: string;
+  /** The variant's named location: the error's name and the request's format (json, html, xml, text). */
+  jump: MapValue;
+  variants: { name: string; status: number; contentType: string; body: MapValue; headers: [string, string][] }[];
+}
+
 export interface Site {
+  /** Kong's error responses, in every format. */
+  errors: KongError[];
   /** Prefix locations that dispatch (a route served in its own prefix location is a RouteLocation). */
   locations: DispatchLocation[];
   /** Named locations that pick a route for one virtual host in one location. */
   selectors: Selector[];
   routeLocations: RouteLocation[];
-  /** Some location hands requests over through `$kongc_target` (server-level error_page). */
-  jumps: boolean;
   proxies: boolean;
 }
 
@@ -169,8 +177,8 @@ export interface RouteLocation {
   entity: { route: string; path: string | null; service: string | null };
   /** Checks the route makes itself when a location hands it every request (each failing one answers 404). */
   guard: { signature: MapValue | null; failures: Check[] } | null;
-  /** Exactly one of `respond` and `proxy` is set. */
-  body: { kind: 'proxy'; proxy: ProxySettings } | { kind: 'respond'; respond: { status: number; body: string | null; headers: [string, string][]; httpsRedirect: boolean } };
+  /** Proxy; answer one of Kong's errors (the named location of a KongError); or redirect to https. */
+  body: { kind: 'proxy'; proxy: ProxySettings } | { kind: 'error'; error: string } | { kind: 'redirect'; status: number };
 }
 
 export interface ProxySettings {

@@ -18,7 +18,6 @@ export interface LoweredRouter {
   locations: DispatchLocation[];
   selectors: Selector[];
   maps: MapBlock[];
-  jumps: boolean;
 }
 
 /** `$kongc_escape_at`: "!" and the raw path before its first reserved escape, or "" without one. */
@@ -113,10 +112,7 @@ export function lowerRouter(decision: RouterDecision, routeLocations: Map<string
   }
   if (usage.escape) maps.push(ESCAPE_MAP);
   const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // `$kongc_target` exists for nginx only where some location sets it.
-  const setsTarget = (d: Dispatch) => d.steps.length > 0 || d.fallback !== NO_ROUTE;
-  const jumps = locations.some((l) => l.locationKey !== null || setsTarget(l.dispatch)) || sortedSelectors.some((s) => setsTarget(s.dispatch));
-  return { locations, selectors: sortedSelectors, maps, jumps };
+  return { locations, selectors: sortedSelectors, maps };
 }
 
 function routeOf(plan: LocationPlan, target: string): string {

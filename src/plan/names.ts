@@ -4,12 +4,14 @@
 import { createHash } from 'node:crypto';
 import type { Route, Service, Target, Upstream } from '../model/types.js';
 
-/** Named location answering Kong's 404 "no Route matched with those values". */
+/** Named locations answering Kong's own errors (errors.ts), by what happened. */
 export const NO_ROUTE = '@kongc_no_route';
-export const BAD_GATEWAY_LOCATION = '@kongc_bad_gateway';
-export const NO_PEER_LOCATION = '@kongc_no_peer';
-export const UNAVAILABLE_LOCATION = '@kongc_unavailable';
-export const GATEWAY_TIMEOUT_LOCATION = '@kongc_gateway_timeout';
+export const NO_SERVICE = '@kongc_no_service';
+export const HTTPS_REQUIRED = '@kongc_https_required';
+export const NO_PEER = '@kongc_no_peer';
+export const BAD_GATEWAY = '@kongc_bad_gateway';
+export const UNAVAILABLE = '@kongc_unavailable';
+export const GATEWAY_TIMEOUT = '@kongc_gateway_timeout';
 
 /** Status codes used only for internal jumps (never sent to a client). */
 export const JUMP_STATUS = 418;
@@ -32,6 +34,9 @@ export const VARIABLES = {
   forwardedPrefix: 'kongc_forwarded_prefix',
   forwardedPath: 'kongc_forwarded_path',
   upstreamLatency: 'kongc_upstream_latency_ms',
+  errorFormat: 'kongc_error_format',
+  upstreamErrorFormat: 'kongc_upstream_error_format',
+  requestFormat: 'kongc_request_format',
   dollar: 'kongc_dollar',
   question: 'kongc_qmark',
 } as const;

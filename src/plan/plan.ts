@@ -12,7 +12,8 @@ import { makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, SourceInfo } from './ir.js';
 import { lowerRouter } from './lower.js';
-import { assignEntityNames, routeTarget, shortHash, VARIABLES } from './names.js';
+import { kongError } from './errors.js';
+import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, NO_PEER, NO_ROUTE, NO_SERVICE, routeTarget, shortHash, UNAVAILABLE, VARIABLES } from './names.js';
 import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from './route-regex.js';
 import { TlsFiles } from './tls.js';
@@ -63,7 +64,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     .filter((t) => routeLocations.has(t))
     .map((t) => routeLocations.get(t)!)
     .sort((a, b) => compareText(a.prefix ?? order.get(a.name) ?? '', b.prefix ?? order.get(b.name) ?? '') || compareText(a.name, b.name));
-  const site: NginxPlan['site'] = { locations: router.locations, selectors: router.selectors, routeLocations: siteRoutes, jumps: router.jumps, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
+  const site: NginxPlan['site'] = { errors: KONG_ERRORS, locations: router.locations, selectors: router.selectors, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
   const presetVariables = new Set<string>();
@@ -107,10 +108,20 @@ function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
   return { route: e.routeKey, path: e.pathIndex !== null && (e.route.paths?.length ?? 0) > 1 ? String(e.pathIndex) : null, service: svc ? ctx.key(svc) : null };
 }
 
-function respond(ctx: PlanContext, e: RouteEntry, status: number, message: string | null, headers: [string, string][] = [], httpsRedirect = false): RouteLocation {
-  const body = message === null ? null : JSON.stringify({ message });
-  return { name: e.target, prefix: null, entity: routeEntity(ctx, e), guard: null, body: { kind: 'respond', respond: { status, body, headers, httpsRedirect } } };
+function answer(ctx: PlanContext, e: RouteEntry, body: RouteLocation['body']): RouteLocation {
+  return { name: e.target, prefix: null, entity: routeEntity(ctx, e), guard: null, body };
 }
+
+/** Kong's own error responses, every one in each format Kong writes (errors.ts). */
+const KONG_ERRORS = [
+  kongError(NO_ROUTE, 404, 'no Route matched with those values', 'response'),
+  kongError(NO_SERVICE, 503, 'no Service found with those values', 'response'),
+  kongError(HTTPS_REQUIRED, 426, 'Please use HTTPS protocol', 'response', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]),
+  kongError(NO_PEER, 503, 'failure to get a peer from the ring-balancer', 'response'),
+  kongError(BAD_GATEWAY, 502, 'An invalid response was received from the upstream server', 'upstream'),
+  kongError(UNAVAILABLE, 503, 'The upstream server is currently unavailable', 'upstream'),
+  kongError(GATEWAY_TIMEOUT, 504, 'The upstream server is timing out', 'upstream'),
+];
 
 /**
  * Kong's response headers (`--kong-headers`, KONG.md §6.2): Via, and the latencies in integer
@@ -143,13 +154,13 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   const svc = r.service;
   if (r.protocols.length === 1 && r.protocols[0] === 'https') {
     // kongc serves plain HTTP: an https-only route always answers as Kong does over HTTP.
-    if (r.https_redirect_status_code === 426) return respond(ctx, e, 426, 'Please use HTTPS protocol', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]);
-    return respond(ctx, e, r.https_redirect_status_code, null, [], true);
+    if (r.https_redirect_status_code === 426) return answer(ctx, e, { kind: 'error', error: HTTPS_REQUIRED });
+    return answer(ctx, e, { kind: 'redirect', status: r.https_redirect_status_code });
   }
-  if (!svc) return respond(ctx, e, 503, 'no Service found with those values');
+  if (!svc) return answer(ctx, e, { kind: 'error', error: NO_SERVICE });
   const viaUpstream = upstreams.byUpstream.get(svc.host);
   const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
-  if (!block) return respond(ctx, e, 503, 'failure to get a peer from the ring-balancer');
+  if (!block) return answer(ctx, e, { kind: 'error', error: NO_PEER });
 
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
   const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix) : e.kind === 'regex' ? regexMatcher(e.regex.pattern) : null;

@@ -12,7 +12,7 @@ import type { HashOn, Service, Upstream } from '../model/types.js';
 import type { MapBlock, MapValue, UpstreamBlock } from './ir.js';
 import { label, type PlanContext } from './context.js';
 import { compareText } from '../text.js';
-import { variableToken } from './names.js';
+import { BAD_GATEWAY, NO_PEER, variableToken } from './names.js';
 
 /** Statuses nginx's proxy_next_upstream can retry on, and so count as a failed attempt (403/404 never count). */
 const NGINX_NEXT_UPSTREAM_STATUSES = new Set([500, 502, 503, 504, 429]);
@@ -144,8 +144,8 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
       variable: BAD_GATEWAY_VARIABLE,
       source: [{ variable: 'upstream_addr' }],
       // nginx logs the block's name instead of an address when max_fails left no server to try.
-      entries: [{ match: 'regex', caseless: false, pattern: '(?:^|\\s)kongc_(?:up|host)_[A-Za-z0-9_.-]+\\z', value: [{ text: '@kongc_no_peer' }] }],
-      default: [{ text: '@kongc_bad_gateway' }],
+      entries: [{ match: 'regex', caseless: false, pattern: '(?:^|\\s)kongc_(?:up|host)_[A-Za-z0-9_.-]+\\z', value: [{ text: NO_PEER }] }],
+      default: [{ text: BAD_GATEWAY }],
       purpose: "an nginx 502: Kong's 503 when passive health checks left no target, else Kong's 502",
     });
   }

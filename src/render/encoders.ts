@@ -73,13 +73,13 @@ const VARIABLE = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9])$/;
  * A complex value (proxy_set_header, map value, return): literal text and generated variables.
  * A literal `$` would start a variable, so it is spelled `${kongc_dollar}` (a geo constant).
  */
-export function complexValue(parts: MapValue, question = false): string {
+export function complexValue(parts: MapValue, question = false, newline = '\\n'): string {
   let out = '';
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if ('separator' in p) {
-      // nginx's lexer turns `\n` in a quoted token into a newline, which no request value contains.
-      out += '\\n';
+      // A newline: nginx's lexer turns `\n` in a quoted token into one, and keeps a real one.
+      out += newline;
     } else if ('variable' in p) {
       if (!VARIABLE.test(p.variable)) throw new EncodingError('variable', p.variable);
       const next = parts[i + 1];
@@ -98,6 +98,11 @@ export function complexValue(parts: MapValue, question = false): string {
   }
   if (!utf8Within(out, MAX_TOKEN_BYTES - 2)) throw new EncodingError('value', out.slice(0, 40) + '…');
   return '"' + out + '"';
+}
+
+/** A response body: a complex value whose newlines stay real line breaks inside the quotes, so it reads as sent. */
+export function bodyValue(parts: MapValue): string {
+  return complexValue(parts, false, '\n');
 }
 
 /** A rewrite's replacement: a complex value in which '?' is part of the path, not the query. */

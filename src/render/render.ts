@@ -45,6 +45,7 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   entrykey: (v: MapEntry) => enc.mapEntryKey(v),
   check: (v: Check) => enc.check(v),
   rewrite: (v: MapValue) => enc.rewriteValue(v),
+  body: (v: MapValue) => enc.bodyValue(v),
   key: (v: string) => enc.entityKey(v),
 };
 

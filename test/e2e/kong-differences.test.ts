@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { compileObject } from '../support/compile.js';
 import { startEcho, type EchoBackend } from '../support/echo.js';
-import { request } from '../support/http.js';
+import { kongError, request } from '../support/http.js';
 import { freePort, startNginx, type RunningNginx } from '../support/nginx.js';
 
 /** A backend that answers a WebSocket handshake with 101 and then echoes bytes; other requests get 200 with the headers it saw. */
@@ -15,7 +15,11 @@ async function startUpgradeBackend(): Promise<{ port: number; close: () => Promi
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ connection: req.headers.connection ?? null, upgrade: req.headers.upgrade ?? null }));
   });
+  // Upgraded connections are the server's no more: closeAllConnections does not end them.
+  const upgraded = new Set<import('node:stream').Duplex>();
   server.on('upgrade', (req, socket) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Seen-Upgrade: ' + String(req.headers.upgrade) + '\r\n\r\n');
     socket.on('data', (d) => socket.write(d));
   });
@@ -23,6 +27,7 @@ async function startUpgradeBackend(): Promise<{ port: number; close: () => Promi
   return {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => {
+      for (const socket of upgraded) socket.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     }),
@@ -69,6 +74,7 @@ describe('where nginx differs from Kong unless told', () => {
     ws = await startUpgradeBackend();
     echo = await startEcho('echo');
     port = await freePort();
+    const closedPort = await freePort();
     const config = {
       _format_version: '3.0',
       services: [
@@ -81,6 +87,7 @@ describe('where nginx differs from Kong unless told', () => {
             { name: 'cased', hosts: ['casing.test'], paths: ['/cased'] },
           ],
         },
+        { name: 'down', url: `http://127.0.0.1:${closedPort}`, routes: [{ name: 'down', paths: ['/down'] }] },
         { name: 'any-host', url: `http://127.0.0.1:${echo.port}/any-host`, routes: [{ name: 'fallback', paths: ['/cased'] }] },
       ],
     };
@@ -109,7 +116,7 @@ describe('where nginx differs from Kong unless told', () => {
   it("a route path ending in '/' answers Kong's 404 for the path without it, not nginx's 301", async () => {
     const bare = await request(port, '/docs', { host: 'x.test' });
     assert.equal(bare.status, 404);
-    assert.deepEqual(bare.json(), { message: 'no Route matched with those values' });
+    assert.deepEqual(kongError(bare), { message: 'no Route matched with those values' });
     const under = await request(port, '/docs/intro', { host: 'x.test' });
     assert.equal(under.status, 200);
     assert.equal(under.json().url, '/intro');
@@ -125,5 +132,35 @@ describe('where nginx differs from Kong unless told', () => {
       assert.equal(other.status, 200, host);
       assert.equal(other.json().url, '/any-host/x', host);
     }
+  });
+
+  it("Kong's errors follow the Accept header (JSON, HTML, XML, text), each with the request id", async () => {
+    const rid = '[0-9a-f]{32}';
+    const cases: [string | null, RegExp, RegExp][] = [
+      [null, /^application\/json; charset=utf-8$/, new RegExp(`^\\{\\n  "message":"no Route matched with those values",\\n  "request_id":"${rid}"\\n\\}$`)],
+      ['*/*', /^application\/json/, /"message":"no Route matched with those values"/],
+      ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', /^text\/html; charset=utf-8$/, new RegExp(`<h1>Error</h1>\\n    <p>no Route matched with those values\\.</p>\\n    <p>request_id: ${rid}</p>`)],
+      ['application/xml', /^application\/xml; charset=utf-8$/, new RegExp(`^<\\?xml version="1\\.0" encoding="UTF-8"\\?>\\n<error>\\n  <message>no Route matched with those values</message>\\n  <requestid>${rid}</requestid>\\n</error>\\n$`)],
+      ['text/plain', /^text\/plain; charset=utf-8$/, new RegExp(`^no Route matched with those values\\nrequest_id: ${rid}\\n$`)],
+      ['TEXT/HTML', /^application\/json/, /"message"/],
+    ];
+    for (const [accept, type, body] of cases) {
+      const res = await request(port, '/nothing-here', { host: 'x.test', headers: accept === null ? {} : { accept } });
+      assert.equal(res.status, 404, String(accept));
+      assert.match(String(res.headers['content-type']), type, String(accept));
+      assert.match(res.body, body, String(accept));
+    }
+  });
+
+  it("nginx's own proxy failures follow Accept, else the request's Content-Type, else plain text", async () => {
+    // A 502: the service's port has nothing listening.
+    const text = await request(port, '/down/x', { host: 'x.test' });
+    assert.equal(text.status, 502);
+    assert.match(String(text.headers['content-type']), /^text\/plain/);
+    assert.match(text.body, /^An invalid response was received from the upstream server\nrequest_id: [0-9a-f]{32}\n$/);
+    const byType = await request(port, '/down/x', { host: 'x.test', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.match(String(byType.headers['content-type']), /^application\/json/);
+    const byAccept = await request(port, '/down/x', { host: 'x.test', headers: { accept: 'application/xml', 'content-type': 'application/json' } });
+    assert.match(byAccept.body, /<message>An invalid response was received from the upstream server<\/message>/);
   });
 });

@@ -55,9 +55,10 @@ describe('targets', () => {
   it('an upstream with only weight-0 targets answers 503 like Kong', () => {
     const o = one({ targets: [{ target: '10.0.0.1', weight: 0 }] });
     const loc = o.plan!.site.routeLocations[0]!;
-    assert.ok(loc.body.kind === 'respond');
-    assert.equal(loc.body.respond.status, 503);
-    assert.equal(loc.body.respond.body, '{"message":"failure to get a peer from the ring-balancer"}');
+    assert.deepEqual(loc.body, { kind: 'error', error: '@kongc_no_peer' });
+    const error = o.plan!.site.errors.find((e) => e.name === '@kongc_no_peer')!;
+    assert.ok(error.variants.every((v) => v.status === 503));
+    assert.match(o.text, /\\"message\\":\\"failure to get a peer from the ring-balancer\\"/);
   });
 
   it('rejects duplicate targets, also across IPv6 spellings and the default port', () => {
