@@ -1,4 +1,5 @@
 // Loaded documents → KongState: flatten nesting, apply defaults, expand `url`, resolve references.
+import { mergeDeep, UUID } from '../values.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
@@ -15,7 +16,6 @@ export interface BuildOptions {
 
 type Raw = Record<string, unknown>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Top-level collections kongc accepts but does not compile (yet). */
 const UNSUPPORTED_COLLECTIONS: Record<string, string> = {
@@ -295,15 +295,6 @@ function makeUpstream(raw: Raw, src: SourceRef, order: number, selectTags: strin
     use_srv_name: pick(raw, 'use_srv_name', UPSTREAM_DEFAULTS.use_srv_name as boolean),
     targets: [],
   };
-}
-
-function mergeDeep(base: Raw, over: Raw): Raw {
-  const out: Raw = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = base[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeDeep(b as Raw, v as Raw) : v;
-  }
-  return out;
 }
 
 function makeTarget(raw: Raw, src: SourceRef, order: number, upstream: Upstream, out: Diagnostic[]): Target | null {

@@ -6,7 +6,7 @@ import { compareText } from '../text.js';
 import { parseHostPattern, type HostPattern } from './hosts.js';
 import { rawPathRule, type RawPathRule } from './raw-path.js';
 import { comparePriority, routePriority, type Priority } from './priority.js';
-import { analyzeRouteRegex } from './route-regex.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
 
 /** A condition a request must meet, beyond the location and virtual host that lead to a candidate. */
 export type Condition =

@@ -15,7 +15,7 @@ import { lowerRouter } from './lower.js';
 import { kongError } from './errors.js';
 import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, NO_PEER, NO_ROUTE, NO_SERVICE, routeTarget, shortHash, UNAVAILABLE, VARIABLES } from './names.js';
 import { reportShadowed, reportTies } from './ties.js';
-import { analyzeRouteRegex } from './route-regex.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';

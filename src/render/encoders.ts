@@ -3,6 +3,9 @@
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
 import type { Check, DirectiveArg, MapEntry, MapValue } from '../plan/ir.js';
 import { utf8Within, wellFormed } from '../text.js';
+import { quoteContent, spellDollar } from '../nginx-quoting.js';
+
+export { quoteContent } from '../nginx-quoting.js';
 
 export class EncodingError extends Error {
   constructor(kind: string, value: unknown) {
@@ -27,19 +30,6 @@ function bare(kind: string, value: unknown, ok: boolean): string {
   if (!ok || typeof value !== 'string' || value.length > MAX_BARE_BYTES) throw new EncodingError(kind, value);
   return value;
 }
-
-/**
- * Escapes text for a double-quoted nginx token. nginx's lexer turns `\"`, `\'`, `\\` into the
- * character and `\t`, `\r`, `\n` into control characters, and keeps every other backslash
- * pair as is; so a backslash is doubled only where the lexer would consume it. Regexes stay
- * readable (`\d` is written `\d`) and the token means exactly `value`.
- */
-export function quoteContent(value: string): string {
-  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) return value;
-  return value.replace(LEXER_ESCAPES, (m) => (m === '"' ? '\\"' : '\\\\'));
-}
-/** A quote, or a backslash the lexer would read as the start of an escape (before `"'\\trn` or at the end). */
-const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
 
 /** A double-quoted token whose content nginx reads literally (no variables in this context). */
 export function literal(value: string, kind = 'string'): string {
@@ -90,7 +80,7 @@ export function complexValue(parts: MapValue, question = false, newline = '\\n')
     } else {
       if (typeof p.text !== 'string' || CONTROL.test(p.text) || !wellFormed(p.text)) throw new EncodingError('value', p.text);
       let quoted = quoteContent(p.text);
-      if (quoted.indexOf('$') >= 0) quoted = quoted.replace(/\$/g, '${kongc_dollar}');
+      quoted = spellDollar(quoted);
       // In a rewrite's replacement a literal '?' would start the query string.
       if (question && quoted.indexOf('?') >= 0) quoted = quoted.replace(/\?/g, '${kongc_qmark}');
       out += quoted;

@@ -5,7 +5,7 @@ import { child, diag, type SourceRef } from '../load/source-map.js';
 import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../model/kong-path.js';
 import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
-import { analyzeRouteRegex } from '../plan/route-regex.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
 

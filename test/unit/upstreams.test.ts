@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { InputError, type Diagnostic } from '../../src/diagnostics.js';
 import type { MapBlock, NginxPlan, ProxySettings } from '../../src/plan/ir.js';
 import { expandIPv6 } from '../../src/plan/upstreams.js';
-import { analyzeRouteRegex } from '../../src/plan/route-regex.js';
+import { analyzeRouteRegex } from '../../src/model/route-regex.js';
 import { caProblem } from '../../src/validate/upstreams.js';
 import { compileObject } from '../support/compile.js';
 import { nginxTest } from '../support/nginx.js';

@@ -1,5 +1,6 @@
 // Admin-call log → Kong declarative document: scan the calls, replay them against the simulated
 // Admin API, learn ids from recorded responses, and report every call Kong would reject.
+import { UUID } from '../../values.js';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { InputError, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
@@ -35,7 +36,6 @@ export const REJECTED = 'admin-api';
 /** Code of notes about the log itself (skipped calls, unreadable files, ids not learned). */
 export const NOTE = 'admin-log';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTIFYING = ['name', 'username', 'custom_id', 'instance_name', 'target'];
 
 export function replayLogFile(path: string, opts: ReplayOptions = {}): ReplayResult {

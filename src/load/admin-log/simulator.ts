@@ -1,5 +1,6 @@
 // A faithful, in-memory Kong 3.x Admin API (KONG.md §2): endpoints, POST/PUT/PATCH/DELETE semantics,
 // foreign keys, unique constraints, defaults, and Kong's status codes and messages for rejected calls.
+import { mergeDeep, UUID } from '../../values.js';
 import { parseServiceUrl } from '../../model/service-url.js';
 import { TARGET_DEFAULTS } from '../../model/defaults.js';
 import { parseTarget } from '../../model/target-address.js';
@@ -40,7 +41,6 @@ export interface Outcome {
   conflict?: { existing: Row; fields: Record<string, unknown> };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOP: Record<string, Kind> = {
   services: 'services', routes: 'routes', upstreams: 'upstreams', consumers: 'consumers', plugins: 'plugins',
   certificates: 'certificates', snis: 'snis', ca_certificates: 'ca_certificates',
@@ -477,8 +477,3 @@ function lua(v: unknown): string {
   return typeof v === 'string' ? `"${v}"` : String(v);
 }
 
-function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(base[k]) ? mergeDeep(base[k] as Record<string, unknown>, v) : v;
-  return out;
-}
