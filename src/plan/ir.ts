@@ -230,3 +230,4 @@ export interface ProxyOverride {
 
 /** A typed directive argument: each kind has its own encoder. */
 export type DirectiveArg = { ms: number } | { count: number } | { word: string } | { on: boolean };
+

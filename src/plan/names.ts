@@ -104,3 +104,4 @@ export function selectorName(content: string): string {
 export function locationKey(path: string): string {
   return shortHash(path);
 }
+

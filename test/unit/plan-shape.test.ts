@@ -102,3 +102,20 @@ describe('readable output', () => {
     assert.match(text, /if \(\$kongc_escape_at ~ "\^!\(\?:\[\^%\]\|%\.\.\)\{0,6\}\\z"\) \{ return 419; \}/);
   });
 });
+
+describe('generated names', () => {
+  it('every kongc name a template spells is one names.ts declares, and the other way round', async () => {
+    const { VARIABLES, NO_ROUTE, NO_SERVICE, HTTPS_REQUIRED, NO_PEER, BAD_GATEWAY, UNAVAILABLE, GATEWAY_TIMEOUT, JUMP_STATUS, NO_ROUTE_STATUS } = await import('../../src/plan/names.js');
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { TEMPLATES_DIR } = await import('../../src/paths.js');
+    const text = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')).map((f) => readFileSync(join(TEMPLATES_DIR, f), 'utf8')).join('\n');
+    const declared = new Set<string>([...Object.values(VARIABLES).map((v) => `$${v}`), NO_ROUTE, NO_SERVICE, HTTPS_REQUIRED, NO_PEER, BAD_GATEWAY, UNAVAILABLE, GATEWAY_TIMEOUT]);
+    const spelled = new Set(text.match(/[$@]kongc_[a-z_]+\b/g));
+    for (const name of spelled) assert.ok(declared.has(name), `${name} is written in a template but not declared in names.ts`);
+    // The jump statuses the templates use are the ones lower.ts and the error locations expect.
+    assert.match(text, new RegExp(`error_page ${JUMP_STATUS} = \\$kongc_target;`));
+    assert.match(text, new RegExp(`error_page ${NO_ROUTE_STATUS} = @kongc_no_route;`));
+    assert.doesNotMatch(text.replace(new RegExp(`\\b(?:${JUMP_STATUS}|${NO_ROUTE_STATUS})\\b`, 'g'), ''), /return 41[89]/);
+  });
+});
