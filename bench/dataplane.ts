@@ -40,8 +40,9 @@ const backendPort = await freePort();
 const backend = `127.0.0.1:${backendPort}`;
 const options = { routes: ROUTES, backend };
 
+const kongcPort = await freePort();
 const t0 = performance.now();
-const compiled = compileDocuments([parseDeclarative('mix.yaml', mixYaml(options))], { listen: ['127.0.0.1:PORT_SLOT'] });
+const compiled = compileDocuments([parseDeclarative('mix.yaml', mixYaml(options))], { listen: [`127.0.0.1:${kongcPort}`] });
 const buildMs = performance.now() - t0;
 
 interface Variant {
@@ -51,8 +52,7 @@ interface Variant {
   conf: string;
 }
 
-async function variant(name: string, include: (listen: string) => string): Promise<Variant> {
-  const port = await freePort();
+async function variant(name: string, include: (listen: string) => string, port: number): Promise<Variant> {
   const prefix = join(dir, name);
   mkdirSync(join(prefix, 'logs'), { recursive: true });
   const inc = join(prefix, 'routes.conf');
@@ -68,8 +68,8 @@ async function variant(name: string, include: (listen: string) => string): Promi
 }
 
 const variants = [
-  await variant('kongc', (listen) => compiled.text.replaceAll('127.0.0.1:PORT_SLOT', listen)),
-  await variant('baseline', (listen) => baselineNginx(options, listen)),
+  await variant('kongc', () => compiled.text, kongcPort),
+  await variant('baseline', (listen) => baselineNginx(options, listen), await freePort()),
 ];
 
 function nginxTest(v: Variant): number {

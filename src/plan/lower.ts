@@ -20,11 +20,18 @@ export interface LoweredRouter {
   maps: MapBlock[];
 }
 
-/** `$kongc_escape_at`: "!" and the raw path before its first reserved escape, or "" without one. */
+/**
+ * `$kongc_escape_at`: "!" and the raw path before its first reserved escape, "" without one, and
+ * "%" when another escape comes first (the raw text then is not the decoded path: such a request
+ * is taken as nginx's decoded view has it; README "Differences from Kong").
+ */
 const ESCAPE_MAP: MapBlock = Object.freeze({
   variable: V.escapeAt,
   source: [{ variable: 'request_uri' }],
-  entries: [{ match: 'regex', caseless: false, pattern: `^${ABSOLUTE_FORM}([^?]*?)${RESERVED_ESCAPE}`, value: [{ text: '!' }, { variable: '1' }] }],
+  entries: [
+    { match: 'regex', caseless: false, pattern: `^${ABSOLUTE_FORM}([^?%]*)${RESERVED_ESCAPE}`, value: [{ text: '!' }, { variable: '1' }] },
+    { match: 'regex', caseless: false, pattern: `^[^?]*${RESERVED_ESCAPE}`, value: [{ text: '%' }] },
+  ],
   default: [],
   purpose: 'the raw path before its first reserved percent-escape (Kong keeps those encoded)',
 }) as MapBlock;
@@ -168,12 +175,8 @@ function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>): Check {
 function passes(rule: RawPathRule, usage: { escape: boolean }): Check {
   if (rule.kind === 'exact') return { variable: 'request_uri', op: '~', operand: rule.pattern };
   usage.escape = true;
-  return { variable: V.escapeAt, op: '!~', operand: escapeWithin(rule.bytes) };
-}
-
-/** A reserved escape within the first `bytes` bytes of the path. */
-function escapeWithin(bytes: number): string {
-  return `^!(?:[^%]|%..){0,${bytes - 1}}\\z`;
+  if (rule.stops.length === 1) return { variable: V.escapeAt, op: '!=', operand: `!${rule.stops[0]}` };
+  return { variable: V.escapeAt, op: '!~', operand: `^!(?:${rule.stops.map(escapeRegex).join('|')})\\z` };
 }
 
 /** Checks that fail a route's own location (each answers Kong's 404). */
@@ -183,7 +186,11 @@ function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], r
   if (vhosts) {
     failures.push(vhosts.length === 1 ? { variable: V.vhost, op: '!=', operand: vhosts[0]! } : { variable: V.vhost, op: '!~', operand: `^(?:${vhosts.map(escapeRegex).join('|')})\\z` });
   }
-  if (rawPath) failures.push(negate(passes(rawPath, usage)));
+  if (rawPath?.kind === 'no-escape-at') {
+    usage.escape = true;
+    // One string comparison per reserved character of the route path: no regex.
+    for (const stop of rawPath.stops) failures.push({ variable: V.escapeAt, op: '=', operand: `!${stop}` });
+  } else if (rawPath) failures.push(negate(passes(rawPath, usage)));
   for (const cond of conditions) {
     if (cond.kind === 'host') {
       const layout = layoutOf(new Set([fieldOf(cond)]));
@@ -263,7 +270,7 @@ function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPa
   if (rawPath?.kind === 'exact') byField.set(RAW, `${rawPath.pattern.slice(1)}[^\\n]*`);
   else if (rawPath) {
     usage.escape = true;
-    byField.set(ESCAPE, `(?:!(?:[^%\\n]|%..){${rawPath.bytes}}[^\\n]*)?`);
+    byField.set(ESCAPE, `(?!!(?:${rawPath.stops.map(escapeRegex).join('|')})(?:\\n|\\z))[^\\n]*`);
   }
   let last = -1;
   layout.forEach((f, i) => {

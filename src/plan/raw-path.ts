@@ -3,8 +3,8 @@
 // Kong compares a prefix path with the normalized request path, in which reserved characters the
 // client percent-encoded stay encoded (`/a%2Fb` is not `/a/b`); nginx's $uri has them all decoded.
 // The two views agree on every request without a reserved escape, so the escape-aware work happens
-// once, in a shared map over the raw path (see lower.ts ESCAPE_MAP), and only requests that carry
-// such an escape are compared with a route any further.
+// once, in a shared map over the raw path (see lower.ts ESCAPE_MAP); a route then compares its
+// result with a few strings, no regex.
 
 /** RFC 3986 reserved characters (and '%'): Kong's normalization keeps them percent-encoded. */
 const RESERVED = new Set("!*'();:@&=+$,/?%#[]".split(''));
@@ -18,11 +18,12 @@ export const ABSOLUTE_FORM = '(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?]*)?';
 /** How the raw request path must look for a prefix route to match as it does in Kong. */
 export type RawPathRule =
   /**
-   * No reserved escape among the first `bytes` bytes of the (decoded) path: the location already
-   * matched the decoded prefix, so a reserved escape there stands for a reserved character of the
-   * route path, which Kong would not have matched.
+   * The location already matched the decoded prefix, so a reserved escape inside it stands for one
+   * of the route path's own reserved characters, which Kong would not have matched: the raw path
+   * before the request's first reserved escape must not be one of `stops`, the route path's
+   * prefixes that end right before one of its reserved characters (`/api/v1` → `/api`).
    */
-  | { kind: 'clean-prefix'; bytes: number }
+  | { kind: 'no-escape-at'; stops: string[] }
   /** The route path has escapes of its own: the raw path must spell them (regex on $request_uri). */
   | { kind: 'exact'; pattern: string };
 
@@ -31,7 +32,12 @@ export function rawPathRule(kongPath: string, decodedPrefix: string): RawPathRul
   let reserved = false;
   for (let i = 1; i < kongPath.length && !reserved; i++) reserved = RESERVED.has(kongPath[i]!);
   if (!reserved) return null;
-  if (!/%[0-9A-Fa-f]{2}/.test(kongPath)) return { kind: 'clean-prefix', bytes: Buffer.byteLength(decodedPrefix, 'utf8') };
+  if (!/%[0-9A-Fa-f]{2}/.test(kongPath)) {
+    const stops: string[] = [];
+    // Position 0 is the request's own leading '/', which an escape cannot stand for.
+    for (let i = 1; i < decodedPrefix.length; i++) if (RESERVED.has(decodedPrefix[i]!)) stops.push(decodedPrefix.slice(0, i));
+    return { kind: 'no-escape-at', stops };
+  }
   return { kind: 'exact', pattern: `^${ABSOLUTE_FORM}${spelled(kongPath)}` };
 }
 

@@ -124,9 +124,8 @@ const CHECK_OPS = new Set(['=', '!=', '~', '!~', '~*', '!~*']);
 export function check(c: Check): string {
   if (!c || !CHECK_OPS.has(c.op)) throw new EncodingError('check', c);
   const variable = identifier(c.variable);
-  // `=` compares with a complex value (a `$` would be a variable); regexes are read literally.
-  if ((c.op === '=' || c.op === '!=') && c.operand.indexOf('$') >= 0) throw new EncodingError('comparison operand', c.operand);
-  return `$${variable} ${c.op} ${literal(c.operand, c.op.includes('~') ? 'regex' : 'string')}`;
+  // `=` compares with a complex value (a `$` is spelled as a variable); regexes are read literally.
+  return `$${variable} ${c.op} ${c.op.includes('~') ? literal(c.operand, 'regex') : textValue(c.operand)}`;
 }
 
 /** `host:port` / `[v6]:port` of an upstream server. */
