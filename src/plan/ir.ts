@@ -191,6 +191,12 @@ export interface ProxySettings {
   upstream: string;
   /** Kong's upstream path, computed in place from $uri: the first rewrite whose pattern matches. */
   rewrites: { pattern: string; replacement: MapValue }[];
+  /**
+   * When the route is served in its own prefix location and does not strip: the URI proxy_pass
+   * puts in place of the matched prefix (the service path and the prefix), so that nginx itself
+   * gives Kong's upstream path with no regex. Null when the rewrites are needed.
+   */
+  prefixUri: string | null;
   /** The Host header sent upstream: the client's (`$http_host`, preserve_host) or Kong's upstream Host. */
   host: MapValue;
   /**

@@ -165,6 +165,10 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
   const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix) : e.kind === 'regex' ? regexMatcher(e.regex.pattern) : null;
   const rewrites = upstreamRewrites({ base, strip: r.strip_path, matcher });
+  // Not stripping, Kong sends the service path (without its trailing '/') and the request path;
+  // proxy_pass with a URI does exactly that in the route's own prefix location (but for '/', whose
+  // request '/' gets the service path as written). Only plain URI characters, which nginx sends as written.
+  const prefixUri = !r.strip_path && e.kind === 'prefix' && (e.decodedPrefix !== '/' || base.endsWith('/')) ? `${base.endsWith('/') ? base.slice(0, -1) : base}${e.decodedPrefix}` : null;
 
   let forwardedPrefix: Preset = { variable: VARIABLES.forwardedPrefix, value: none() };
   if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, value: [{ text: e.kongPath }] };
@@ -202,6 +206,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
         tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
         upstream: block.name,
         rewrites,
+        prefixUri: prefixUri !== null && /^\/[A-Za-z0-9/._~-]*$/.test(prefixUri) ? prefixUri : null,
         host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
         presets: presets.length ? presets : none(),
         responseHeaders,

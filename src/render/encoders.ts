@@ -128,6 +128,11 @@ export function check(c: Check): string {
   return `$${variable} ${c.op} ${c.op.includes('~') ? literal(c.operand, 'regex') : textValue(c.operand)}`;
 }
 
+/** The URI part of proxy_pass: a path of plain URI characters, sent as written. */
+export function uriPath(value: string): string {
+  return bare('uri path', value, typeof value === 'string' && /^\/[A-Za-z0-9/._~-]*$/.test(value));
+}
+
 /** `host:port` / `[v6]:port` of an upstream server. */
 export function address(value: string): string {
   const m = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_][A-Za-z0-9._-]*):(\d{1,5})$/.exec(String(value));

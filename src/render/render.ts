@@ -46,6 +46,7 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   check: (v: Check) => enc.check(v),
   rewrite: (v: MapValue) => enc.rewriteValue(v),
   body: (v: MapValue) => enc.bodyValue(v),
+  uri: (v: string) => enc.uriPath(v),
   key: (v: string) => enc.entityKey(v),
 };
 
