@@ -1,6 +1,5 @@
 // `kongc replay LOG`: replay an admin-call log, print what Kong would have rejected, write the state as YAML.
-import type { GlobalOptions } from '../cli.js';
-import { report } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { replayLogFile } from '../load/admin-log/replay.js';
 
@@ -10,9 +9,9 @@ export interface ReplayCommandOptions {
   strict?: boolean;
 }
 
-export async function runReplay(log: string, opts: ReplayCommandOptions, global: Pick<GlobalOptions, 'reporter'>): Promise<void> {
+export async function runReplay(log: string, opts: ReplayCommandOptions, global: GlobalOptions): Promise<void> {
   const result = replayLogFile(log, { strict: opts.strict ?? false, keepIds: opts.keepIds ?? false });
-  report(result.diagnostics, global.reporter);
+  report(result.diagnostics, global);
   if (opts.output) writeFileAtomic(opts.output, result.yaml);
   else process.stdout.write(result.yaml);
 }
