@@ -38,19 +38,25 @@ export function expandInputPaths(paths: readonly string[]): { files: string[]; p
       files.push(path);
       continue;
     }
-    const found = filesBelow(path);
+    const found = filesBelow(path, problems);
     if (found.length) files.push(...found);
-    else problems.push({ ...fileProblem(path, {}), message: 'folder holds no .yaml, .yml or .json file', hint: 'decK reads every *.yaml, *.yml and *.json below a folder; name the files so' });
+    else if (!problems.some((d) => d.file.startsWith(path))) problems.push({ ...fileProblem(path, {}), message: 'folder holds no .yaml, .yml or .json file', hint: 'decK reads every *.yaml, *.yml and *.json below a folder; name the files so' });
   }
   return { files: [...new Set(files)], problems };
 }
 
-function filesBelow(dir: string): string[] {
+function filesBelow(dir: string, problems: Diagnostic[]): string[] {
   const out: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
+  } catch (e) {
+    problems.push(fileProblem(dir, e));
+    return out;
+  }
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesBelow(p));
+    if (e.isDirectory()) out.push(...filesBelow(p, problems));
     else if (DECLARATIVE_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink())) out.push(p);
   }
   return out;
