@@ -9,6 +9,7 @@ import type { NginxPlan } from '../plan/ir.js';
 import { assertNoCodeLoadingDirectives, wrapperConfig } from './nginx-check.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
+import { bootTicks } from './nginx-workers.js';
 import { buildHash, probeFor, waitForBuild } from './verify.js';
 
 /** How long nginx gets to start, to load a new config, and to stop gracefully. */
@@ -76,10 +77,12 @@ export class DevNginx {
     }
     this.promote();
     if (!this.child?.pid) return 'nginx is not running';
+    // Done means every new connection gets the new build: old workers no longer accept.
+    const since = bootTicks();
     process.kill(this.child.pid, 'SIGHUP');
     const probe = probeFor(plan.listen);
     if (!probe) return null;
-    const r = await waitForBuild(probe, buildHash(text)!, { timeoutMs: START_MS });
+    const r = await waitForBuild(probe, buildHash(text)!, { timeoutMs: START_MS, since });
     return r.ok ? null : `nginx did not load the new configuration: ${r.last}${this.lastErrors() ? `\n${this.lastErrors()}` : ''}`;
   }
 
