@@ -4,7 +4,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VERSION } from '../../src/version.js';
@@ -240,4 +240,21 @@ describe('version', () => {
       assert.equal(r.stdout, `kongc ${VERSION}\n`);
     });
   }
+});
+
+describe('the JSON Schema for editors', () => {
+  it('ships in the package at the path the README gives, and `kongc schema` prints it', async () => {
+    const { PACKAGE_ROOT } = await import('../../src/paths.js');
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+    assert.equal(pack.status, 0, pack.stderr);
+    const files = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    assert.ok(files.includes('src/validate/kong.schema.json'), files.join('\n'));
+    const printed = kongc(['schema'], scratch).stdout;
+    assert.equal(printed, readFileSync(join(PACKAGE_ROOT, 'src/validate/kong.schema.json'), 'utf8'));
+    assert.match(readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8'), /\$schema=\.\/node_modules\/kongc\/src\/validate\/kong\.schema\.json/);
+  });
+  it('a yaml-language-server comment is only a comment to kongc', () => {
+    const dir = folder({ 'kong.yaml': '# yaml-language-server: $schema=./kong.schema.json\n' + HEAD + 'services: []\n' });
+    assert.equal(kongc(['validate', 'kong.yaml'], dir).status, 0);
+  });
 });
