@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { compileFiles, type CompileResult } from '../compile.js';
 import { describeEntities } from '../deliver/apply.js';
 import { DevNginx } from '../deliver/dev-nginx.js';
+import { findNginx } from '../deliver/nginx-binary.js';
 import { buildHash } from '../deliver/verify.js';
 import { CommandFailure, InputError } from '../diagnostics.js';
 import { DECLARATIVE_FILE } from '../load/input-files.js';
@@ -29,10 +30,11 @@ const DEBOUNCE_MS = 150;
 export async function runDev(files: string[], flags: DevFlags, global: GlobalOptions): Promise<void> {
   const log = (m: string): void => void process.stderr.write(`kongc dev: ${m}\n`);
   const inputs = defaultInputFiles(files);
+  const nginxBin = findNginx(flags.nginx ?? 'nginx');
   const prefix = mkdtempSync(join(tmpdir(), 'kongc-dev-'));
   // CA bundles the config refers to are written into the prefix, removed with it.
   const options = compileOptions({ ...flags, caDir: prefix });
-  const nginx = new DevNginx(flags.nginx ?? 'nginx', prefix);
+  const nginx = new DevNginx(nginxBin, prefix);
 
   const compile = (): CompileResult => {
     const result = compileFiles(inputs, options);
