@@ -114,7 +114,7 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
           });
       }, DEBOUNCE_MS);
     };
-    watchers = watchInputs(inputs, schedule);
+    watchers = watchInputs(inputs, schedule, log);
 
     // Runs until a signal stops nginx, or nginx dies.
     await nginx.whenExited();
@@ -135,7 +135,7 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
  * Watches the folders that hold the inputs, not the files: editors save by writing a new file and
  * renaming it over the old one, which ends a watch on the file itself.
  */
-function watchInputs(inputs: string[], changed: () => void): FSWatcher[] {
+function watchInputs(inputs: string[], changed: () => void, log: (m: string) => void): FSWatcher[] {
   const watchers: FSWatcher[] = [];
   for (const input of inputs) {
     const path = resolve(input);
@@ -146,5 +146,7 @@ function watchInputs(inputs: string[], changed: () => void): FSWatcher[] {
       watchers.push(watch(dirname(path), (_e, f) => (f === null || f.toString() === name ? changed() : undefined)));
     }
   }
+  // A watched folder that goes away ends its watch; the last good config keeps serving.
+  for (const w of watchers) w.on('error', (e) => log(`stopped watching: ${e.message}`));
   return watchers;
 }

@@ -49,9 +49,17 @@ export class DevNginx {
     // Own process group: Ctrl-C reaches kongc only, which stops nginx in order.
     const child = spawn(this.nginx, ['-p', this.prefix, '-e', this.errorLog, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.child = child;
+    // nginx runs in its own process group, so it would outlive a kongc that crashes: the exit
+    // handler (which runs for crashes and process.exit, not for SIGKILL) takes it down.
+    process.once('exit', this.killNow);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        process.off('exit', this.killNow);
+        resolve();
+      }),
+    );
     const spawnFailed = new Promise<string>((resolve) => child.once('error', (e) => resolve(e.message)));
     const early = Promise.race([this.exited.then(() => stderr || this.lastErrors() || 'nginx exited'), spawnFailed]);
     const probe = probeFor(plan.listen);
@@ -85,6 +93,15 @@ export class DevNginx {
     const r = await waitForBuild(probe, buildHash(text)!, { timeoutMs: START_MS, since });
     return r.ok ? null : `nginx did not load the new configuration: ${r.last}${this.lastErrors() ? `\n${this.lastErrors()}` : ''}`;
   }
+
+  private readonly killNow = (): void => {
+    try {
+      if (this.child?.pid) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    rmSync(this.prefix, { recursive: true, force: true });
+  };
 
   /** Stops nginx (gracefully, then by force) and removes the prefix. Safe to call twice. */
   async stop(): Promise<void> {
