@@ -24,10 +24,11 @@ export function buildProgram(): Command {
     .description('Compile Kong declarative configuration (kong.yaml, decK files) or a log of Kong Admin API calls into plain nginx configuration.')
     .version(`kongc ${VERSION}`, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces for internal errors')
-    .addOption(new Option('--reporter <kind>', 'how diagnostics are printed: text, json (one object per line) or github (Actions annotations)').choices(['text', 'json', 'github']).default('text'))
+    .addOption(new Option('--reporter <kind>', 'how diagnostics are printed (json: one object per line; github: Actions annotations)').choices(['text', 'json', 'github']).default('text'))
     .option('-q, --quiet', 'do not print warnings')
     .option('--fail-on-warnings', 'exit 1 when there is any warning (for CI)')
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     // A usage error is one line and a pointer to the help, not the whole help.
     .showHelpAfterError("(run 'kongc --help' for usage)")
     .showSuggestionAfterError()
