@@ -7,10 +7,8 @@ import { CommandFailure } from '../diagnostics.js';
 const SBIN = ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/opt/homebrew/bin'];
 
 export function findNginx(bin: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (bin.includes('/')) return bin;
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...SBIN];
-  for (const dir of dirs) {
-    const candidate = join(dir, bin);
+  const candidates = bin.includes('/') ? [bin] : [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...SBIN].map((dir) => join(dir, bin));
+  for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -18,5 +16,6 @@ export function findNginx(bin: string, env: NodeJS.ProcessEnv = process.env): st
       /* not here */
     }
   }
-  throw new CommandFailure(`${bin} not found on PATH nor in ${SBIN.join(', ')}; install nginx (apt-get install nginx-light, brew install nginx) or pass --nginx PATH`);
+  const where = bin.includes('/') ? 'is not an executable file' : `not found on PATH nor in ${SBIN.join(', ')}`;
+  throw new CommandFailure(`${bin} ${where}; install nginx (apt-get install nginx-light, brew install nginx) or pass --nginx PATH`);
 }

@@ -38,9 +38,10 @@ export function expandInputPaths(paths: readonly string[]): { files: string[]; p
       files.push(path);
       continue;
     }
+    const before = problems.length;
     const found = filesBelow(path, problems);
     if (found.length) files.push(...found);
-    else if (!problems.some((d) => d.file.startsWith(path))) problems.push({ ...fileProblem(path, {}), message: 'folder holds no .yaml, .yml or .json file', hint: 'decK reads every *.yaml, *.yml and *.json below a folder; name the files so' });
+    else if (problems.length === before) problems.push({ ...fileProblem(path, {}), message: 'folder holds no .yaml, .yml or .json file', hint: 'decK reads every *.yaml, *.yml and *.json below a folder; name the files so' });
   }
   return { files: [...new Set(files)], problems };
 }

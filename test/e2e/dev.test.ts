@@ -2,8 +2,8 @@
 // a broken edit keeps the last good config, SIGINT stops nginx and removes its prefix.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEcho, type EchoBackend } from '../support/echo.js';
@@ -103,5 +103,27 @@ describe('kongc dev', () => {
     assert.equal(alive(nginxPid), false, 'the nginx master is gone');
     assert.equal(existsSync(prefix), false, 'the temp prefix is gone');
     await assert.rejects(request(port, '/three/z', { timeoutMs: 2000 }), /ECONNREFUSED/);
+  });
+});
+
+describe('kongc dev refuses to start, leaving nothing behind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kongc-dev-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (args: string[]) => spawnSync(process.execPath, [KONGC_BIN, 'dev', ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+  const prefixes = () => readdirSync(tmpdir()).filter((n) => n.startsWith('kongc-dev-') && !n.startsWith('kongc-dev-test-'));
+
+  it('a config with errors: exit 1, the errors, no nginx, no prefix', () => {
+    writeFileSync(join(dir, 'kong.yaml'), '_format_version: "3.0"\nservices:\n  - name: s\n    url: http://127.0.0.1:9\n    routes: [{name: r, path: [/x]}]\n');
+    const before = prefixes();
+    const r = run(['kong.yaml', '--listen', '127.0.0.1:1']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^kong\.yaml:5:27: error: unknown field 'path' in services\[0\]\.routes\[0\]\n  hint: did you mean 'paths'\?\nkongc: 1 error\n$/);
+    assert.deepEqual(prefixes().filter((p) => !before.includes(p)), []);
+  });
+  it('no nginx: says how to get one', () => {
+    writeFileSync(join(dir, 'kong.yaml'), '_format_version: "3.0"\n');
+    const r = run(['kong.yaml', '--nginx', 'no-such-nginx']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^kongc: no-such-nginx not found on PATH nor in \/usr\/sbin.*; install nginx .* or pass --nginx PATH\n$/);
   });
 });
