@@ -117,7 +117,7 @@ describe('kongc dev refuses to start, leaving nothing behind', () => {
     const before = prefixes();
     const r = run(['kong.yaml', '--listen', '127.0.0.1:1']);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /^kong\.yaml:5:27: error: unknown field 'path' in services\[0\]\.routes\[0\]\n  hint: did you mean 'paths'\?\nkongc: 1 error\n$/);
+    assert.match(r.stderr, /^kong\.yaml:5:24: error: unknown field 'path' in services\[0\]\.routes\[0\]\n  hint: did you mean 'paths'\?\nkongc: 1 error\n$/);
     assert.deepEqual(prefixes().filter((p) => !before.includes(p)), []);
   });
   it('no nginx: says how to get one', () => {
