@@ -5,9 +5,6 @@ import { printDiagnostics, type GlobalOptions } from './report.js';
 import { counted } from './text.js';
 import { VERSION } from './version.js';
 
-export type { GlobalOptions } from './report.js';
-export { report } from './report.js';
-
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
