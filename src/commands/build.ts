@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GeneratedFile } from '../plan/ir.js';
 import { loadInputs, parseListen, parseSelectTags } from './inputs.js';
+import { writeOutput } from './output.js';
 
 export interface BuildFlags {
   output?: string;
@@ -60,6 +61,6 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);
     process.stderr.write('kongc: nginx -t accepted the configuration\n');
   }
-  if (flags.output) writeFileAtomic(flags.output, out);
+  if (flags.output) writeOutput(flags.output, out);
   else process.stdout.write(out);
 }

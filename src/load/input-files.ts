@@ -7,19 +7,26 @@ import { compareText } from '../text.js';
 
 export const DECLARATIVE_FILE = /\.(?:ya?ml|json)$/i;
 
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'too many symbolic links',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+/** A file-system error in words ("no such file"), or its code when kongc has no words for it. */
+export function errnoWords(e: unknown, fallback = 'cannot read file'): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code && ERRNO_WORDS[code]) ?? `${fallback}: ${code ?? (e as Error).message ?? String(e)}`;
+}
+
 /** A file-system failure in words, for a diagnostic about the file as a whole (no position). */
 export function fileProblem(file: string, e: unknown): Diagnostic {
-  const code = (e as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ELOOP: 'too many symbolic links',
-  };
-  const message = (code && words[code]) ?? `cannot read file: ${code ?? (e as Error).message ?? String(e)}`;
-  return { file, line: 0, column: 0, severity: 'error', code: 'io', path: '', message };
+  return { file, line: 0, column: 0, severity: 'error', code: 'io', path: '', message: errnoWords(e) };
 }
 
 /** Files named by the arguments (folders expanded); unreadable ones become diagnostics. */

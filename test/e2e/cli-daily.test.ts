@@ -210,6 +210,15 @@ describe('file errors in words', () => {
     assert.equal(r.status, 1);
     assert.equal(r.stderr, 'sub: error: is a directory\nkongc: 1 error\n');
   });
+  it('-o into a missing folder, or onto a folder: exit 1 in words, not an internal error', () => {
+    writeFileSync(join(dir, 'kong.yaml'), HEAD);
+    const missing = kongc(['build', 'kong.yaml', '-o', 'no/such/out.conf'], dir);
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stderr, 'kongc: cannot write -o no/such/out.conf: no such folder: no/such\n');
+    const folderOut = kongc(['build', 'kong.yaml', '-o', 'sub'], dir);
+    assert.equal(folderOut.status, 1);
+    assert.equal(folderOut.stderr, 'kongc: cannot write -o sub: is a directory\n');
+  });
   it('a missing log', () => {
     assert.equal(kongc(['replay', 'nope.sh'], dir).stderr, 'nope.sh: error: no such file\nkongc: 1 error\n');
   });
