@@ -63,7 +63,14 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
       await nginx.start(live.text, live.plan);
     } catch (e) {
       await nginx.stop();
+      // A signal during the start is a stop, not a failure to start.
+      if (stopping) return await stopping;
       throw e;
+    }
+    if (stopping) {
+      // Stopped while nginx was starting: make sure the nginx just started goes too.
+      await nginx.stop();
+      return await stopping;
     }
     const where = live.plan.listen.map((l) => (/^\d+$/.test(l) ? `http://127.0.0.1:${l}` : `http://${l}`)).join(', ');
     log(`serving build ${buildHash(live.text)} on ${where} (${describeEntities(live.plan.sources)}); nginx pid ${nginx.pid}`);
