@@ -2,6 +2,7 @@
 // Commands (build, diff, apply) use this; it never writes files or runs nginx.
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { applyDeckInfo } from './load/deck-info.js';
 import { decodeUtf8, parseDeclarative, type LoadedDocument } from './load/document.js';
 import { LIMITS } from './load/limits.js';
 import { buildState } from './model/build.js';
@@ -90,9 +91,12 @@ export function readCapped(file: string, cap: number): Buffer {
 export function modelDocuments(docs: LoadedDocument[], options: CompileOptions = {}): { state: KongState; diagnostics: Diagnostic[] } {
   const schemaErrors = docs.flatMap(validateSchema);
   if (schemaErrors.length) throw new InputError(sortDiagnostics(schemaErrors));
+  // The schema holds for each default and each entity on its own (it has no rule across fields),
+  // so entities with defaults filled in need no second pass.
+  const info = applyDeckInfo(docs);
   const built = buildState(docs, { skipUnsupported: options.skipUnsupported ?? false });
   let state = built.state;
-  const diagnostics = [...built.diagnostics];
+  const diagnostics = [...info, ...built.diagnostics];
   if (options.selectTags?.length) {
     // Selecting needs every reference resolved.
     if (hasErrors(diagnostics)) throw new InputError(sortDiagnostics(diagnostics));

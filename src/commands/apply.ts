@@ -4,6 +4,7 @@ import { compileDocuments } from '../compile.js';
 import { report, type GlobalOptions } from '../report.js';
 import { CommandFailure, UsageError } from '../diagnostics.js';
 import { applyConfig, describeEntities } from '../deliver/apply.js';
+import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { removePendingTempFiles } from '../deliver/atomic-write.js';
 import { compileOptions, writeGeneratedFiles } from './build.js';
 import { loadInputs } from './inputs.js';
@@ -58,6 +59,8 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
   report([...warnings, ...result.diagnostics], global);
   log(`render: ${describeEntities(result.plan.sources)}`);
+  const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx', prefix: flags.prefix, conf: flags.nginxConf });
+  if (jit) log(`warning: ${jit}`);
   // Their names are content hashes, so writing them before the lock changes nothing the running
   // config uses, and they are in place before any config that needs them is tested.
   if (!flags.dryRun) writeGeneratedFiles(result.plan.files);

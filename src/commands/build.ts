@@ -3,6 +3,7 @@ import { compileDocuments, type CompileOptions } from '../compile.js';
 import { report, type GlobalOptions } from '../report.js';
 import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { checkWithNginx } from '../deliver/nginx-check.js';
+import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { CommandFailure } from '../diagnostics.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -60,6 +61,8 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
     const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan });
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);
     process.stderr.write('kongc: nginx -t accepted the configuration\n');
+    const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx' });
+    if (jit) process.stderr.write(`kongc: warning: ${jit}\n`);
   }
   if (flags.output) writeOutput(flags.output, out);
   else process.stdout.write(out);

@@ -16,8 +16,8 @@ export function defaultInputFiles(files: string[]): string[] {
 export async function loadInputs(files: string[], fromLog: string | undefined, strict = false): Promise<{ docs: LoadedDocument[]; warnings: Diagnostic[] }> {
   if (fromLog) {
     if (files.length) throw new UsageError('give either FILE arguments or --from-log, not both');
-    const { replayLogFile } = await import('../load/admin-log/replay.js');
-    const replayed = replayLogFile(fromLog, { strict });
+    const { replayLogFile, requireState } = await import('../load/admin-log/replay.js');
+    const replayed = requireState(replayLogFile(fromLog, { strict }));
     return { docs: [replayed.document], warnings: replayed.diagnostics };
   }
   return { docs: loadFiles(defaultInputFiles(files)), warnings: [] };

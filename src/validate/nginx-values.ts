@@ -178,12 +178,6 @@ export function regexProblem(source: string): { kind: 'syntax' | 'backtracking';
   }
 }
 
-/** The backtracking part of regexProblem (kept for tests and callers that only want that). */
-export function regexRisk(source: string): string | null {
-  const p = regexProblem(source);
-  return p && p.kind === 'backtracking' ? p.message : null;
-}
-
 const POSIX_CLASSES = new Set(['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit']);
 /** Letter escapes PCRE2 and Rust regex both know (the rest analyzeRouteRegex rejects, or PCRE refuses: `\y`). */
 const LETTER_ESCAPES = new Set(['a', 'b', 'B', 'd', 'D', 'f', 'n', 'r', 's', 'S', 't', 'w', 'W', 'z', 'A', 'x', 'v']);

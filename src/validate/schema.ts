@@ -126,6 +126,9 @@ function explainOne(e: ErrorObject): Explained {
       return { ...base, message: `${field}: must be ${(e.params as { comparison: string }).comparison} ${(e.params as { limit: number }).limit}, got ${String(e.data)}` };
     case 'anyOf':
       return { ...base, message: `${field}: invalid value ${JSON.stringify(truncate(e.data))}` };
+    case 'not':
+      // The schema's `not: {}` marks a field that may not appear at this place (with an x-hint why).
+      return { ...base, atKey: true, message: `'${field.split('.').pop()}' is not allowed in ${fieldName(e.instancePath.replace(/\/[^/]*$/, '')) || 'the top level'}` };
     case 'uniqueItems':
       return { ...base, message: `${field}: duplicate values are not allowed` };
     case 'minItems':

@@ -169,7 +169,8 @@ export function routePathProblem(p: string): { message: string; hint?: string } 
   const decoded = decodeAllPercent(p);
   if (decoded === null) return { message: 'percent-encoded bytes are not valid UTF-8' };
   if (CONTROL.test(decoded)) return { message: 'decodes to a control character, which nginx cannot match in a location' };
-  if (/\s/.test(p)) return { message: 'contains whitespace', hint: 'percent-encode it (%20)' };
+  // Spaces and other non-control whitespace are accepted, as Kong does (they are not normalized
+  // away); the location encoder quotes them.
   return null;
 }
 

@@ -39,7 +39,7 @@ describe('kongc build', () => {
     const file = tempFile('kong.yaml', readFileSync('fixtures/seed/kong.yaml', 'utf8'));
     const r = kongc(['build'], join(file, '..'));
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /"api\.service\.com" "h\d+";/);
+    assert.match(r.stdout, /"api\.service\.com" "api\.service\.com";/);
   });
 
   it('writes -o atomically and --listen sets the listen address', () => {
@@ -61,7 +61,7 @@ describe('kongc build', () => {
     assert.equal(r.status, 0, r.stderr);
     const plan = JSON.parse(r.stdout);
     assert.deepEqual(plan.listen, ['8000']);
-    assert.equal(plan.sources.r0.name, 'route.api');
+    assert.equal(plan.sources['route:route.api'].name, 'route.api');
   });
 
   it('is deterministic', () => {
