@@ -15,7 +15,12 @@ async function startUpgradeBackend(): Promise<{ port: number; close: () => Promi
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ connection: req.headers.connection ?? null, upgrade: req.headers.upgrade ?? null }));
   });
+  // Upgraded sockets leave the HTTP server's bookkeeping (closeAllConnections misses them) but
+  // still hold server.close open: tracked here and destroyed on close.
+  const upgraded = new Set<import('node:stream').Duplex>();
   server.on('upgrade', (req, socket) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Seen-Upgrade: ' + String(req.headers.upgrade) + '\r\n\r\n');
     socket.on('data', (d) => socket.write(d));
   });
@@ -24,6 +29,7 @@ async function startUpgradeBackend(): Promise<{ port: number; close: () => Promi
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
+      for (const s of upgraded) s.destroy();
       server.close(() => resolve());
     }),
   };
