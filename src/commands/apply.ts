@@ -1,7 +1,7 @@
 // kongc apply: render, then install on this host through src/deliver/apply.ts. This file turns
 // flags into a request, owns the signal handling, and prints the one-line summary.
 import { compileDocuments } from '../compile.js';
-import { report, type GlobalOptions } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { CommandFailure, UsageError } from '../diagnostics.js';
 import { applyConfig, describeEntities } from '../deliver/apply.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
@@ -25,6 +25,7 @@ export interface ApplyFlags {
   skipUnsupported?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
+  selectTag?: string[];
 }
 
 /** Thrown (as the abort reason) when SIGINT/SIGTERM interrupts an apply; exit 128 + signal. */
@@ -56,7 +57,7 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
   // Files the config refers to (CA bundles) go next to the target, as with `build -o`.
   const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
-  report([...warnings, ...result.diagnostics], global.reporter);
+  report([...warnings, ...result.diagnostics], global);
   log(`render: ${describeEntities(result.plan.sources)}`);
   const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx', prefix: flags.prefix, conf: flags.nginxConf });
   if (jit) log(`warning: ${jit}`);

@@ -1,6 +1,6 @@
 // kongc build: compile to nginx text (or the plan as JSON), to stdout or atomically to a file.
 import { compileDocuments, type CompileOptions } from '../compile.js';
-import { report, type GlobalOptions } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { checkWithNginx } from '../deliver/nginx-check.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
@@ -8,7 +8,8 @@ import { CommandFailure } from '../diagnostics.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GeneratedFile } from '../plan/ir.js';
-import { loadInputs, parseListen } from './inputs.js';
+import { loadInputs, parseListen, parseSelectTags } from './inputs.js';
+import { writeOutput } from './output.js';
 
 export interface BuildFlags {
   output?: string;
@@ -22,11 +23,13 @@ export interface BuildFlags {
   kongHeaders?: boolean;
   strict?: boolean;
   caDir?: string;
+  selectTag?: string[];
 }
 
 export function compileOptions(flags: BuildFlags): CompileOptions {
   return {
     listen: parseListen(flags.listen),
+    selectTags: parseSelectTags(flags.selectTag),
     skipUnsupported: Boolean(flags.skipUnsupported),
     allowDegraded: Boolean(flags.allowDegraded),
     kongHeaders: Boolean(flags.kongHeaders),
@@ -51,7 +54,7 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const options = compileOptions(flags);
   const { docs, warnings } = await loadInputs(files, flags.fromLog, flags.strict);
   const result = compileDocuments(docs, options);
-  report([...warnings, ...result.diagnostics], global.reporter);
+  report([...warnings, ...result.diagnostics], global);
   const out = flags.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : result.text;
   if (flags.format !== 'json') writeGeneratedFiles(result.plan.files);
   if (flags.check && flags.format !== 'json') {
@@ -61,6 +64,6 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
     const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx' });
     if (jit) process.stderr.write(`kongc: warning: ${jit}\n`);
   }
-  if (flags.output) writeFileAtomic(flags.output, out);
+  if (flags.output) writeOutput(flags.output, out);
   else process.stdout.write(out);
 }

@@ -1,7 +1,7 @@
 // kongc diff: unified diff between the installed include and what kongc would write now.
 import { readFileSync } from 'node:fs';
 import { compileDocuments } from '../compile.js';
-import { report, type GlobalOptions } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { CommandFailure } from '../diagnostics.js';
 import { unifiedDiff } from '../deliver/diff.js';
 import { compileOptions } from './build.js';
@@ -15,6 +15,7 @@ export interface DiffFlags {
   skipUnsupported?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
+  selectTag?: string[];
 }
 
 /** Exit code of `kongc diff --exit-code` when the files differ (1 stays "invalid input"). */
@@ -24,7 +25,7 @@ export async function runDiff(files: string[], flags: DiffFlags, global: GlobalO
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
   // Rendered exactly as apply renders it (CA bundle paths next to the target).
   const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
-  report([...warnings, ...result.diagnostics], global.reporter);
+  report([...warnings, ...result.diagnostics], global);
   let installed = '';
   try {
     installed = readFileSync(flags.target, 'utf8');

@@ -8,6 +8,7 @@ import type { KongState, Route, Service } from '../model/types.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
+import { checkNearMisses } from './near-misses.js';
 
 export interface CheckOptions {
   skipUnsupported?: boolean;
@@ -52,6 +53,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
 
   // Not push(...list): a large config can report more problems than a call takes arguments.
   for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkNearMisses(state)) out.push(d);
   for (const d of checkNginxValues(state)) out.push(d);
   // Many routes share a host: each distinct one is checked once.
   const hostProblems = new Map<string, string | null>();

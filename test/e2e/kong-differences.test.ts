@@ -15,7 +15,8 @@ async function startUpgradeBackend(): Promise<{ port: number; close: () => Promi
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ connection: req.headers.connection ?? null, upgrade: req.headers.upgrade ?? null }));
   });
-  // Upgraded connections are the server's no more: closeAllConnections does not end them.
+  // Upgraded sockets leave the HTTP server's bookkeeping (closeAllConnections misses them) but
+  // still hold server.close open: tracked here and destroyed on close.
   const upgraded = new Set<import('node:stream').Duplex>();
   server.on('upgrade', (req, socket) => {
     upgraded.add(socket);
@@ -29,6 +30,7 @@ async function startUpgradeBackend(): Promise<{ port: number; close: () => Promi
     close: () => new Promise((resolve) => {
       for (const socket of upgraded) socket.destroy();
       server.closeAllConnections();
+      for (const s of upgraded) s.destroy();
       server.close(() => resolve());
     }),
   };

@@ -1,6 +1,7 @@
 // Admin-call log → Kong declarative document: scan the calls, replay them against the simulated
 // Admin API, learn ids from recorded responses, and report every call Kong would reject.
 import { UUID } from '../../values.js';
+import { fileProblem } from '../input-files.js';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { InputError, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
@@ -43,14 +44,14 @@ export function replayLogFile(path: string, opts: ReplayOptions = {}): ReplayRes
   try {
     text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(path));
   } catch (e) {
-    throw new InputError([{ file: path, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
+    throw new InputError([fileProblem(path, e)]);
   }
   return replayLogText(path, text, opts);
 }
 
 export function replayLogText(file: string, text: string, opts: ReplayOptions = {}): ReplayResult {
   if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
-    throw new InputError([{ file, line: 1, column: 1, severity: 'error', code: 'limit', path: '', message: `file is larger than ${LIMITS.fileBytes} bytes` }]);
+    throw new InputError([{ file, line: 0, column: 0, severity: 'error', code: 'limit', path: '', message: `file is larger than ${LIMITS.fileBytes} bytes` }]);
   }
   const diagnostics: Diagnostic[] = [];
   const warn = (at: At, code: string, message: string, hint?: string) =>
