@@ -4,6 +4,50 @@ import { compareText } from './text.js';
 
 export type Severity = 'error' | 'warning';
 
+/** Every kind of diagnostic kongc reports. */
+export type DiagnosticCode =
+  | 'admin-api'
+  | 'admin-log'
+  | 'ca-certificate'
+  | 'ca-file'
+  | 'dangling-ref'
+  | 'deck-info'
+  | 'degraded'
+  | 'disabled-service'
+  | 'dns'
+  | 'duplicate-name'
+  | 'duplicate-target'
+  | 'encoding'
+  | 'env'
+  | 'format-version'
+  | 'header'
+  | 'host'
+  | 'host-header'
+  | 'host-not-upstream'
+  | 'id'
+  | 'io'
+  | 'limit'
+  | 'methods'
+  | 'parse'
+  | 'passive-health'
+  | 'path'
+  | 'path-handling'
+  | 'path-migration'
+  | 'port'
+  | 'regex'
+  | 'regex-priority'
+  | 'route-matcher'
+  | 'route-shadowed'
+  | 'route-tie'
+  | 'schema'
+  | 'select-tag'
+  | 'service-url'
+  | 'snis'
+  | 'target'
+  | 'tls'
+  | 'unsupported'
+  | 'upstream';
+
 export interface Position {
   file: string;
   /** 1-based; 0 when the problem is with the file as a whole (not found, too large). */
@@ -17,8 +61,8 @@ export interface Diagnostic extends Position {
   path: string;
   message: string;
   hint?: string;
-  /** Stable machine-readable kind, e.g. `schema`, `dangling-ref`, `unsupported`. */
-  code: string;
+  /** Stable machine-readable kind (`--reporter json` prints it). */
+  code: DiagnosticCode;
 }
 
 /** Thrown for invalid input; the CLI prints the diagnostics and exits 1. */

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
 import { parseWithPositions } from './yaml-positions.js';
 import { closingQuote } from './yaml-quotes.js';
-import { InputError, type Diagnostic } from '../diagnostics.js';
+import { InputError, type Diagnostic, type DiagnosticCode } from '../diagnostics.js';
 import { SourceMap, escapePointer } from './source-map.js';
 import { substituteDeckEnv } from './deck-env.js';
 import { LIMITS } from './limits.js';
@@ -17,7 +17,7 @@ export interface LoadedDocument {
   map: SourceMap;
 }
 
-function failAt(file: string, line: number, column: number, message: string, hint?: string, code = 'parse'): never {
+function failAt(file: string, line: number, column: number, message: string, hint?: string, code: DiagnosticCode = 'parse'): never {
   const d: Diagnostic = { file, line, column, severity: 'error', path: '', code, message, ...(hint ? { hint } : {}) };
   throw new InputError([d]);
 }
@@ -122,7 +122,7 @@ function nestingProblem(text: string): { line: number; column: number } | null {
 /** Parses text already read from `file`. Throws InputError with positioned diagnostics. */
 export function parseDeclarative(file: string, text: string, env: NodeJS.ProcessEnv = process.env): LoadedDocument {
   const map = new SourceMap(file);
-  const fail = (line: number, column: number, message: string, hint?: string, code = 'parse'): never => failAt(file, line, column, message, hint, code);
+  const fail = (line: number, column: number, message: string, hint?: string, code: DiagnosticCode = 'parse'): never => failAt(file, line, column, message, hint, code);
   if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
     fail(0, 0, `file is larger than ${LIMITS.fileBytes} bytes`, 'split the configuration into several files', 'limit');
   }

@@ -1,5 +1,5 @@
 // Where each value of a loaded document came from. Keys are JSON pointers.
-import type { Diagnostic, Position, Severity } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode, Position, Severity } from '../diagnostics.js';
 
 /**
  * Where one value of a document is (line and column, 1-based; 0 when unknown), where the key
@@ -173,7 +173,7 @@ function unescapePointer(segment: string): string {
 export function diag(
   ref: SourceRef,
   severity: Severity,
-  code: string,
+  code: DiagnosticCode,
   message: string,
   hint?: string,
 ): Diagnostic {

@@ -1,5 +1,5 @@
 // What every planning step shares: options, the entity keys, and the diagnostics it reports.
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import type { Route, Service, Upstream, Target } from '../model/types.js';
 import { EntityNames } from './names.js';
@@ -23,11 +23,11 @@ export class PlanContext {
     return this.names.key(entity);
   }
 
-  warn(ref: SourceRef, code: string, message: string, hint?: string): void {
+  warn(ref: SourceRef, code: DiagnosticCode, message: string, hint?: string): void {
     this.diagnostics.push(diag(ref, 'warning', code, message, hint));
   }
 
-  error(ref: SourceRef, code: string, message: string, hint?: string): void {
+  error(ref: SourceRef, code: DiagnosticCode, message: string, hint?: string): void {
     this.diagnostics.push(diag(ref, 'error', code, message, hint));
   }
 

@@ -3,7 +3,7 @@
 // catastrophically. The grammar of each field is checked elsewhere (schema, semantic.ts,
 // upstreams.ts); this adds what is about nginx itself, with a positioned error, so an encoder
 // never has to refuse a value the validator let through.
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { LIMITS } from '../load/limits.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import { decodeAllPercent } from '../model/kong-path.js';
@@ -18,7 +18,7 @@ const HINTS = {
 
 export function checkNginxValues(state: KongState): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const err = (ref: SourceRef, code: string, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
+  const err = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
   const size = (ref: SourceRef, what: string, value: string, encodedBytes: (v: string) => number) => {
     if (surelyFits(value)) return;
     const bytes = encodedBytes(value);

@@ -1,6 +1,6 @@
 // Semantic checks the JSON Schema cannot express (KONG.md §1): references, uniqueness, Kong's
 // host/path/header rules, values nginx cannot carry, and entities kongc does not compile.
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../model/kong-path.js';
 import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
@@ -29,7 +29,7 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 
 export function checkState(state: KongState, options: CheckOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const err = (ref: SourceRef, code: string, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
+  const err = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => out.push(diag(ref, 'error', code, message, hint));
   const unsupported = (ref: SourceRef, message: string) =>
     out.push(diag(ref, options.skipUnsupported ? 'warning' : 'error', 'unsupported', message, options.skipUnsupported ? 'left out because of --skip-unsupported' : 'remove it, or pass --skip-unsupported to compile the rest'));
 
@@ -67,7 +67,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   return out;
 }
 
-type Report = (ref: SourceRef, code: string, message: string, hint?: string) => void;
+type Report = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => void;
 
 interface RouteChecks {
   err: Report;
@@ -183,7 +183,7 @@ function checkServicePath(p: string, ref: SourceRef, err: Report): void {
   if (decoded === null || CONTROL.test(decoded)) return err(ref, 'path', `invalid service path '${printable(p)}': decodes to bytes nginx cannot carry`);
 }
 
-function unique<T extends { src: SourceRef }>(items: T[], keyOf: (t: T) => string, what: string, out: Diagnostic[], code = 'duplicate-name'): void {
+function unique<T extends { src: SourceRef }>(items: T[], keyOf: (t: T) => string, what: string, out: Diagnostic[], code: DiagnosticCode = 'duplicate-name'): void {
   const first = new Map<string, T>();
   for (const it of items) {
     const k = keyOf(it);

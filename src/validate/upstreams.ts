@@ -1,13 +1,13 @@
 // Semantic checks for upstreams, services' upstream TLS fields and CA certificates
 // (KONG.md §1.2, §1.4, §1.6): Kong's entity checks the JSON Schema cannot express.
 import { X509Certificate, createHash } from 'node:crypto';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import { validPercentEncoding } from '../model/kong-path.js';
 import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
 import type { CaCertificate, HashOn, KongState, Upstream } from '../model/types.js';
 
-type Report = (ref: SourceRef, code: string, message: string, hint?: string) => void;
+type Report = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => void;
 
 export interface UpstreamCheckOptions {
   skipUnsupported?: boolean;

@@ -59,7 +59,7 @@ describe('regressions', () => {
   });
 
   it('diagnostics cannot forge terminal lines: control characters, ANSI escapes and bidi overrides are shown escaped', () => {
-    const text = formatDiagnostic({ file: 'k\u001b[2J.yaml', line: 1, column: 1, severity: 'error', code: 'x', path: '', message: "bad 'a\nk.yaml:1:1: error: forged \u202e'", hint: 'h\r' });
+    const text = formatDiagnostic({ file: 'k\u001b[2J.yaml', line: 1, column: 1, severity: 'error', code: 'schema', path: '', message: "bad 'a\nk.yaml:1:1: error: forged \u202e'", hint: 'h\r' });
     assert.equal(text.split('\n').length, 2, text);
     assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u202e]/);
     assert.match(text, /\\u001b\[2J/);

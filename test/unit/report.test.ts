@@ -5,11 +5,11 @@ import type { Diagnostic } from '../../src/diagnostics.js';
 import { renderDiagnostics, useColor } from '../../src/report.js';
 import { closest, editDistance } from '../../src/suggest.js';
 
-const d = (line: number, severity: Diagnostic['severity'], code: string, hint?: string): Diagnostic => ({ file: 'k.yaml', line, column: 1, severity, code, path: '', message: `m${line}`, ...(hint ? { hint } : {}) });
+const d = (line: number, severity: Diagnostic['severity'], code: Diagnostic["code"], hint?: string): Diagnostic => ({ file: 'k.yaml', line, column: 1, severity, code, path: '', message: `m${line}`, ...(hint ? { hint } : {}) });
 
 describe('renderDiagnostics', () => {
   it('groups warnings by kind (code and hint), never errors', () => {
-    const ds = [1, 2, 3, 4, 5].map((l) => d(l, 'warning', 'a')).concat([6, 7, 8, 9].map((l) => d(l, 'error', 'a')), [d(10, 'warning', 'a', 'other advice')]);
+    const ds = [1, 2, 3, 4, 5].map((l) => d(l, 'warning', 'dns')).concat([6, 7, 8, 9].map((l) => d(l, 'error', 'dns')), [d(10, 'warning', 'dns', 'other advice')]);
     assert.equal(
       renderDiagnostics(ds, {}),
       'k.yaml:1:1: warning: m1\nk.yaml:2:1: warning: m2\nk.yaml:3:1: warning: m3\n... and 2 more warnings like this (a; --reporter json lists them all)\n' +
@@ -17,10 +17,10 @@ describe('renderDiagnostics', () => {
     );
   });
   it('says "1 more warning" for one', () => {
-    assert.match(renderDiagnostics([1, 2, 3, 4].map((l) => d(l, 'warning', 'a')), {}), /\.\.\. and 1 more warning like this/);
+    assert.match(renderDiagnostics([1, 2, 3, 4].map((l) => d(l, 'warning', 'dns')), {}), /\.\.\. and 1 more warning like this/);
   });
   it('quiet keeps errors only', () => {
-    assert.equal(renderDiagnostics([d(1, 'warning', 'a'), d(2, 'error', 'b')], { quiet: true }), 'k.yaml:2:1: error: m2\n');
+    assert.equal(renderDiagnostics([d(1, 'warning', 'dns'), d(2, 'error', 'schema')], { quiet: true }), 'k.yaml:2:1: error: m2\n');
   });
 });
 

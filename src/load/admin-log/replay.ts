@@ -4,7 +4,7 @@ import { UUID } from '../../values.js';
 import { fileProblem } from '../input-files.js';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { InputError, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
+import { InputError, sortDiagnostics, type Diagnostic, type DiagnosticCode } from '../../diagnostics.js';
 import type { LoadedDocument } from '../document.js';
 import { LIMITS } from '../limits.js';
 import { parseCurl } from './curl.js';
@@ -54,7 +54,7 @@ export function replayLogText(file: string, text: string, opts: ReplayOptions = 
     throw new InputError([{ file, line: 0, column: 0, severity: 'error', code: 'limit', path: '', message: `file is larger than ${LIMITS.fileBytes} bytes` }]);
   }
   const diagnostics: Diagnostic[] = [];
-  const warn = (at: At, code: string, message: string, hint?: string) =>
+  const warn = (at: At, code: DiagnosticCode, message: string, hint?: string) =>
     diagnostics.push({ file, line: at.line, column: at.column, severity: 'warning', code, path: '', message, ...(hint ? { hint } : {}) });
   const { commands, problems } = scanLog(file, text);
   for (const p of problems) warn(p, NOTE, p.message);
@@ -76,7 +76,7 @@ export function requireState(result: ReplayResult): ReplayResult {
   return result;
 }
 
-type Warn = (at: At, code: string, message: string, hint?: string) => void;
+type Warn = (at: At, code: DiagnosticCode, message: string, hint?: string) => void;
 
 /**
  * A replay that leaves Kong empty is an error, not an empty YAML: placed at the first refused call
