@@ -12,7 +12,7 @@ describe('renderDiagnostics', () => {
     const ds = [1, 2, 3, 4, 5].map((l) => d(l, 'warning', 'dns')).concat([6, 7, 8, 9].map((l) => d(l, 'error', 'dns')), [d(10, 'warning', 'dns', 'other advice')]);
     assert.equal(
       renderDiagnostics(ds, {}),
-      'k.yaml:1:1: warning: m1\nk.yaml:2:1: warning: m2\nk.yaml:3:1: warning: m3\n... and 2 more warnings like this (a; --reporter json lists them all)\n' +
+      'k.yaml:1:1: warning: m1\nk.yaml:2:1: warning: m2\nk.yaml:3:1: warning: m3\n... and 2 more warnings like this (dns; --reporter json lists them all)\n' +
         'k.yaml:6:1: error: m6\nk.yaml:7:1: error: m7\nk.yaml:8:1: error: m8\nk.yaml:9:1: error: m9\nk.yaml:10:1: warning: m10\n  hint: other advice\n',
     );
   });
