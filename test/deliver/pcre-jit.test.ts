@@ -1,20 +1,22 @@
 // kongc warns when the host's nginx leaves pcre_jit off (route regexes then run interpreted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pcreJitEnabled, pcreJitWarning } from '../../src/deliver/pcre-jit.js';
 import { NGINX_BIN } from '../support/nginx.js';
 import { tempDir } from '../support/temp.js';
 
-test('pcre_jit counts only in the main context of the dumped configuration', () => {
-  assert.equal(pcreJitEnabled('# configuration file /etc/nginx/nginx.conf:\npcre_jit on;\nevents {}\n'), true);
-  assert.equal(pcreJitEnabled('# configuration file /etc/nginx/nginx.conf:\nevents {}\n'), false);
-  assert.equal(pcreJitEnabled('# configuration file /etc/nginx/nginx.conf:\n# pcre_jit on;\nhttp {\n}\n'), false);
+test('pcre_jit counts only in the main context, or in a file included there', () => {
+  assert.equal(pcreJitEnabled('user www-data;\npcre_jit on;\nevents {}\n'), true);
+  assert.equal(pcreJitEnabled('events {}\n'), false);
+  assert.equal(pcreJitEnabled('# pcre_jit on;\nhttp {\n}\n'), false);
   assert.equal(pcreJitEnabled('http {\n  server { pcre_jit on; }\n}\n'), false);
+  assert.equal(pcreJitEnabled('include modules/*.conf;\n', (p) => (p === 'modules/*.conf' ? ['load_module x.so;\npcre_jit  on ;'] : [])), true);
+  assert.equal(pcreJitEnabled('http { include jit.conf; }\n', () => ['pcre_jit on;']), false);
 });
 
-test('the warning reads the real configuration through nginx -T', async (t) => {
+test('the warning reads the real configuration, and leaves the running nginx its pid file', async (t) => {
   const dir = tempDir(t, 'kongc-jit-');
   mkdirSync(join(dir, 'logs'));
   const conf = (jit: boolean) => {
@@ -25,4 +27,8 @@ test('the warning reads the real configuration through nginx -T', async (t) => {
   const off = await pcreJitWarning({ nginx: NGINX_BIN, prefix: dir, conf: conf(false) });
   assert.match(off ?? '', /pcre_jit is off in .*nginx-false\.conf: add 'pcre_jit on;'/);
   assert.equal(await pcreJitWarning({ nginx: NGINX_BIN, prefix: dir, conf: conf(true) }), null);
+  // nginx -t would have truncated it (a running master then cannot be reloaded by -s reload).
+  writeFileSync(join(dir, 'nginx.pid'), '12345\n');
+  await pcreJitWarning({ nginx: NGINX_BIN, prefix: dir, conf: conf(false) });
+  assert.equal(readFileSync(join(dir, 'nginx.pid'), 'utf8'), '12345\n');
 });
