@@ -91,6 +91,61 @@ export interface RouteGuard {
 
 type Fitting = { entry: RouteEntry; fit: HostFit };
 
+/**
+ * Wildcard route hosts by the names they hang from, so that a virtual host only fits the wildcard
+ * routes that can overlap it (a wildcard host per service would otherwise make every virtual host
+ * look at every wildcard route).
+ */
+class WildcardIndex {
+  /** `*.x.y`: by `x.y`; and by each name `x.y` ends with (`y`), for the wildcards below one. */
+  private readonly leading = new Map<string, RouteEntry[]>();
+  private readonly leadingBelow = new Map<string, RouteEntry[]>();
+  private readonly trailing = new Map<string, RouteEntry[]>();
+  private readonly trailingBelow = new Map<string, RouteEntry[]>();
+  private readonly all = { leading: [] as RouteEntry[], trailing: [] as RouteEntry[] };
+
+  add(p: HostPattern, e: RouteEntry): void {
+    const labels = p.host.split('.');
+    if (p.kind === 'leading') {
+      push(this.leading, p.host, e);
+      for (let i = 1; i < labels.length; i++) push(this.leadingBelow, labels.slice(i).join('.'), e);
+      this.all.leading.push(e);
+    } else {
+      push(this.trailing, p.host, e);
+      for (let i = labels.length - 1; i > 0; i--) push(this.trailingBelow, labels.slice(0, i).join('.'), e);
+      this.all.trailing.push(e);
+    }
+  }
+
+  /** Entries with a wildcard that can match some name of this virtual host (a superset; hostFit decides). */
+  near(v: HostPattern): RouteEntry[] {
+    const out: RouteEntry[] = [];
+    const labels = v.host.split('.');
+    const add = (list: RouteEntry[] | undefined) => {
+      if (list) for (const e of list) out.push(e);
+    };
+    // Wildcards whose fixed part is a dot-suffix (leading) or dot-prefix (trailing) of the name.
+    for (let i = v.kind === 'exact' ? 1 : 0; i < labels.length; i++) if (v.kind !== 'trailing') add(this.leading.get(labels.slice(i).join('.')));
+    for (let i = labels.length - (v.kind === 'exact' ? 1 : 0); i > 0; i--) if (v.kind !== 'leading') add(this.trailing.get(labels.slice(0, i).join('.')));
+    // A wildcard virtual host also overlaps the wildcards below it, and every one of the other kind.
+    if (v.kind === 'leading') {
+      add(this.leadingBelow.get(v.host));
+      add(this.all.trailing);
+    }
+    if (v.kind === 'trailing') {
+      add(this.trailingBelow.get(v.host));
+      add(this.all.leading);
+    }
+    return out;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** Fitting entries indexed by the prefix a request path must start with for them to match. */
 class PrefixIndex {
   readonly everywhere: Fitting[] = [];
@@ -131,7 +186,7 @@ export function decideRouter(entries: RouteEntry[]): RouterDecision {
   for (const e of entries) for (const p of e.hosts ?? []) if (!names.has(p.serverName)) names.set(p.serverName, { name: p.serverName, pattern: { ...p, port: null } });
   const vhosts = [...names.values()].sort((a, b) => compareText(a.name, b.name));
   const hostless = new PrefixIndex();
-  const wildcard: RouteEntry[] = [];
+  const wildcards = new WildcardIndex();
   const byExactName = new Map<string, RouteEntry[]>();
   // Locations: every prefix path, and every regex literal prefix, so that a location tests
   // only the regexes whose literal prefix is a prefix of its own.
@@ -141,7 +196,7 @@ export function decideRouter(entries: RouteEntry[]): RouterDecision {
     if (e.regex && e.regex.literalPrefix.startsWith('/')) paths.add(e.regex.literalPrefix);
     if (!e.hosts) hostless.add({ entry: e, fit: ALWAYS_FITS });
     else {
-      if (e.hosts.some((p) => p.kind !== 'exact')) wildcard.push(e);
+      for (const p of e.hosts) if (p.kind !== 'exact') wildcards.add(p, e);
       for (const name of new Set(e.hosts.filter((p) => p.kind === 'exact').map((p) => p.host))) {
         const list = byExactName.get(name);
         if (list) list.push(e);
@@ -173,7 +228,8 @@ export function decideRouter(entries: RouteEntry[]): RouterDecision {
     const own = new PrefixIndex();
     const named = sn.pattern.kind === 'exact' ? byExactName.get(sn.pattern.host) ?? [] : [];
     // An entry in both lists (a wildcard and an exact host of this name) is fitted once.
-    for (const entry of wildcard.length ? new Set([...wildcard, ...named]) : named) {
+    const near = wildcards.near(sn.pattern);
+    for (const entry of near.length ? new Set([...near, ...named]) : named) {
       const fit = hostFit(entry.hosts, sn, hostChecks);
       if (fit) {
         own.add({ entry, fit });

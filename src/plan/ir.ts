@@ -46,16 +46,21 @@ export interface KongError {
 export interface Site {
   /** Kong's error responses, in every format. */
   errors: KongError[];
-  /** Prefix locations that dispatch (a route served in its own prefix location is a RouteLocation). */
-  locations: DispatchLocation[];
-  /** Named locations that pick a route for one virtual host in one location. */
-  selectors: Selector[];
+  /**
+   * Prefix locations in path order: those that dispatch, and routes served in their own prefix
+   * location. Then named locations in name order. nginx sorts locations with an insertion sort,
+   * which is linear for blocks already in its order and quadratic otherwise.
+   */
+  locations: (DispatchLocation | RouteLocation)[];
+  named: (Selector | RouteLocation)[];
+  /** Every route block, prefix or named (for review and tests). */
   routeLocations: RouteLocation[];
   proxies: boolean;
 }
 
 /** A prefix location that only hands the request to a route (or a selector). */
 export interface DispatchLocation {
+  block: 'dispatch';
   path: string;
   /** Set when some virtual host is served differently here: the key of the per-vhost lookup. */
   locationKey: string | null;
@@ -64,6 +69,7 @@ export interface DispatchLocation {
 
 /** A named location choosing among candidates, shared by every location and virtual host that has them. */
 export interface Selector {
+  block: 'selector';
   name: string;
   dispatch: Dispatch;
 }
@@ -166,6 +172,7 @@ export interface Candidate {
 }
 
 export interface RouteLocation {
+  block: 'route';
   /** Named location (`@kongc_route_orders`), when `prefix` is null. */
   name: string;
   /**

@@ -70,7 +70,7 @@ export function lowerRouter(decision: RouterDecision, routeLocations: Map<string
         }
       }
     }
-    lowered.push({ only, location: { path: d.path, locationKey: key, dispatch } });
+    lowered.push({ only, location: { block: 'dispatch', path: d.path, locationKey: key, dispatch } });
   }
 
   // A route only this location reaches is served in the location itself; not under a path ending
@@ -130,7 +130,7 @@ function routeOf(plan: LocationPlan, target: string): string {
 function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage: { escape: boolean }): string {
   const content = JSON.stringify(plan.candidates.map((c) => [c.target, c.conditions, c.rawPath]));
   const name = selectorName(content);
-  if (!selectors.has(name)) selectors.set(name, { name, dispatch: lowerPlan(plan, usage) });
+  if (!selectors.has(name)) selectors.set(name, { block: 'selector', name, dispatch: lowerPlan(plan, usage) });
   return name;
 }
 

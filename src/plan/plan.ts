@@ -10,7 +10,7 @@ import { label, PlanContext, type PlanOptions } from './context.js';
 import { decideRouter } from './decide.js';
 import { makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
-import type { MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, SourceInfo } from './ir.js';
+import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
 import { lowerRouter } from './lower.js';
 import { kongError } from './errors.js';
 import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, NO_PEER, NO_ROUTE, NO_SERVICE, routeTarget, shortHash, UNAVAILABLE, VARIABLES } from './names.js';
@@ -58,13 +58,12 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const decision = decideRouter(entries);
   reportShadowed(ctx, entries, decision.targets);
   const router = lowerRouter(decision, routeLocations);
-  const order = new Map(entries.map((e) => [e.target, e.decodedPrefix ?? e.regex?.literalPrefix ?? '']));
-  // Location order: a route's blocks sit where its path sorts, so a reader finds them by path.
-  const siteRoutes = [...decision.targets]
-    .filter((t) => routeLocations.has(t))
-    .map((t) => routeLocations.get(t)!)
-    .sort((a, b) => compareText(a.prefix ?? order.get(a.name) ?? '', b.prefix ?? order.get(b.name) ?? '') || compareText(a.name, b.name));
-  const site: NginxPlan['site'] = { errors: KONG_ERRORS, locations: router.locations, selectors: router.selectors, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
+  const siteRoutes = [...decision.targets].filter((t) => routeLocations.has(t)).map((t) => routeLocations.get(t)!);
+  const byPath = (x: DispatchLocation | RouteLocation) => (x.block === 'dispatch' ? x.path : x.prefix!);
+  const byName = (x: Selector | RouteLocation) => x.name;
+  const locations = [...router.locations, ...siteRoutes.filter((r) => r.prefix !== null)].sort((a, b) => compareBytes(byPath(a), byPath(b)));
+  const named = [...router.selectors, ...siteRoutes.filter((r) => r.prefix === null)].sort((a, b) => compareBytes(byName(a), byName(b)));
+  const site: NginxPlan['site'] = { errors: KONG_ERRORS, locations, named, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
   const presetVariables = new Set<string>();
@@ -102,6 +101,11 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   return { plan, diagnostics: ctx.diagnostics };
 }
 
+/** nginx's order for location names (ngx_filename_cmp: bytes). */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 /** The entities a route block serves, for its comment. */
 function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
   const svc = e.route.service;
@@ -109,7 +113,7 @@ function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
 }
 
 function answer(ctx: PlanContext, e: RouteEntry, body: RouteLocation['body']): RouteLocation {
-  return { name: e.target, prefix: null, entity: routeEntity(ctx, e), guard: null, body };
+  return { block: 'route', name: e.target, prefix: null, entity: routeEntity(ctx, e), guard: null, body };
 }
 
 /** Kong's own error responses, every one in each format Kong writes (errors.ts). */
@@ -195,6 +199,7 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   const overrides = proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream);
   const ssl = tlsSettings && { serverName: host === null ? CLIENT_HOST : [{ text: hostWithoutPort(host) }], ...tlsSettings };
   return {
+    block: 'route',
     name: e.target,
     prefix: null,
     entity: routeEntity(ctx, e),

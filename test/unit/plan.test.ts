@@ -29,7 +29,7 @@ describe('route locations served in place', () => {
   it("serve a path only one route can match in that path's own location, with no named location", () => {
     const p = plan([{ name: 'a', paths: ['/a'] }, { name: 'b', paths: ['/b'], hosts: ['b.test'] }]);
     assert.deepEqual(p.site.routeLocations.map((l) => l.prefix), ['/a', '/b']);
-    assert.deepEqual(p.site.locations.map((l) => l.path), ['/']);
+    assert.deepEqual(p.site.locations.map((l) => (l.block === 'dispatch' ? `dispatch ${l.path}` : `route ${l.prefix}`)), ['dispatch /', 'route /a', 'route /b']);
   });
 
   it('keep the named location of a route a selection map can pick', () => {
@@ -38,7 +38,8 @@ describe('route locations served in place', () => {
     const byRoute = new Map(p.site.routeLocations.map((l) => [l.name, l.prefix]));
     assert.equal(byRoute.get('@kongc_route_a'), null, 'route a: reached from two locations');
     assert.equal(byRoute.get('@kongc_route_x'), null, 'route x: reached through a location that picks');
-    assert.deepEqual(p.site.locations.map((l) => l.path), ['/', '/a', '/a/x']);
+    assert.deepEqual(p.site.locations.map((l) => (l.block === 'dispatch' ? l.path : `route ${l.prefix}`)), ['/', '/a', '/a/x']);
+    assert.deepEqual(p.site.named.map((l) => l.name), ['@kongc_route_a', '@kongc_route_x']);
   });
 });
 
