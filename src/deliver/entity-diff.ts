@@ -78,9 +78,9 @@ function showChange(c: FieldChange): string {
 
 export function formatChange(c: EntityChange): string {
   const kind = c.entity.kind.replace(/_/g, ' ');
-  const head = `${c.op} ${kind} ${c.entity.name}`;
-  if (c.op === '~') return `${head}: ${c.fields.map(showChange).join(', ')}`;
-  return c.entity.parent ? `${head} (${c.entity.parent})` : head;
+  // The owner is part of who an entity is: two upstreams may each have a target 10.0.0.1:80.
+  const head = `${c.op} ${kind} ${c.entity.name}${c.entity.parent ? ` (${c.entity.parent})` : ''}`;
+  return c.op === '~' ? `${head}: ${c.fields.map(showChange).join(', ')}` : head;
 }
 
 /** "2 added, 1 changed, 1 removed" */
