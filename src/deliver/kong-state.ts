@@ -35,8 +35,8 @@ interface KindSpec {
   omit: readonly string[];
   /** Replaces references by their owners' names. */
   refs?: (e: never) => Record<string, unknown>;
-  /** Display name and key; the default is name, else id. */
-  ident?: (e: never) => { name: string; key: string; parent: string | null };
+  /** Display name and key; the default is name, else id, else a digest of `fields`. */
+  ident?: (e: never, fields: Record<string, unknown>) => { name: string; key: string; parent: string | null };
 }
 
 interface Named {
@@ -63,7 +63,7 @@ const KINDS: readonly KindSpec[] = [
     list: (s) => s.routes,
     omit: ['service', 'hostsListed'],
     refs: (r: KongState['routes'][number]) => ({ service: refName(r.service) }),
-    ident: (r: KongState['routes'][number]) => ({ ...nameOrId(r, r), parent: r.service ? `service ${refName(r.service)}` : null }),
+    ident: (r: KongState['routes'][number], fields) => ({ ...nameOrId(r, fields), parent: r.service ? `service ${refName(r.service)}` : null }),
   },
   { kind: 'upstream', list: (s) => s.upstreams, omit: ['targets'] },
   {
@@ -83,11 +83,11 @@ const KINDS: readonly KindSpec[] = [
 
 export const KIND_ORDER: readonly string[] = KINDS.map((k) => k.kind);
 
-/** Name, else id, else a digest of the content (the entity then shows as removed and added when it changes). */
-function nameOrId(e: Named, all: object): { name: string; key: string } {
+/** Name, else id, else a digest of the fields (the entity then shows as removed and added when it changes). */
+function nameOrId(e: Named, fields: Record<string, unknown>): { name: string; key: string } {
   const id = e.name ?? e.id;
   if (id) return { name: id, key: id };
-  const digest = `#${sha256(JSON.stringify(canonical(all, new Set(BOOKKEEPING)))).slice(0, 8)}`;
+  const digest = `#${sha256(JSON.stringify(fields)).slice(0, 8)}`;
   return { name: `(unnamed ${digest})`, key: digest };
 }
 
@@ -128,8 +128,10 @@ export function stateOf(state: KongState, build: string | null): StateFile {
   for (const spec of KINDS) {
     const omit = new Set([...BOOKKEEPING, ...spec.omit]);
     for (const e of spec.list(state)) {
-      const fields = canonical({ ...e, ...(spec.refs?.(e as never) ?? {}) }, omit) as Record<string, unknown>;
-      const ident = spec.ident ? spec.ident(e as never) : { ...nameOrId(e as Named, e), parent: null };
+      // References are left out as objects and put back as names.
+      const own = canonical(e, omit) as Record<string, unknown>;
+      const fields = canonical({ ...own, ...(spec.refs?.(e as never) ?? {}) }) as Record<string, unknown>;
+      const ident = spec.ident ? spec.ident(e as never, fields) : { ...nameOrId(e as Named, fields), parent: null };
       entities.push({ kind: spec.kind, key: ident.key, name: ident.name, parent: ident.parent, fields });
     }
   }
