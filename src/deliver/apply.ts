@@ -83,8 +83,13 @@ export function defaultLockPath(target: string): string {
 // still answer with the previous build; a mismatch must last this long to count.
 const SETTLE_MS = 1000;
 
-/** 'match' / 'other' hash live, or 'unknown' when nginx can't be asked (down, no loopback listen). */
-async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'match' | 'other' | 'unknown'; detail: string }> {
+type LiveState = { state: 'match' | 'other' | 'unknown' | 'down'; detail: string };
+
+/**
+ * 'match' / 'other' hash live, 'down' when nothing listens on the address, 'unknown' when nginx
+ * can't be asked (no loopback listen, no kongc endpoint, no answer in time).
+ */
+async function liveState(probe: Probe | null, hash: string): Promise<LiveState> {
   if (!probe) return { state: 'unknown', detail: 'no loopback-reachable listen address' };
   try {
     const live = (await fetchLiveBuild(probe, 1000))?.hash;
@@ -93,8 +98,15 @@ async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'm
     const settled = await waitForBuild(probe, hash, { timeoutMs: SETTLE_MS });
     return settled.ok ? { state: 'match', detail: `serving build ${hash}` } : { state: 'other', detail: settled.last };
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return { state: 'down', detail: `nothing listens on ${probe.host}:${probe.port}` };
     return { state: 'unknown', detail: (e as Error).message };
   }
+}
+
+/** "no changes" only when nothing contradicts it: a current file that nothing serves is an error. */
+function unchangedOrThrow(live: LiveState, target: string): boolean {
+  if (live.state === 'down') throw new CommandFailure(`${target} is current, but nginx is not serving it: ${live.detail}; is nginx running?`);
+  return live.state !== 'other';
 }
 
 function stats(previous: Buffer | null, next: Buffer): DiffStats {
@@ -162,8 +174,8 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
   log(`compare: ${hash ? `build ${hash}` : 'the file'} against ${target}`);
   if (req.dryRun) return dryRun(req, host, target, hash, installed, next);
   if (installed?.equals(next) && readJournal(target) === undefined && !mustStart) {
-    const live = hash ? await liveState(probe, hash) : { state: 'unknown' as const, detail: 'not a kongc build' };
-    if (live.state !== 'other') {
+    const live: LiveState = hash ? await liveState(probe, hash) : { state: 'unknown', detail: 'not a kongc build' };
+    if (unchangedOrThrow(live, target)) {
       log(`compare: no changes (live: ${live.detail})`);
       return { kind: 'unchanged', target, hash };
     }
@@ -182,7 +194,7 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
     const previous = readOrNull(target);
     if (previous?.equals(next) && !mustStart && hash) {
       const live = await liveState(probe, hash);
-      if (live.state !== 'other') {
+      if (unchangedOrThrow(live, target)) {
         log(`compare: no changes (live: ${live.detail})`);
         return { kind: 'unchanged', target, hash };
       }
@@ -207,7 +219,7 @@ async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | 
   const saved = readJournal(target);
   if (saved === undefined) return;
   const installedHash = buildHash(readOrNull(target)?.toString('utf8') ?? '');
-  const live = installedHash ? await liveState(probe, installedHash) : { state: 'unknown' as const, detail: '' };
+  const live: LiveState = installedHash ? await liveState(probe, installedHash) : { state: 'unknown', detail: '' };
   if (live.state === 'match') {
     req.log(`recover: an earlier apply was interrupted after its change went live; keeping it`);
   } else {

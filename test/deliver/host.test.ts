@@ -126,6 +126,11 @@ test('with nginx stopped, apply exits 1 before changing anything; --start starts
     const same = await apply(v1);
     assert.equal(same.exitCode, 1);
     assert.match(same.stderr, /nginx is not running/);
+    // With a reload command of the user's, kongc can't read nginx's pid file; the live check
+    // still refuses to call a file nothing serves "no changes".
+    const viaCmd = await apply(v1, '--reload-cmd', 'true');
+    assert.equal(viaCmd.exitCode, 1);
+    assert.match(viaCmd.stderr, /kong\.conf is current, but nginx is not serving it: nothing listens on 127\.0\.0\.1:\d+; is nginx running\?/);
     assert.deepEqual(snapshot(), snap, 'target, backups and state unchanged');
 
     const started = await apply(v2, '--start');
