@@ -42,6 +42,8 @@ function linkTree(root: string, dir: string, budget: { left: number }, depth = 0
   for (const name of names) {
     if (budget.left-- <= 0) return;
     const path = join(dir, name);
+    // The copy itself may lie under the main config's folder (a config in /tmp).
+    if (!relative(root, path).startsWith('..')) continue;
     let st;
     try {
       st = statSync(path);
