@@ -133,6 +133,14 @@ test('with nginx stopped, apply exits 1 before changing anything; --start starts
     assert.match(viaCmd.stderr, /kong\.conf is current, but nginx is not serving it: nothing listens on 127\.0\.0\.1:\d+; is nginx running\?/);
     assert.deepEqual(snapshot(), snap, 'target, backups and state unchanged');
 
+    // --start with a config nginx cannot start with (its port is taken): the file is put back,
+    // and the message says nginx is not running, not that a rollback reload failed.
+    const clash = await kongc(['apply', v2, '--target', host.target, '--listen', `127.0.0.1:${echo.port}`, ...host.nginxArgs(), '--start']);
+    assert.equal(clash.exitCode, 1, clash.stderr);
+    assert.match(clash.stderr, /kongc: \S+ -p .* failed; the previous file is back in place; nginx is not running \([^)]*nginx\.pid[^)]*\):\n[^]*Address already in use/);
+    assert.doesNotMatch(clash.stderr, /rollback failed|reloaded/);
+    assert.deepEqual(readFileSync(host.target, 'utf8'), snap['conf.d/kong.conf']);
+
     const started = await apply(v2, '--start');
     assert.equal(started.exitCode, 0, started.stderr);
     assert.match(lastLine(started.stdout), /^applied \(nginx started\) build [0-9a-f]{16} to /);
