@@ -1,38 +1,41 @@
 // Command-line wiring only: parse flags, call a command, map errors to exit codes.
 import { Command, CommanderError, Option } from 'commander';
-import { CommandFailure, InputError, UsageError, formatDiagnostic, formatGithub, type Diagnostic } from './diagnostics.js';
+import { CommandFailure, InputError, UsageError } from './diagnostics.js';
+import { printDiagnostics, type GlobalOptions } from './report.js';
+import { counted } from './text.js';
 import { VERSION } from './version.js';
-
-export interface GlobalOptions {
-  debug?: boolean;
-  reporter?: 'human' | 'github';
-}
-
-/** Prints diagnostics the way the user asked (human text or GitHub annotations) on stderr. */
-export function report(diagnostics: Diagnostic[], reporter: GlobalOptions['reporter'] = 'human'): void {
-  if (!diagnostics.length) return;
-  // One write: a thousand warnings are one system call, not a thousand.
-  process.stderr.write(diagnostics.map((d) => (reporter === 'github' ? formatGithub(d) : formatDiagnostic(d)) + '\n').join(''));
-}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+const FILES_HELP = 'declarative files (YAML or JSON) or folders of them; default: kong.yaml or kong.yml here';
+
+/** decK's --select-tag: every entity kept carries all the given tags. */
+function selectTag(): Option {
+  return new Option('--select-tag <tag>', 'only entities carrying this tag; repeat it to ask for entities carrying all of them (as decK)').argParser(collect);
+}
+
 export function buildProgram(): Command {
   const program = new Command('kongc')
     .description('Compile Kong declarative configuration (kong.yaml, decK files) or a log of Kong Admin API calls into plain nginx configuration.')
-    .version(VERSION, '-V, --version')
+    .version(`kongc ${VERSION}`, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces for internal errors')
-    .addOption(new Option('--reporter <kind>', 'diagnostic format').choices(['human', 'github']).default('human'))
+    .addOption(new Option('--reporter <kind>', 'how diagnostics are printed (json: one object per line; github: Actions annotations)').choices(['text', 'json', 'github']).default('text'))
+    .option('-q, --quiet', 'do not print warnings')
+    .option('--fail-on-warnings', 'exit 1 when there is any warning (for CI)')
     .exitOverride()
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureHelp({ showGlobalOptions: true })
+    // A usage error is one line and a pointer to the help, not the whole help.
+    .showHelpAfterError("(run 'kongc --help' for usage)")
+    .showSuggestionAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`kongc: ${s}`) });
 
   program
     .command('build')
     .description('compile Kong configuration into an nginx include for the http{} context')
-    .argument('[files...]', 'declarative files (YAML or JSON); default: kong.yaml or kong.yml here')
+    .argument('[files...]', FILES_HELP)
+    .addOption(selectTag())
     .option('-o, --output <file>', 'write atomically to this file instead of stdout')
     .option('--listen <addr>', 'proxy listen address, repeatable (default 8000, like Kong)', collect)
     .option('--from-log <log>', 'compile straight from a log of Kong Admin API calls')
@@ -54,7 +57,8 @@ Examples:
   program
     .command('validate')
     .description('check configuration (schema and semantics) without compiling')
-    .argument('[files...]', 'declarative files; default: kong.yaml or kong.yml here')
+    .argument('[files...]', FILES_HELP)
+    .addOption(selectTag())
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
     .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
     .addHelpText('after', `
@@ -78,7 +82,8 @@ Examples:
   program
     .command('diff')
     .description('what would change: Kong entities added, changed and removed, then a unified diff of the nginx include')
-    .argument('[files...]', 'declarative files; default: kong.yaml or kong.yml here')
+    .argument('[files...]', FILES_HELP)
+    .addOption(selectTag())
     .option('--target <path>', 'the installed nginx include (its kept Kong state is compared too)')
     .option('--from-state <file>', 'compare Kong entities with this state instead: a state file kept by kongc apply, or a Kong declarative file')
     .option('--listen <addr>', 'proxy listen address, repeatable', collect)
@@ -96,7 +101,8 @@ Examples:
   program
     .command('apply')
     .description('install the compiled config on this host: lock, atomic write, nginx -t, reload, verify, roll back on failure')
-    .argument('[files...]', 'declarative files; default: kong.yaml or kong.yml here')
+    .argument('[files...]', FILES_HELP)
+    .addOption(selectTag())
     .requiredOption('--target <path>', 'the nginx include to write')
     .option('--listen <addr>', 'proxy listen address, repeatable', collect)
     .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
@@ -118,6 +124,22 @@ Examples:
   kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf
   kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf --dry-run`)
     .action(async (files: string[], opts) => (await import('./commands/apply.js')).runApply(files, opts, program.opts()));
+
+  program
+    .command('dev')
+    .description('compile, run nginx in the foreground on a temp prefix, and re-apply on every change to the files (Ctrl-C stops it)')
+    .argument('[files...]', FILES_HELP)
+    .addOption(selectTag())
+    .option('--listen <addr>', 'proxy listen address, repeatable (default 8000)', collect)
+    .option('--nginx <bin>', 'nginx binary', 'nginx')
+    .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
+    .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .addHelpText('after', `
+Examples:
+  kongc dev                          # kong.yaml here, served on :8000
+  kongc dev kong/ --listen 127.0.0.1:9000`)
+    .action(async (files: string[], opts) => (await import('./commands/dev.js')).runDev(files, opts, program.opts()));
 
   program
     .command('rollback')
@@ -146,6 +168,12 @@ Examples:
     .description('print the JSON Schema of the declarative format kongc accepts (for editors)')
     .action(async () => (await import('./commands/schema.js')).runSchema());
 
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => void process.stdout.write(`kongc ${VERSION}\n`));
+
+  for (const command of program.commands) command.showHelpAfterError(`(run 'kongc ${command.name()} --help' for usage)`);
   return program;
 }
 
@@ -156,23 +184,29 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
     debug = Boolean(program.opts().debug);
   } catch (err) {
-    process.exitCode = exitCodeFor(err, debug, program.opts().reporter);
+    process.exitCode = exitCodeFor(err, debug, program.opts(), commandIn(program, argv));
   }
 }
 
-function exitCodeFor(err: unknown, debug: boolean, reporter: GlobalOptions['reporter']): number {
+/** The subcommand named on the command line, for the usage hint. */
+function commandIn(program: Command, argv: string[]): string | null {
+  const names = new Set(program.commands.map((c) => c.name()));
+  return argv.slice(2).find((a) => names.has(a)) ?? null;
+}
+
+function exitCodeFor(err: unknown, debug: boolean, global: GlobalOptions, command: string | null): number {
   if (err instanceof CommanderError) {
     // --help and --version end through exitOverride with code 0.
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof UsageError) {
-    process.stderr.write(`kongc: ${err.message}\n`);
+    process.stderr.write(`kongc: error: ${err.message}\n(run 'kongc${command ? ' ' + command : ''} --help' for usage)\n`);
     return 2;
   }
   if (err instanceof InputError) {
-    report(err.diagnostics, reporter);
-    const n = err.diagnostics.filter((d) => d.severity === 'error').length;
-    process.stderr.write(`kongc: ${n} error${n === 1 ? '' : 's'}\n`);
+    printDiagnostics(err.diagnostics, global);
+    // JSON output stays one object per line; the count is theirs to make.
+    if (global.reporter !== 'json') process.stderr.write(`kongc: ${counted(err.diagnostics.filter((d) => d.severity === 'error').length, 'error')}\n`);
     return 1;
   }
   if (err instanceof CommandFailure) {

@@ -2,9 +2,12 @@
 // Commands (build, diff, apply) use this; it never writes files or runs nginx.
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { applyDeckInfo } from './load/deck-info.js';
 import { decodeUtf8, parseDeclarative, type LoadedDocument } from './load/document.js';
 import { LIMITS } from './load/limits.js';
 import { buildState } from './model/build.js';
+import { selectByTags } from './model/select-tags.js';
+import { expandInputPaths, fileProblem } from './load/input-files.js';
 import { validateSchema } from './validate/schema.js';
 import { checkState } from './validate/semantic.js';
 import { planConfig, type PlanOptions } from './plan/plan.js';
@@ -14,6 +17,8 @@ import type { KongState } from './model/types.js';
 
 export interface CompileOptions extends PlanOptions {
   skipUnsupported?: boolean;
+  /** decK's --select-tag: compile only entities carrying all of these tags. */
+  selectTags?: string[];
 }
 
 export interface CompileResult {
@@ -28,9 +33,9 @@ export interface CompileResult {
  * Reads and parses declarative files; throws InputError on unreadable or unparsable input. A file
  * is checked against the size limit before it is read, then decoded as strict UTF-8.
  */
-export function loadFiles(files: string[]): LoadedDocument[] {
+export function loadFiles(paths: string[]): LoadedDocument[] {
   const docs: LoadedDocument[] = [];
-  const errors: Diagnostic[] = [];
+  const { files, problems: errors } = expandInputPaths(paths);
   for (const file of files) {
     let buf: Buffer;
     try {
@@ -40,7 +45,7 @@ export function loadFiles(files: string[]): LoadedDocument[] {
         for (const d of e.diagnostics) errors.push(d);
         continue;
       }
-      errors.push({ file, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+      errors.push(fileProblem(file, e));
       continue;
     }
     try {
@@ -60,7 +65,7 @@ export function loadFiles(files: string[]): LoadedDocument[] {
  */
 export function readCapped(file: string, cap: number): Buffer {
   const tooBig = () =>
-    new InputError([{ file, line: 1, column: 1, severity: 'error', code: 'limit', path: '', message: `file is larger than ${cap} bytes`, hint: 'split the configuration into several files' }]);
+    new InputError([{ file, line: 0, column: 0, severity: 'error', code: 'limit', path: '', message: `file is larger than ${cap} bytes`, hint: 'split the configuration into several files' }]);
   const st = statSync(file);
   if (st.isFile() && st.size > cap) throw tooBig();
   if (st.isFile()) return readFileSync(file);
@@ -86,10 +91,22 @@ export function readCapped(file: string, cap: number): Buffer {
 export function modelDocuments(docs: LoadedDocument[], options: CompileOptions = {}): { state: KongState; diagnostics: Diagnostic[] } {
   const schemaErrors = docs.flatMap(validateSchema);
   if (schemaErrors.length) throw new InputError(sortDiagnostics(schemaErrors));
+  // The schema holds for each default and each entity on its own (it has no rule across fields),
+  // so entities with defaults filled in need no second pass.
+  const info = applyDeckInfo(docs);
   const built = buildState(docs, { skipUnsupported: options.skipUnsupported ?? false });
-  const diagnostics = [...built.diagnostics, ...checkState(built.state, options)];
+  let state = built.state;
+  const diagnostics = [...info, ...built.diagnostics];
+  if (options.selectTags?.length) {
+    // Selecting needs every reference resolved.
+    if (hasErrors(diagnostics)) throw new InputError(sortDiagnostics(diagnostics));
+    const selected = selectByTags(state, options.selectTags);
+    state = selected.state;
+    diagnostics.push(...selected.diagnostics);
+  }
+  diagnostics.push(...checkState(state, options));
   if (hasErrors(diagnostics)) throw new InputError(sortDiagnostics(diagnostics));
-  return { state: built.state, diagnostics: sortDiagnostics(diagnostics) };
+  return { state, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 export function compileDocuments(docs: LoadedDocument[], options: CompileOptions = {}): CompileResult {

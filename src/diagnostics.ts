@@ -6,7 +6,8 @@ export type Severity = 'error' | 'warning';
 
 export interface Position {
   file: string;
-  line: number; // 1-based
+  /** 1-based; 0 when the problem is with the file as a whole (not found, too large). */
+  line: number;
   column: number; // 1-based
 }
 
@@ -23,7 +24,7 @@ export interface Diagnostic extends Position {
 /** Thrown for invalid input; the CLI prints the diagnostics and exits 1. */
 export class InputError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
+    super(diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
     this.name = 'InputError';
   }
 }
@@ -55,17 +56,50 @@ export function terminalSafe(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
-export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${terminalSafe(d.file)}:${d.line}:${d.column}: ${d.severity}: ${terminalSafe(d.message)}`;
-  return d.hint ? `${head}\n  hint: ${terminalSafe(d.hint)}` : head;
+/** How the text reporter colours parts of a line; `plain` leaves them as they are. */
+export interface Paint {
+  position(s: string): string;
+  severity(s: string, severity: Severity): string;
+  hint(s: string): string;
 }
 
-/** GitHub Actions workflow-command annotation. */
+export const plain: Paint = { position: (s) => s, severity: (s) => s, hint: (s) => s };
+
+/** `file:line:col: error: message` (just `file: error: message` when the problem has no position) and a hint line. */
+export function formatDiagnostic(d: Diagnostic, paint: Paint = plain): string {
+  const where = d.line > 0 ? `${terminalSafe(d.file)}:${d.line}:${d.column}` : terminalSafe(d.file);
+  const head = `${paint.position(where + ':')} ${paint.severity(d.severity + ':', d.severity)} ${terminalSafe(d.message)}`;
+  return d.hint ? `${head}\n  ${paint.hint('hint: ' + terminalSafe(d.hint))}` : head;
+}
+
+/** GitHub Actions workflow-command annotation (`::error file=…,line=…,col=…::message`). */
 export function formatGithub(d: Diagnostic): string {
-  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const prop = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   const msg = d.hint ? `${d.message} (hint: ${d.hint})` : d.message;
-  return `::${d.severity} file=${prop(d.file)},line=${d.line},col=${d.column}::${esc(msg)}`;
+  const at = d.line > 0 ? `,line=${d.line},col=${d.column}` : '';
+  return `::${d.severity} file=${githubProperty(d.file)}${at}::${githubData(msg)}`;
+}
+
+/** Escapes of GitHub's workflow-command syntax: data (after `::`) and property values. */
+export function githubData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function githubProperty(s: string): string {
+  return githubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** One JSON object per diagnostic; a problem without a position has null line and column. */
+export function formatJson(d: Diagnostic): string {
+  return JSON.stringify({
+    file: d.file,
+    line: d.line > 0 ? d.line : null,
+    column: d.line > 0 ? d.column : null,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    hint: d.hint ?? null,
+    path: d.path,
+  });
 }
 
 export function hasErrors(ds: readonly Diagnostic[]): boolean {

@@ -24,3 +24,11 @@ export function wellFormed(value: string): boolean {
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A count in plain English: `1 service`, `2 routes`, `3 more warnings`. The last word takes an
+ * `s` (every noun kongc counts does).
+ */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,12 +1,13 @@
 // kongc apply: render, then install on this host through src/deliver/apply.ts. This file turns
 // flags into a request, owns the signal handling, and prints the one-line summary.
 import { compileDocuments } from '../compile.js';
-import { report, type GlobalOptions } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { UsageError } from '../diagnostics.js';
 import { applyConfig, describeEntities, type ApplyOutcome } from '../deliver/apply.js';
 import { baselineFor } from '../deliver/baseline.js';
 import { diffStates, formatChange, summarizeChanges } from '../deliver/entity-diff.js';
 import { stateOf } from '../deliver/kong-state.js';
+import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { buildHash } from '../deliver/verify.js';
 import { compileOptions, writeGeneratedFiles } from './build.js';
 import { loadInputs } from './inputs.js';
@@ -29,6 +30,7 @@ export interface ApplyFlags {
   skipUnsupported?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
+  selectTag?: string[];
 }
 
 /** The last line of output: what happened, and, when nginx could not be asked, that it was not verified. */
@@ -69,13 +71,15 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
   // Files the config refers to (CA bundles) go next to the target, as with `build -o`.
   const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
-  report([...warnings, ...result.diagnostics], global.reporter);
+  report([...warnings, ...result.diagnostics], global);
   log(`render: ${describeEntities(result.plan.sources)}`);
   // Compared before the apply: a successful apply replaces the kept state.
   const state = stateOf(result.state, buildHash(result.text));
   const baseline = baselineFor(flags.target);
   const changes = baseline.state ? diffStates(baseline.state, state) : null;
   log(changes ? `kong: ${summarizeChanges(changes)}` : `kong: ${baseline.note}`);
+  const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx', prefix: flags.prefix, conf: flags.nginxConf });
+  if (jit) log(`warning: ${jit}`);
   // Their names are content hashes, so writing them before the lock changes nothing the running
   // config uses, and they are in place before any config that needs them is tested.
   if (!flags.dryRun) writeGeneratedFiles(result.plan.files);

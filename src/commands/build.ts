@@ -1,13 +1,15 @@
 // kongc build: compile to nginx text (or the plan as JSON), to stdout or atomically to a file.
 import { compileDocuments, type CompileOptions } from '../compile.js';
-import { report, type GlobalOptions } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { checkWithNginx } from '../deliver/nginx-check.js';
+import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { CommandFailure } from '../diagnostics.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GeneratedFile } from '../plan/ir.js';
-import { loadInputs, parseListen } from './inputs.js';
+import { loadInputs, parseListen, parseSelectTags } from './inputs.js';
+import { writeOutput } from './output.js';
 
 export interface BuildFlags {
   output?: string;
@@ -21,11 +23,13 @@ export interface BuildFlags {
   kongHeaders?: boolean;
   strict?: boolean;
   caDir?: string;
+  selectTag?: string[];
 }
 
 export function compileOptions(flags: BuildFlags): CompileOptions {
   return {
     listen: parseListen(flags.listen),
+    selectTags: parseSelectTags(flags.selectTag),
     skipUnsupported: Boolean(flags.skipUnsupported),
     allowDegraded: Boolean(flags.allowDegraded),
     kongHeaders: Boolean(flags.kongHeaders),
@@ -50,14 +54,16 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const options = compileOptions(flags);
   const { docs, warnings } = await loadInputs(files, flags.fromLog, flags.strict);
   const result = compileDocuments(docs, options);
-  report([...warnings, ...result.diagnostics], global.reporter);
+  report([...warnings, ...result.diagnostics], global);
   const out = flags.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : result.text;
   if (flags.format !== 'json') writeGeneratedFiles(result.plan.files);
   if (flags.check && flags.format !== 'json') {
     const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan });
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);
     process.stderr.write('kongc: nginx -t accepted the configuration\n');
+    const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx' });
+    if (jit) process.stderr.write(`kongc: warning: ${jit}\n`);
   }
-  if (flags.output) writeFileAtomic(flags.output, out);
+  if (flags.output) writeOutput(flags.output, out);
   else process.stdout.write(out);
 }

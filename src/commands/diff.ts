@@ -4,7 +4,7 @@
 // file copied from a host, or a Kong declarative file such as the main branch's kong.yaml in CI).
 import { readFileSync } from 'node:fs';
 import { compileDocuments, loadFiles } from '../compile.js';
-import { report, type GlobalOptions } from '../cli.js';
+import { report, type GlobalOptions } from '../report.js';
 import { CommandFailure, UsageError } from '../diagnostics.js';
 import { baselineFor } from '../deliver/baseline.js';
 import { unifiedDiff } from '../deliver/diff.js';
@@ -23,6 +23,7 @@ export interface DiffFlags {
   skipUnsupported?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
+  selectTag?: string[];
 }
 
 /** Exit code of `kongc diff --exit-code` when the files differ (1 stays "invalid input"). */
@@ -47,7 +48,7 @@ export async function runDiff(files: string[], flags: DiffFlags, global: GlobalO
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
   // Rendered exactly as apply renders it (CA bundle paths next to the target).
   const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
-  report([...warnings, ...result.diagnostics], global.reporter);
+  report([...warnings, ...result.diagnostics], global);
 
   const baseline = flags.fromState ? { state: loadFromState(flags.fromState, flags), note: null } : baselineFor(flags.target!);
   if (baseline.note) process.stderr.write(`kongc: ${baseline.note}\n`);

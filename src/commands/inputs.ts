@@ -1,6 +1,7 @@
-// Which input files a command works on: the arguments, or kong.yaml / kong.yml in the current folder.
+// Which input files a command works on: the arguments (files, or folders of them), or kong.yaml /
+// kong.yml in the current folder; and the flags every compiling command shares.
 import { existsSync } from 'node:fs';
-import { UsageError } from '../diagnostics.js';
+import { UsageError, type Diagnostic } from '../diagnostics.js';
 import { isListenAddress } from '../render/encoders.js';
 import type { LoadedDocument } from '../load/document.js';
 import { loadFiles } from '../compile.js';
@@ -8,15 +9,15 @@ import { loadFiles } from '../compile.js';
 export function defaultInputFiles(files: string[]): string[] {
   if (files.length) return files;
   for (const name of ['kong.yaml', 'kong.yml']) if (existsSync(name)) return [name];
-  throw new UsageError('no input: give FILE arguments, or run where kong.yaml or kong.yml exists (see kongc build --help)');
+  throw new UsageError('no input: give FILE arguments, or run where kong.yaml or kong.yml exists');
 }
 
 /** Loads documents from declarative files or from an admin-call log (`--from-log`). */
-export async function loadInputs(files: string[], fromLog: string | undefined, strict = false): Promise<{ docs: LoadedDocument[]; warnings: import('../diagnostics.js').Diagnostic[] }> {
+export async function loadInputs(files: string[], fromLog: string | undefined, strict = false): Promise<{ docs: LoadedDocument[]; warnings: Diagnostic[] }> {
   if (fromLog) {
     if (files.length) throw new UsageError('give either FILE arguments or --from-log, not both');
-    const { replayLogFile } = await import('../load/admin-log/replay.js');
-    const replayed = replayLogFile(fromLog, { strict });
+    const { replayLogFile, requireState } = await import('../load/admin-log/replay.js');
+    const replayed = requireState(replayLogFile(fromLog, { strict }));
     return { docs: [replayed.document], warnings: replayed.diagnostics };
   }
   return { docs: loadFiles(defaultInputFiles(files)), warnings: [] };
@@ -30,4 +31,12 @@ export function parseListen(values: string[] | undefined): string[] {
     }
   }
   return [...new Set(list)];
+}
+
+/** decK tags contain no `,` or `/` (they are Kong's AND/OR in tag filters) and no spaces. */
+export function parseSelectTags(values: string[] | undefined): string[] {
+  for (const t of values ?? []) {
+    if (!t || /[,/\s]/.test(t)) throw new UsageError(`--select-tag ${JSON.stringify(t)}: a tag cannot be empty or hold ',', '/' or spaces; repeat --select-tag for several tags`);
+  }
+  return [...new Set(values ?? [])];
 }

@@ -1,8 +1,7 @@
 // `kongc replay LOG`: replay an admin-call log, print what Kong would have rejected, write the state as YAML.
-import type { GlobalOptions } from '../cli.js';
-import { report } from '../cli.js';
-import { writeFileAtomic } from '../deliver/atomic-write.js';
-import { replayLogFile } from '../load/admin-log/replay.js';
+import { report, type GlobalOptions } from '../report.js';
+import { writeOutput } from './output.js';
+import { replayLogFile, requireState } from '../load/admin-log/replay.js';
 
 export interface ReplayCommandOptions {
   output?: string;
@@ -10,9 +9,9 @@ export interface ReplayCommandOptions {
   strict?: boolean;
 }
 
-export async function runReplay(log: string, opts: ReplayCommandOptions, global: Pick<GlobalOptions, 'reporter'>): Promise<void> {
-  const result = replayLogFile(log, { strict: opts.strict ?? false, keepIds: opts.keepIds ?? false });
-  report(result.diagnostics, global.reporter);
-  if (opts.output) writeFileAtomic(opts.output, result.yaml);
+export async function runReplay(log: string, opts: ReplayCommandOptions, global: GlobalOptions): Promise<void> {
+  const result = requireState(replayLogFile(log, { strict: opts.strict ?? false, keepIds: opts.keepIds ?? false }));
+  report(result.diagnostics, global);
+  if (opts.output) writeOutput(opts.output, result.yaml);
   else process.stdout.write(result.yaml);
 }

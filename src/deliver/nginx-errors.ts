@@ -37,7 +37,7 @@ export function mapNginxMessage(output: string, opts: { text: string; renderedPa
     }
     const at = Number(loc[2]);
     const entity = entityAt(opts.text, at);
-    const source = entity ? opts.plan.sources[entity.key] : undefined;
+    const source = entity ? opts.plan.sources[`${entity.kind}:${entity.key}`] : undefined;
     if (entity && source) {
       out.push(
         `${source.file}:${source.line}:${source.column}: error: nginx rejected the configuration generated for ${source.kind} ${source.name ?? entity.key}: ${message} (generated line ${at})`,

@@ -63,7 +63,8 @@ export function masterState(pidFile: string): MasterState {
     return { running: false, why: code === 'ENOENT' ? `no pid file ${pidFile}` : `cannot read ${pidFile}: ${code}` };
   }
   const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return { running: false, why: `${pidFile} holds no pid` };
+  // `nginx -t` creates an empty pid file when none exists, so an empty one is a stopped nginx.
+  if (!Number.isInteger(pid) || pid <= 0) return { running: false, why: `pid file ${pidFile} is empty` };
   if (!isAlive(pid)) return { running: false, why: `${pidFile} names pid ${pid}, which is not running` };
   const cmd = commandLine(pid);
   if (cmd !== null && !cmd.includes('nginx')) return { running: false, why: `${pidFile} names pid ${pid}, which is not nginx (${cmd.trim()})` };

@@ -27,7 +27,7 @@ function failAt(file: string, line: number, column: number, message: string, hin
  * first bad byte: line, column (in characters, as every other diagnostic) and the byte's value.
  */
 export function decodeUtf8(file: string, buf: Uint8Array): string {
-  if (buf.length > LIMITS.fileBytes) failAt(file, 1, 1, `file is larger than ${LIMITS.fileBytes} bytes`, 'split the configuration into several files', 'limit');
+  if (buf.length > LIMITS.fileBytes) failAt(file, 0, 0, `file is larger than ${LIMITS.fileBytes} bytes`, 'split the configuration into several files', 'limit');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
@@ -124,7 +124,7 @@ export function parseDeclarative(file: string, text: string, env: NodeJS.Process
   const map = new SourceMap(file);
   const fail = (line: number, column: number, message: string, hint?: string, code = 'parse'): never => failAt(file, line, column, message, hint, code);
   if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
-    fail(1, 1, `file is larger than ${LIMITS.fileBytes} bytes`, 'split the configuration into several files', 'limit');
+    fail(0, 0, `file is larger than ${LIMITS.fileBytes} bytes`, 'split the configuration into several files', 'limit');
   }
   const substituted = substituteDeckEnv(text, env);
   if ('error' in substituted) {

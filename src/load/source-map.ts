@@ -109,6 +109,22 @@ export class SourceMap {
     }
   }
 
+  /**
+   * Makes `pointer` (a key of an existing mapping) report the positions of `fromPointer`'s value
+   * and key, children included: a value copied from elsewhere in the same document (decK's
+   * `_info.defaults`) is reported where it was written.
+   */
+  graft(pointer: string, fromPointer: string): void {
+    const from = nodeAt(this.root, fromPointer);
+    const cut = pointer.lastIndexOf('/');
+    const parent = nodeAt(this.root, pointer.slice(0, cut));
+    if (!from || !parent || Array.isArray(parent.children)) return;
+    const key = unescapePointer(pointer.slice(cut + 1));
+    if (key === '__proto__') return;
+    const children = (parent.children ??= {}) as MappingChildren;
+    if (!addChild(parent, key, from)) children[key] = from;
+  }
+
   /** Takes over a complete position tree (the fast loader's). */
   adopt(root: PositionNode): void {
     this.root = root;

@@ -1,4 +1,5 @@
 // Loaded documents → KongState: flatten nesting, apply defaults, expand `url`, resolve references.
+import { mergeDeep, UUID } from '../values.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
@@ -15,7 +16,6 @@ export interface BuildOptions {
 
 type Raw = Record<string, unknown>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Top-level collections kongc accepts but does not compile (yet). */
 const UNSUPPORTED_COLLECTIONS: Record<string, string> = {
@@ -50,8 +50,8 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
   const routes: Route[] = [];
   const upstreams: Upstream[] = [];
   const caCertificates: CaCertificate[] = [];
-  const pendingRoutes: { raw: Raw; src: SourceRef; legacy: boolean; parent: Service | null; ref: unknown }[] = [];
-  const pendingTargets: { raw: Raw; src: SourceRef; parent: Upstream | null; ref: unknown }[] = [];
+  const pendingRoutes: { raw: Raw; src: SourceRef; legacy: boolean; parent: Service | null; ref: unknown; selectTags: string[] }[] = [];
+  const pendingTargets: { raw: Raw; src: SourceRef; parent: Upstream | null; ref: unknown; selectTags: string[] }[] = [];
 
   const plugins = (list: unknown, src: SourceRef, owner: string) => {
     if (!Array.isArray(list)) return;
@@ -81,19 +81,19 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
       const svc = makeService(raw, src, order++, selectTags, diagnostics);
       services.push(svc);
       (Array.isArray(raw.routes) ? (raw.routes as Raw[]) : []).forEach((r, j) =>
-        pendingRoutes.push({ raw: r, src: child(src, 'routes', j), legacy, parent: svc, ref: undefined }),
+        pendingRoutes.push({ raw: r, src: child(src, 'routes', j), legacy, parent: svc, ref: undefined, selectTags }),
       );
       plugins(raw.plugins, child(src, 'plugins'), ` on service ${svc.name ?? `#${i}`}`);
     });
     list('routes').forEach((raw, i) =>
-      pendingRoutes.push({ raw, src: child(root, 'routes', i), legacy, parent: null, ref: raw.service ?? null }),
+      pendingRoutes.push({ raw, src: child(root, 'routes', i), legacy, parent: null, ref: raw.service ?? null, selectTags }),
     );
     list('upstreams').forEach((raw, i) => {
       const src = child(root, 'upstreams', i);
       const up = makeUpstream(raw, src, order++, selectTags);
       upstreams.push(up);
       (Array.isArray(raw.targets) ? (raw.targets as Raw[]) : []).forEach((t, j) =>
-        pendingTargets.push({ raw: t, src: child(src, 'targets', j), parent: up, ref: undefined }),
+        pendingTargets.push({ raw: t, src: child(src, 'targets', j), parent: up, ref: undefined, selectTags }),
       );
     });
     list('ca_certificates').forEach((raw, i) =>
@@ -107,7 +107,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
         cert_digest: pick(raw, 'cert_digest', null),
       }),
     );
-    list('targets').forEach((raw, i) => pendingTargets.push({ raw, src: child(root, 'targets', i), parent: null, ref: raw.upstream }));
+    list('targets').forEach((raw, i) => pendingTargets.push({ raw, src: child(root, 'targets', i), parent: null, ref: raw.upstream, selectTags }));
     plugins(data.plugins, child(root, 'plugins'), '');
     for (const [key, what] of Object.entries(UNSUPPORTED_COLLECTIONS)) {
       list(key).forEach((_e, i) => unsupported(child(root, key, i), what));
@@ -123,7 +123,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     if (!service && p.ref !== null && p.ref !== undefined) {
       service = resolve(serviceByKey, p.ref, child(p.src, 'service'), 'service', diagnostics);
     }
-    const route = makeRoute(p.raw, p.src, order++, service, p.legacy, diagnostics);
+    const route = makeRoute(p.raw, p.src, order++, service, p.legacy, p.selectTags, diagnostics);
     routes.push(route);
     const name = route.name ?? `#${routes.length - 1}`;
     plugins(p.raw.plugins, child(p.src, 'plugins'), ` on route ${name}`);
@@ -133,7 +133,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
   for (const p of pendingTargets) {
     const up = p.parent ?? resolve(upstreamByKey, p.ref, child(p.src, 'upstream'), 'upstream', diagnostics);
     if (!up) continue;
-    const target = makeTarget(p.raw, p.src, order++, up, diagnostics);
+    const target = makeTarget(p.raw, p.src, order++, up, p.selectTags, diagnostics);
     if (target) up.targets.push(target);
   }
 
@@ -221,7 +221,7 @@ function makeService(raw: Raw, src: SourceRef, order: number, selectTags: string
   };
 }
 
-function makeRoute(raw: Raw, src: SourceRef, order: number, service: Service | null, legacy: boolean, out: Diagnostic[]): Route {
+function makeRoute(raw: Raw, src: SourceRef, order: number, service: Service | null, legacy: boolean, selectTags: string[], out: Diagnostic[]): Route {
   let paths = pick<string[] | null>(raw, 'paths', null);
   if (legacy && paths) {
     paths = paths.map((p, i) => {
@@ -238,7 +238,7 @@ function makeRoute(raw: Raw, src: SourceRef, order: number, service: Service | n
     kind: 'route',
     id: pick(raw, 'id', null),
     name: pick(raw, 'name', null),
-    tags: pick(raw, 'tags', null),
+    tags: tagsOf(raw, selectTags),
     src,
     order,
     protocols: protocols as Route['protocols'],
@@ -297,16 +297,7 @@ function makeUpstream(raw: Raw, src: SourceRef, order: number, selectTags: strin
   };
 }
 
-function mergeDeep(base: Raw, over: Raw): Raw {
-  const out: Raw = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = base[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeDeep(b as Raw, v as Raw) : v;
-  }
-  return out;
-}
-
-function makeTarget(raw: Raw, src: SourceRef, order: number, upstream: Upstream, out: Diagnostic[]): Target | null {
+function makeTarget(raw: Raw, src: SourceRef, order: number, upstream: Upstream, selectTags: string[], out: Diagnostic[]): Target | null {
   const parsed = parseTarget(String(raw.target), TARGET_DEFAULTS.port);
   if ('error' in parsed) {
     out.push(diag(child(src, 'target'), 'error', 'target', `target '${String(raw.target)}': ${parsed.error}`, 'write host[:port], IPv4[:port] or [IPv6][:port]'));
@@ -315,7 +306,7 @@ function makeTarget(raw: Raw, src: SourceRef, order: number, upstream: Upstream,
   return {
     kind: 'target',
     id: pick(raw, 'id', null),
-    tags: pick(raw, 'tags', null),
+    tags: tagsOf(raw, selectTags),
     src,
     order,
     target: String(raw.target),

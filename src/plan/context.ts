@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import type { Route, Service, Upstream, Target } from '../model/types.js';
+import { EntityNames } from './names.js';
 
 export interface PlanOptions {
   listen?: string[];
@@ -13,17 +14,13 @@ export interface PlanOptions {
 
 export class PlanContext {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly keys = new Map<object, string>();
+  readonly names = new EntityNames();
 
   constructor(readonly options: PlanOptions) {}
 
-  /** Stable generated key of an entity: r<n>, s<n>, u<n>, t<n> by declaration order. */
+  /** An entity's key: its Kong name, id or content hash (names.ts). */
   key(entity: Route | Service | Upstream | Target): string {
-    return this.keys.get(entity) ?? '?';
-  }
-
-  assignKeys(list: (Route | Service | Upstream | Target)[], prefix: string): void {
-    [...list].sort((a, b) => a.order - b.order).forEach((e, i) => this.keys.set(e, `${prefix}${i}`));
+    return this.names.key(entity);
   }
 
   warn(ref: SourceRef, code: string, message: string, hint?: string): void {

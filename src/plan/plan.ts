@@ -5,24 +5,26 @@ import { isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
 import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';
+import { compareText } from '../text.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
+import { decideRouter } from './decide.js';
+import { makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
-import type { MapBlock, MapValue, NginxPlan, ProxyOverride, ProxySettings, RouteLocation, SiteLocation, SourceInfo } from './ir.js';
+import type { MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, SourceInfo } from './ir.js';
+import { lowerRouter } from './lower.js';
+import { kongError } from './errors.js';
+import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, NO_PEER, NO_ROUTE, NO_SERVICE, routeTarget, shortHash, UNAVAILABLE, VARIABLES } from './names.js';
 import { reportShadowed, reportTies } from './ties.js';
-import { FlagRegistry, makeEntries, planRouter, uriRegex, type RouteEntry, type RouterPlan } from './router.js';
-import { analyzeRouteRegex } from './route-regex.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
-import { prefixMatcher, regexMatcher, upstreamUriEntries } from './upstream-uri.js';
+import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
 
 export type { PlanOptions } from './context.js';
 
 export function planConfig(state: KongState, options: PlanOptions = {}): { plan: NginxPlan; diagnostics: PlanContext['diagnostics'] } {
   const ctx = new PlanContext(options);
-  ctx.assignKeys(state.routes, 'r');
-  ctx.assignKeys(state.services, 's');
-  ctx.assignKeys(state.upstreams, 'u');
-  ctx.assignKeys(state.upstreams.flatMap((u) => u.targets), 't');
+  assignEntityNames(ctx.names, state.routes, state.services, state.upstreams);
 
   const routes: Route[] = [];
   for (const r of [...state.routes].sort((a, b) => a.order - b.order)) {
@@ -34,36 +36,44 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     routes.push(r);
   }
   const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')));
-  const flags = new FlagRegistry();
-  const entries = makeEntries(routes, (r) => ctx.key(r), flags, (routeKey, pathIndex) => `@kongc_${routeKey}${pathIndex === null ? '' : `_p${pathIndex}`}`);
+  const targets = new Set<string>();
+  const entries = makeEntries(
+    routes,
+    (r) => ctx.key(r),
+    (routeKey, pathIndex, route) => {
+      // Route names are unique, but `x` with two paths and a route named `x_p1` would meet.
+      let target = routeTarget(routeKey, pathIndex, route.paths?.length ?? 0);
+      if (targets.has(target)) target = `${target}_${shortHash(`${routeKey}\n${pathIndex}`, 8)}`;
+      targets.add(target);
+      return target;
+    },
+  );
   reportTies(ctx, entries);
-  const uriMaps = new UriMaps();
   const tls = new TlsFiles(ctx, state.caCertificates);
-  const kongHeaders = options.kongHeaders ? kongResponseHeaders(uriMaps) : [];
+  const latency: MapBlock[] = [];
+  const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
   const routeLocations = new Map<string, RouteLocation>();
-  for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, uriMaps, tls, kongHeaders));
+  for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, tls, kongHeaders));
 
-  const router = planRouter(entries, flags);
-  reportShadowed(ctx, entries, router.targets);
-  for (const [target, g] of router.guards) {
-    const loc = routeLocations.get(target);
-    if (loc) loc.guard = { vhostPattern: g.vhosts ? `^(?:${g.vhosts.join('|')})\\z` : null, rawPattern: g.rawPath ? `^${g.rawPath}` : null, pathPattern: g.pathRegex === null ? null : uriRegex(g.pathRegex), flags: g.flags };
-  }
-  // Flags no selection map or route location reads (a regex route served in its own location tests its regex there).
-  const readFlags = new Set<string>();
-  for (const m of router.maps) for (const part of m.source) if ('variable' in part) readFlags.add(part.variable);
-  for (const g of router.guards.values()) for (const f of g.flags) readFlags.add(f);
-  const siteRoutes = [...router.targets].filter((t) => routeLocations.has(t)).sort().map((t) => routeLocations.get(t)!);
-  const site = { locations: servedInline(router, routeLocations), routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.proxy !== null) };
+  const decision = decideRouter(entries);
+  reportShadowed(ctx, entries, decision.targets);
+  const router = lowerRouter(decision, routeLocations);
+  const order = new Map(entries.map((e) => [e.target, e.decodedPrefix ?? e.regex?.literalPrefix ?? '']));
+  // Location order: a route's blocks sit where its path sorts, so a reader finds them by path.
+  const siteRoutes = [...decision.targets]
+    .filter((t) => routeLocations.has(t))
+    .map((t) => routeLocations.get(t)!)
+    .sort((a, b) => compareText(a.prefix ?? order.get(a.name) ?? '', b.prefix ?? order.get(b.name) ?? '') || compareText(a.name, b.name));
+  const site: NginxPlan['site'] = { errors: KONG_ERRORS, locations: router.locations, selectors: router.selectors, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
   const presetVariables = new Set<string>();
-  for (const l of routeLocations.values()) for (const p of l.proxy?.presets ?? []) presetVariables.add(p.variable);
+  for (const l of routeLocations.values()) if (l.body.kind === 'proxy') for (const p of l.body.proxy.presets) presetVariables.add(p.variable);
   const unset: MapBlock[] = [...upstreams.byUpstream.values()]
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
-  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...uriMaps.maps, ...flags.maps.filter((m) => readFlags.has(m.variable)), ...router.maps];
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps];
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
@@ -71,7 +81,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     proxyDefaults: PROXY_DEFAULTS,
     upstreams: upstreams.blocks,
     maps,
-    servers: router.servers,
+    servers: decision.servers,
     site,
     sources: {},
     hashSizes: { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 },
@@ -92,58 +102,35 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   return { plan, diagnostics: ctx.diagnostics };
 }
 
-/**
- * The site locations that still dispatch. A route location that exactly one location jumps to,
- * and no map names, takes that location's place (its `prefix` set): one location per route path
- * in the common case, and no internal redirect to a named location per request.
- */
-function servedInline(router: RouterPlan, routeLocations: Map<string, RouteLocation>): SiteLocation[] {
-  const viaMap = new Set<string>();
-  const named = (value: MapValue) => {
-    for (const part of value) if ('text' in part) viaMap.add(part.text);
-  };
-  for (const m of router.maps) {
-    named(m.default);
-    for (const e of m.entries) named(e.value);
-  }
-  const jumps = new Map<string, number>();
-  for (const l of router.site) if (l.dispatch.kind === 'direct') jumps.set(l.dispatch.target, (jumps.get(l.dispatch.target) ?? 0) + 1);
-  const dispatching: SiteLocation[] = [];
-  for (const l of router.site) {
-    const route = l.dispatch.kind === 'direct' ? routeLocations.get(l.dispatch.target) : undefined;
-    if (route && jumps.get(route.name) === 1 && !viaMap.has(route.name)) route.prefix = l.path;
-    else dispatching.push(l);
-  }
-  return dispatching;
+/** The entities a route block serves, for its comment. */
+function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
+  const svc = e.route.service;
+  return { route: e.routeKey, path: e.pathIndex !== null && (e.route.paths?.length ?? 0) > 1 ? String(e.pathIndex) : null, service: svc ? ctx.key(svc) : null };
 }
 
-/** Deduplicated $uri → upstream-URI maps (and X-Forwarded-Prefix maps for regex routes). */
-class UriMaps {
-  readonly maps: MapBlock[] = [];
-  private readonly byKey = new Map<string, string>();
-
-  get(key: string, make: (variable: string) => MapBlock): string {
-    const hit = this.byKey.get(key);
-    if (hit) return hit;
-    const variable = `kongc_uri_${this.byKey.size}`;
-    this.byKey.set(key, variable);
-    this.maps.push(make(variable));
-    return variable;
-  }
+function answer(ctx: PlanContext, e: RouteEntry, body: RouteLocation['body']): RouteLocation {
+  return { name: e.target, prefix: null, entity: routeEntity(ctx, e), guard: null, body };
 }
 
-function respond(e: RouteEntry, service: string | null, status: number, message: string, headers: [string, string][] = []): RouteLocation {
-  return { name: e.target, prefix: null, route: e.routeKey, service, kind: 'respond', respond: { status, body: JSON.stringify({ message }), headers, httpsRedirect: false }, proxy: null, guard: null };
-}
+/** Kong's own error responses, every one in each format Kong writes (errors.ts). */
+const KONG_ERRORS = [
+  kongError(NO_ROUTE, 404, 'no Route matched with those values', 'response'),
+  kongError(NO_SERVICE, 503, 'no Service found with those values', 'response'),
+  kongError(HTTPS_REQUIRED, 426, 'Please use HTTPS protocol', 'response', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]),
+  kongError(NO_PEER, 503, 'failure to get a peer from the ring-balancer', 'response'),
+  kongError(BAD_GATEWAY, 502, 'An invalid response was received from the upstream server', 'upstream'),
+  kongError(UNAVAILABLE, 503, 'The upstream server is currently unavailable', 'upstream'),
+  kongError(GATEWAY_TIMEOUT, 504, 'The upstream server is timing out', 'upstream'),
+];
 
 /**
  * Kong's response headers (`--kong-headers`, KONG.md §6.2): Via, and the latencies in integer
  * milliseconds. nginx gives `$upstream_header_time` in seconds with three decimals (one value per
  * attempt, the last one counts); the map turns `0.012` into `12` and `1.234` into `1234`.
  */
-function kongResponseHeaders(uriMaps: UriMaps): { name: string; value: MapValue }[] {
-  const latency = uriMaps.get('kong-upstream-latency', (variable) => ({
-    variable,
+function kongResponseHeaders(maps: MapBlock[]): { name: string; value: MapValue }[] {
+  maps.push({
+    variable: VARIABLES.upstreamLatency,
     source: [{ variable: 'upstream_header_time' }],
     entries: [
       { match: 'regex', caseless: false, pattern: '(?:^|[\\s,:])0\\.0*([1-9][0-9]*)\\z', value: [{ variable: '1' }] },
@@ -152,76 +139,52 @@ function kongResponseHeaders(uriMaps: UriMaps): { name: string; value: MapValue 
     ],
     default: [],
     purpose: 'X-Kong-Upstream-Latency: seconds to the first upstream byte, as integer milliseconds',
-  }));
+  });
   return [
     { name: 'Via', value: [{ text: `kong/${VERSION}` }] },
-    { name: 'X-Kong-Upstream-Latency', value: [{ variable: latency }] },
+    { name: 'X-Kong-Upstream-Latency', value: [{ variable: VARIABLES.upstreamLatency }] },
     // nginx has no variable for the time spent before proxying; kongc's routing is done inside
     // nginx's own request processing (README: "Kong response headers").
     { name: 'X-Kong-Proxy-Latency', value: [{ text: '0' }] },
   ];
 }
 
-function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, uriMaps: UriMaps, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[]): RouteLocation {
+function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[]): RouteLocation {
   const r = e.route;
   const svc = r.service;
-  const svcKey = svc ? ctx.key(svc) : null;
   if (r.protocols.length === 1 && r.protocols[0] === 'https') {
     // kongc serves plain HTTP: an https-only route always answers as Kong does over HTTP.
-    if (r.https_redirect_status_code === 426) {
-      return respond(e, svcKey, 426, 'Please use HTTPS protocol', [['Connection', 'Upgrade'], ['Upgrade', 'TLS/1.2, HTTP/1.1']]);
-    }
-    return { name: e.target, prefix: null, route: e.routeKey, service: svcKey, kind: 'respond', respond: { status: r.https_redirect_status_code, body: null, headers: [], httpsRedirect: true }, proxy: null, guard: null };
+    if (r.https_redirect_status_code === 426) return answer(ctx, e, { kind: 'error', error: HTTPS_REQUIRED });
+    return answer(ctx, e, { kind: 'redirect', status: r.https_redirect_status_code });
   }
-  if (!svc) return respond(e, null, 503, 'no Service found with those values');
+  if (!svc) return answer(ctx, e, { kind: 'error', error: NO_SERVICE });
   const viaUpstream = upstreams.byUpstream.get(svc.host);
   const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
-  if (!block) return respond(e, svcKey, 503, 'failure to get a peer from the ring-balancer');
+  if (!block) return answer(ctx, e, { kind: 'error', error: NO_PEER });
 
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
-  const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix!) : e.kind === 'regex' ? regexMatcher(e.regex!.pattern) : null;
-  const rule = { base, strip: r.strip_path, matcher };
-  // Without stripping, the upstream path depends on the service path only: one map per service path.
-  const stripped = rule.strip && rule.matcher !== null;
-  const uriVariable = uriMaps.get(`uri:${stripped ? rule.matcher : ''}\n${rule.base}`, (variable) => {
-    const { entries, fallback } = upstreamUriEntries(rule);
-    return { variable, source: [{ variable: 'uri' }], entries, default: fallback, purpose: `upstream path: service path ${stripped ? 'plus what follows the stripped prefix' : 'joined with the request path'} (Kong v0)` };
-  });
+  const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix) : e.kind === 'regex' ? regexMatcher(e.regex.pattern) : null;
+  const rewrites = upstreamRewrites({ base, strip: r.strip_path, matcher });
+  // Not stripping, Kong sends the service path (without its trailing '/') and the request path;
+  // proxy_pass with a URI does exactly that in the route's own prefix location (but for '/', whose
+  // request '/' gets the service path as written). Only plain URI characters, which nginx sends as written.
+  const prefixUri = !r.strip_path && e.kind === 'prefix' && (e.decodedPrefix !== '/' || base.endsWith('/')) ? `${base.endsWith('/') ? base.slice(0, -1) : base}${e.decodedPrefix}` : null;
 
-  let forwardedPrefix: MapValue = none();
-  if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = [{ text: e.kongPath! }];
-  if (r.strip_path && e.kind === 'regex') {
-    const variable = uriMaps.get(`xfp:${e.regex!.pattern}`, (v) => ({
-      variable: v,
-      source: [{ variable: 'uri' }],
-      entries: [{ match: 'regex', caseless: false, pattern: `^(${regexMatcher(e.regex!.pattern)})`, value: [{ variable: '1' }] }],
-      default: [],
-      purpose: 'X-Forwarded-Prefix: the part of the path a regex route strips',
-    }));
-    forwardedPrefix = [{ variable }];
-  }
+  let forwardedPrefix: Preset = { variable: VARIABLES.forwardedPrefix, value: none() };
+  if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, value: [{ text: e.kongPath }] };
+  if (r.strip_path && e.kind === 'regex') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, capture: `^(${regexMatcher(e.regex.pattern)})` };
 
   // Hash inputs that depend on the client's path or on this route's regex captures.
-  const presets: ProxySettings['presets'] = [];
+  const presets: Preset[] = [];
   for (const input of viaUpstream?.hashInputs ?? []) {
     if (input.kind === 'client-uri') {
       presets.push({ variable: input.variable, value: [{ variable: 'uri' }] });
       continue;
     }
-    const kept = e.kind === 'regex' ? analyzeRouteRegex(e.kongPath!.slice(1), { keepGroup: input.group }) : null;
-    if (!kept || 'error' in kept || !kept.keptGroup) {
-      // Kong finds no such capture for this route: the fallback (if any) is used.
-      presets.push({ variable: input.variable, value: [] });
-      continue;
-    }
-    const capture = uriMaps.get(`capture:${input.group}:${kept.pattern}`, (variable) => ({
-      variable,
-      source: [{ variable: 'uri' }],
-      entries: [{ match: 'regex', caseless: false, pattern: `^${regexMatcher(kept.pattern)}`, value: [{ variable: '1' }] }],
-      default: [],
-      purpose: `the route regex capture '${input.group}' (upstream hash_on uri_capture)`,
-    }));
-    presets.push({ variable: input.variable, value: [{ variable: capture }] });
+    const kept = e.kind === 'regex' ? analyzeRouteRegex(e.kongPath.slice(1), { keepGroup: input.group }) : null;
+    // Kong finds no such capture for this route: the fallback (if any) is used.
+    if (!kept || 'error' in kept || !kept.keptGroup) presets.push({ variable: input.variable, value: [] });
+    else presets.push({ variable: input.variable, capture: `^${regexMatcher(kept.pattern)}` });
   }
 
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
@@ -234,23 +197,24 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   return {
     name: e.target,
     prefix: null,
-    route: e.routeKey,
-    service: svcKey,
-    kind: 'proxy',
+    entity: routeEntity(ctx, e),
     guard: null,
-    respond: null,
-    proxy: {
-      scheme: svc.protocol === 'https' ? 'https' : 'http',
-      tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
-      upstream: block.name,
-      uriVariable,
-      host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
-      presets: presets.length ? presets : none(),
-      responseHeaders,
-      badGatewayVariable,
-      forwardedPrefix,
-      overrides,
-      ssl,
+    body: {
+      kind: 'proxy',
+      proxy: {
+        scheme: svc.protocol === 'https' ? 'https' : 'http',
+        tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
+        upstream: block.name,
+        rewrites,
+        prefixUri: prefixUri !== null && /^\/[A-Za-z0-9/._~-]*$/.test(prefixUri) ? prefixUri : null,
+        host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
+        presets: presets.length ? presets : none(),
+        responseHeaders,
+        badGatewayVariable,
+        forwardedPrefix,
+        overrides,
+        ssl,
+      },
     },
   };
 }
@@ -343,7 +307,7 @@ function sourcesOf(ctx: PlanContext, state: KongState): Record<string, SourceInf
   const out: Record<string, SourceInfo> = {};
   const add = (kind: SourceInfo['kind'], e: { src: { map: { locate(p: string): { file: string; line: number; column: number } }; pointer: string }; name?: string | null }, key: string) => {
     const pos = e.src.map.locate(e.src.pointer);
-    out[key] = { kind, file: pos.file, line: pos.line, column: pos.column, pointer: e.src.pointer, name: e.name ?? null };
+    out[`${kind}:${key}`] = { kind, file: pos.file, line: pos.line, column: pos.column, pointer: e.src.pointer, name: e.name ?? null };
   };
   for (const s of state.services) add('service', s, ctx.key(s));
   for (const r of state.routes) add('route', r, ctx.key(r));

@@ -4,7 +4,7 @@
 import type { HostPattern } from './hosts.js';
 import { wildcardsOverlap, patternMatchesName } from './hosts.js';
 import { label, type PlanContext } from './context.js';
-import type { RouteEntry } from './router.js';
+import type { RouteEntry } from './entries.js';
 
 const MAX_TIE_WARNINGS = 200;
 

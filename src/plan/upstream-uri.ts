@@ -1,11 +1,10 @@
-// Kong's v0 upstream path (KONG.md §5) as an nginx map over $uri.
+// Kong's v0 upstream path as `rewrite … break` lines over $uri, computed in the route's location.
 //
-// The map's value is the new $uri; the route location applies it with `rewrite ^ $var break;`,
-// after which nginx percent-encodes it and appends the original query string, as Kong does.
-// `matcher` is the regex for the matched prefix: `[\s\S]{N}` for a prefix path of N bytes
-// (the location already guarantees it matches), `(?>R)` for a route regex R (atomic, so PCRE
-// keeps the first match, as Kong's "whole match" is).
-import type { MapEntry, MapValue } from './ir.js';
+// The first rewrite whose pattern matches sets the new $uri, after which nginx percent-encodes it
+// and appends the original query string, as Kong does. `matcher` is the regex for the matched
+// prefix: `[\s\S]{N}` for a prefix path of N bytes (the location already guarantees it matches),
+// `(?>R)` for a route regex R (atomic, so PCRE keeps the first match, as Kong's "whole match" is).
+import type { MapValue } from './ir.js';
 
 export interface UriRule {
   /** Decoded service path (nginx works on the decoded $uri), '/' when the service has none. */
@@ -15,39 +14,43 @@ export interface UriRule {
   matcher: string | null;
 }
 
+/** One `rewrite PATTERN REPLACEMENT break;`. */
+export interface Rewrite {
+  pattern: string;
+  replacement: MapValue;
+}
+
+/** Kong drops a `.` or `..` segment right after the stripped prefix. */
 const SANITIZE = '(?:\\.\\.?/|\\.\\.?\\z)?';
 
-export function upstreamUriEntries(rule: UriRule): { entries: MapEntry[]; fallback: MapValue } {
+/**
+ * The rewrites giving Kong's upstream path. With `c` the service path without its trailing '/':
+ * - not stripping: `c` + the request path, except that '/' alone gives the service path itself
+ *   when that has no trailing '/';
+ * - stripping, nothing left: `c` + the request's final '/' (a request of just '/' counts only
+ *   when the service path ends with '/');
+ * - stripping, something left: `c` + '/' + what is left without its first '/'.
+ */
+export function upstreamRewrites(rule: UriRule): Rewrite[] {
   const b = rule.base;
-  const endsSlash = b.endsWith('/');
-  const bNoSlash = endsSlash ? b.slice(0, -1) : b;
+  const c = b.endsWith('/') ? b.slice(0, -1) : b;
   const lit = (text: string): MapValue => (text ? [{ text }] : []);
   const uri: MapValue = [{ variable: 'uri' }];
   if (!rule.strip || rule.matcher === null) {
-    // base ends with '/': base .. req[2:]; else req == '/' → base, otherwise base .. req.
-    if (endsSlash) return { entries: [], fallback: [...lit(bNoSlash), ...uri] };
-    return { entries: [{ match: 'exact', key: '/', value: lit(b) }], fallback: [...lit(b), ...uri] };
+    if (b.endsWith('/')) return [{ pattern: '^', replacement: [...lit(c), ...uri] }];
+    return [
+      { pattern: '^/\\z', replacement: lit(b) },
+      { pattern: '^', replacement: [...lit(b), ...uri] },
+    ];
   }
   const m = rule.matcher;
-  const capture: MapValue = [{ variable: '1' }];
-  const regex = (pattern: string, value: MapValue): MapEntry => ({ match: 'regex', caseless: false, pattern, value });
-  const entries: MapEntry[] = endsSlash
-    ? [
-        // postfix empty, request ends with '/': base ('/' stays '/')
-        regex(`^(?=[\\s\\S]*/\\z)${m}${SANITIZE}\\z`, lit(b)),
-        // postfix empty otherwise: base without its trailing '/', but '/' stays '/'
-        regex(`^${m}${SANITIZE}\\z`, lit(b === '/' ? '/' : bNoSlash)),
-        regex(`^${m}${SANITIZE}(/[\\s\\S]*)\\z`, [...lit(bNoSlash), ...capture]),
-        regex(`^${m}${SANITIZE}([\\s\\S]+)\\z`, [...lit(b), ...capture]),
-      ]
-    : [
-        // postfix empty and the request (longer than '/') ends with '/': base .. '/'
-        regex(`^(?=[\\s\\S]+/\\z)${m}${SANITIZE}\\z`, lit(b + '/')),
-        regex(`^${m}${SANITIZE}\\z`, lit(b)),
-        regex(`^${m}${SANITIZE}(/[\\s\\S]*)\\z`, [...lit(b), ...capture]),
-        regex(`^${m}${SANITIZE}([\\s\\S]+)\\z`, [...lit(b + '/'), ...capture]),
-      ];
-  return { entries, fallback: lit(b) };
+  const rest: Rewrite = { pattern: `^${m}${SANITIZE}/?([\\s\\S]*)\\z`, replacement: [{ text: `${c}/` }, { variable: '1' }] };
+  // Service path '/': nothing left gives '/' too, so one rewrite covers every case.
+  if (c === '') return [rest];
+  // The request's final '/' is kept on the service path; a request of just '/' keeps it only
+  // when the service path has its own.
+  const before = b.endsWith('/') ? '*' : '+';
+  return [{ pattern: `^(?=[\\s\\S]${before}?(/?)\\z)${m}${SANITIZE}\\z`, replacement: [{ text: c }, { variable: '1' }] }, rest];
 }
 
 /** Matcher for a decoded prefix path of `bytes` bytes. */

@@ -12,6 +12,7 @@ import type { HashOn, Service, Upstream } from '../model/types.js';
 import type { MapBlock, MapValue, UpstreamBlock } from './ir.js';
 import { label, type PlanContext } from './context.js';
 import { compareText } from '../text.js';
+import { BAD_GATEWAY, NO_PEER, variableToken } from './names.js';
 
 /** Statuses nginx's proxy_next_upstream can retry on, and so count as a failed attempt (403/404 never count). */
 const NGINX_NEXT_UPSTREAM_STATUSES = new Set([500, 502, 503, 504, 429]);
@@ -143,8 +144,8 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
       variable: BAD_GATEWAY_VARIABLE,
       source: [{ variable: 'upstream_addr' }],
       // nginx logs the block's name instead of an address when max_fails left no server to try.
-      entries: [{ match: 'regex', caseless: false, pattern: '(?:^|\\s)kongc_(?:up|host)_[A-Za-z0-9_.-]+\\z', value: [{ text: '@kongc_no_peer' }] }],
-      default: [{ text: '@kongc_bad_gateway' }],
+      entries: [{ match: 'regex', caseless: false, pattern: '(?:^|\\s)kongc_(?:up|host)_[A-Za-z0-9_.-]+\\z', value: [{ text: NO_PEER }] }],
+      default: [{ text: BAD_GATEWAY }],
       purpose: "an nginx 502: Kong's 503 when passive health checks left no target, else Kong's 502",
     });
   }
@@ -238,7 +239,7 @@ function planBalance(ctx: PlanContext, up: Upstream, key: string, maps: MapBlock
   // Kong hashes the first value present (primary, then fallback); with neither it hashes an empty
   // string, which sends every such request to one target. nginx would round-robin on an empty key,
   // so the map gives those requests one constant key instead.
-  const variable = `kongc_hash_${key}`;
+  const variable = `kongc_hash_${variableToken(key)}`;
   const [first, second] = sources as [string, string | undefined];
   maps.push(
     second === undefined
@@ -300,7 +301,7 @@ function hashSource(
       }
       // Kong generates a value when the client has no cookie, hashes it and sets the cookie on the
       // response; kongc uses nginx's $request_id the same way.
-      const variable = `kongc_cookie_${key}`;
+      const variable = `kongc_cookie_${variableToken(key)}`;
       h.maps.push({
         variable,
         source: [{ variable: `cookie_${name}` }],
@@ -308,7 +309,7 @@ function hashSource(
         default: [{ variable: `cookie_${name}` }],
         purpose: `hash cookie of upstream ${key}: the client's, or a new value kongc sets`,
       });
-      const setCookie = `kongc_set_cookie_${key}`;
+      const setCookie = `kongc_set_cookie_${variableToken(key)}`;
       const cookieValue: MapValue = [{ text: `${name}=` }, { variable: 'request_id' }, { text: `; Path=${up.hash_on_cookie_path}; Same-Site=Lax; HttpOnly` }];
       // As fallback, the cookie is only generated when the primary value is missing too.
       h.maps.push({
@@ -334,7 +335,7 @@ function hashSource(
         );
         return null;
       }
-      const variable = `kongc_capture_${key}_${role}`;
+      const variable = `kongc_capture_${variableToken(key)}_${role}`;
       h.result.inputs.push({ kind: 'uri-capture', variable, group: uriCapture });
       return variable;
     }

@@ -1,8 +1,11 @@
 // One encoder per kind of value that reaches nginx text (NGINX.md §3.2–3.3). Templates see input
 // only through these. Each either returns exactly one nginx token meaning the value, or throws:
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
-import type { DirectiveArg, LocationPlan, MapEntry, MapValue } from '../plan/ir.js';
+import type { Check, DirectiveArg, MapEntry, MapValue } from '../plan/ir.js';
 import { utf8Within, wellFormed } from '../text.js';
+import { quoteContent, spellDollar } from '../nginx-quoting.js';
+
+export { quoteContent } from '../nginx-quoting.js';
 
 export class EncodingError extends Error {
   constructor(kind: string, value: unknown) {
@@ -28,19 +31,6 @@ function bare(kind: string, value: unknown, ok: boolean): string {
   return value;
 }
 
-/**
- * Escapes text for a double-quoted nginx token. nginx's lexer turns `\"`, `\'`, `\\` into the
- * character and `\t`, `\r`, `\n` into control characters, and keeps every other backslash
- * pair as is; so a backslash is doubled only where the lexer would consume it. Regexes stay
- * readable (`\d` is written `\d`) and the token means exactly `value`.
- */
-export function quoteContent(value: string): string {
-  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) return value;
-  return value.replace(LEXER_ESCAPES, (m) => (m === '"' ? '\\"' : '\\\\'));
-}
-/** A quote, or a backslash the lexer would read as the start of an escape (before `"'\\trn` or at the end). */
-const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
-
 /** A double-quoted token whose content nginx reads literally (no variables in this context). */
 export function literal(value: string, kind = 'string'): string {
   if (typeof value !== 'string' || CONTROL.test(value) || !wellFormed(value)) throw new EncodingError(kind, value);
@@ -53,13 +43,6 @@ export function literal(value: string, kind = 'string'): string {
 export function prefixPath(value: string): string {
   if (!value.startsWith('/')) throw new EncodingError('location path', value);
   return literal(value, 'location path');
-}
-
-/** A server_name: validated host, `*.suffix` or `prefix.*`; never a regex (`~`). */
-export function serverName(value: string): string {
-  // No leading '~' (regex) or '.' (nginx's `.x` = x and *.x): only what Kong's host grammar allows.
-  if (!/^(\*\.)?[a-z0-9_\-[\]:][a-z0-9_.\-[\]:]*(\.\*)?$/.test(value)) throw new EncodingError('server_name', value);
-  return literal(value, 'server_name');
 }
 
 /** A PCRE pattern as a map key (`~`/`~*` selects regex matching) or location regex. */
@@ -80,25 +63,41 @@ const VARIABLE = /^(?:[A-Za-z_][A-Za-z0-9_]*|[1-9])$/;
  * A complex value (proxy_set_header, map value, return): literal text and generated variables.
  * A literal `$` would start a variable, so it is spelled `${kongc_dollar}` (a geo constant).
  */
-export function complexValue(parts: MapValue): string {
+export function complexValue(parts: MapValue, question = false, newline = '\\n'): string {
   let out = '';
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
-    if ('variable' in p) {
+    if ('separator' in p) {
+      // A newline: nginx's lexer turns `\n` in a quoted token into one, and keeps a real one.
+      out += newline;
+    } else if ('variable' in p) {
       if (!VARIABLE.test(p.variable)) throw new EncodingError('variable', p.variable);
       const next = parts[i + 1];
       // `$name` unless the next character would continue the name.
-      const braces = next !== undefined && ('variable' in next ? false : /^[A-Za-z0-9_]/.test(next.text));
+      const braces = next !== undefined && 'text' in next && /^[A-Za-z0-9_]/.test(next.text);
       if (braces && /^\d$/.test(p.variable)) throw new EncodingError('capture followed by a name character', p.variable);
       out += braces ? '${' + p.variable + '}' : '$' + p.variable;
     } else {
       if (typeof p.text !== 'string' || CONTROL.test(p.text) || !wellFormed(p.text)) throw new EncodingError('value', p.text);
-      const quoted = quoteContent(p.text);
-      out += quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, '${kongc_dollar}');
+      let quoted = quoteContent(p.text);
+      quoted = spellDollar(quoted);
+      // In a rewrite's replacement a literal '?' would start the query string.
+      if (question && quoted.indexOf('?') >= 0) quoted = quoted.replace(/\?/g, '${kongc_qmark}');
+      out += quoted;
     }
   }
   if (!utf8Within(out, MAX_TOKEN_BYTES - 2)) throw new EncodingError('value', out.slice(0, 40) + '…');
   return '"' + out + '"';
+}
+
+/** A response body: a complex value whose newlines stay real line breaks inside the quotes, so it reads as sent. */
+export function bodyValue(parts: MapValue): string {
+  return complexValue(parts, false, '\n');
+}
+
+/** A rewrite's replacement: a complex value in which '?' is part of the path, not the query. */
+export function rewriteValue(parts: MapValue): string {
+  return complexValue(parts, true);
 }
 
 /** A plain text value that may contain `$`: a complex value with a single literal part. */
@@ -112,6 +111,26 @@ export function textValue(value: string): string {
  */
 export function identifier(value: string): string {
   return bare('identifier', value, typeof value === 'string' && (/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)));
+}
+
+/** An entity key (names.ts): a Kong name, id, target address or `kind-hash`. */
+export function entityKey(value: string): string {
+  return bare('entity key', value, typeof value === 'string' && /^[A-Za-z0-9._:[\]~-]{1,96}$/.test(value));
+}
+
+const CHECK_OPS = new Set(['=', '!=', '~', '!~', '~*', '!~*']);
+
+/** An `if` condition: a generated variable, an operator, and a string (`=`, `!=`) or a regex. */
+export function check(c: Check): string {
+  if (!c || !CHECK_OPS.has(c.op)) throw new EncodingError('check', c);
+  const variable = identifier(c.variable);
+  // `=` compares with a complex value (a `$` is spelled as a variable); regexes are read literally.
+  return `$${variable} ${c.op} ${c.op.includes('~') ? literal(c.operand, 'regex') : textValue(c.operand)}`;
+}
+
+/** The URI part of proxy_pass: a path of plain URI characters, sent as written. */
+export function uriPath(value: string): string {
+  return bare('uri path', value, typeof value === 'string' && /^\/[A-Za-z0-9/._~-]*$/.test(value));
 }
 
 /** `host:port` / `[v6]:port` of an upstream server. */
@@ -174,11 +193,4 @@ export function mapEntryKey(entry: MapEntry): string {
   if (entry.match === 'exact') return mapKey(entry.key);
   if (entry.match === 'regex') return regex(entry.pattern, entry.caseless);
   throw new EncodingError('map entry', entry);
-}
-
-/** Where a location hands the request: a named location, or the variable holding one. */
-export function dispatchTarget(dispatch: LocationPlan['dispatch']): string {
-  if (dispatch.kind === 'direct') return identifier(dispatch.target);
-  if (dispatch.kind === 'map') return '$' + identifier(dispatch.variable);
-  throw new EncodingError('dispatch', dispatch);
 }

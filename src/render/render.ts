@@ -11,7 +11,7 @@ import HandlebarsRuntime from 'handlebars/runtime.js';
 
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
-import type { DirectiveArg, LocationPlan, MapEntry, MapValue, NginxPlan } from '../plan/ir.js';
+import type { Check, DirectiveArg, MapEntry, MapValue, NginxPlan } from '../plan/ir.js';
 import { COMPILED_DIR, TEMPLATES_DIR } from '../paths.js';
 import * as enc from './encoders.js';
 
@@ -43,7 +43,11 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   onoff: (v: boolean) => enc.onOff(v),
   arg: (v: DirectiveArg) => enc.directiveArg(v),
   entrykey: (v: MapEntry) => enc.mapEntryKey(v),
-  dispatch: (v: LocationPlan['dispatch']) => enc.dispatchTarget(v),
+  check: (v: Check) => enc.check(v),
+  rewrite: (v: MapValue) => enc.rewriteValue(v),
+  body: (v: MapValue) => enc.bodyValue(v),
+  uri: (v: string) => enc.uriPath(v),
+  key: (v: string) => enc.entityKey(v),
 };
 
 /** Structural helpers: compare generated enum values, never output input. */
@@ -110,7 +114,7 @@ export function templateSources(): { sources: Record<string, string>; hash: stri
 export const PRECOMPILED_TEMPLATES = 'templates.precompiled.cjs';
 
 /** Changes with the code generation below, so that templates precompiled by an older one are not used. */
-const CODE_GENERATION = 'direct-lookup, no locations, direct helpers';
+const CODE_GENERATION = 'direct-lookup, no locations, direct helpers, v2';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The names the template code calls encoders and block helpers by (the template factory's parameters). */
@@ -225,9 +229,4 @@ export function renderPlan(plan: NginxPlan): string {
   const draft = template()({ plan, hash: HASH_SLOT, version: plan.kongcVersion });
   const hash = createHash('sha256').update(draft).digest('hex').slice(0, 16);
   return draft.split(HASH_SLOT).join(hash);
-}
-
-/** The build hash a rendered config carries on its first line. */
-export function buildHashOf(text: string): string | null {
-  return /^# kongc build ([0-9a-f]{16}) /.exec(text)?.[1] ?? null;
 }

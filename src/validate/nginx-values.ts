@@ -8,8 +8,8 @@ import { LIMITS } from '../load/limits.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import { decodeAllPercent } from '../model/kong-path.js';
 import type { KongState } from '../model/types.js';
-import { analyzeRouteRegex } from '../plan/route-regex.js';
-import { quoteContent } from '../render/encoders.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
+import { quoteContent, spellDollar } from '../nginx-quoting.js';
 
 const HINTS = {
   syntax: 'nginx compiles route regexes with PCRE, which refuses this; rewrite it in the syntax PCRE and Rust regex share',
@@ -90,7 +90,7 @@ function literal(value: string): number {
 
 /** Bytes of the token the `text` encoder writes (also `$` as `${kongc_dollar}`). */
 function textValue(value: string): number {
-  return Buffer.byteLength(quoteContent(value).replace(/\$/g, '${kongc_dollar}')) + 2;
+  return Buffer.byteLength(spellDollar(quoteContent(value))) + 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,12 +176,6 @@ export function regexProblem(source: string): { kind: 'syntax' | 'backtracking';
     if (e instanceof Invalid) return { kind: 'syntax', message: e.message };
     return null; // a syntax this checker does not model: analyzeRouteRegex accepted it
   }
-}
-
-/** The backtracking part of regexProblem (kept for tests and callers that only want that). */
-export function regexRisk(source: string): string | null {
-  const p = regexProblem(source);
-  return p && p.kind === 'backtracking' ? p.message : null;
 }
 
 const POSIX_CLASSES = new Set(['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit']);

@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
 import { COMPILED_DIR, SCHEMA_FILE } from '../paths.js';
+import { closest } from '../suggest.js';
 
 type Ajv2020 = InstanceType<typeof Ajv2020Module.default>;
 const require = createRequire(import.meta.url);
@@ -98,19 +99,26 @@ function explainOne(e: ErrorObject): Explained {
     case 'unevaluatedProperties': {
       const extra = (e.params as { additionalProperty?: string; unevaluatedProperty?: string }).additionalProperty ??
         (e.params as { unevaluatedProperty?: string }).unevaluatedProperty ?? '?';
+      const near = closest(extra, knownFields(e.parentSchema));
       return {
         pointer: `${e.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
         atKey: true,
         message: `unknown field '${extra}'${field ? ` in ${field}` : ''}`,
-        hint: 'check the spelling against Kong 3.x; kongc rejects fields it does not know rather than ignoring them',
+        hint: near ? `did you mean '${near}'?` : 'check the spelling against Kong 3.x; kongc rejects fields it does not know rather than ignoring them',
       };
     }
     case 'required':
       return { ...base, message: `missing required field '${(e.params as { missingProperty: string }).missingProperty}'` };
     case 'enum':
       return { ...base, message: `${field}: expected one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}` };
-    case 'type':
-      return { ...base, message: `${field || 'top level'}: expected ${String((e.params as { type: string | string[] }).type).replace(/,/g, ' or ')}, got ${describe(e.data)}` };
+    case 'type': {
+      const expected = String((e.params as { type: string | string[] }).type).split(',');
+      const message = `${field || 'top level'}: expected ${expected.join(' or ')}, got ${describe(e.data)}`;
+      // `methods: GET` for `methods: [GET]`: show the list form.
+      const key = e.instancePath.split('/').pop()!.replace(/~1/g, '/').replace(/~0/g, '~');
+      const listForm = expected.includes('array') && (typeof e.data === 'string' || typeof e.data === 'number') && !/^\d+$/.test(key);
+      return listForm ? { ...base, message, hint: `write a list: ${key}: [${JSON.stringify(e.data)}]` } : { ...base, message };
+    }
     case 'pattern':
       return { ...base, message: `${field}: invalid value ${JSON.stringify(truncate(e.data))}` };
     case 'minimum':
@@ -118,6 +126,9 @@ function explainOne(e: ErrorObject): Explained {
       return { ...base, message: `${field}: must be ${(e.params as { comparison: string }).comparison} ${(e.params as { limit: number }).limit}, got ${String(e.data)}` };
     case 'anyOf':
       return { ...base, message: `${field}: invalid value ${JSON.stringify(truncate(e.data))}` };
+    case 'not':
+      // The schema's `not: {}` marks a field that may not appear at this place (with an x-hint why).
+      return { ...base, atKey: true, message: `'${field.split('.').pop()}' is not allowed in ${fieldName(e.instancePath.replace(/\/[^/]*$/, '')) || 'the top level'}` };
     case 'uniqueItems':
       return { ...base, message: `${field}: duplicate values are not allowed` };
     case 'minItems':
@@ -129,6 +140,20 @@ function explainOne(e: ErrorObject): Explained {
     default:
       return { ...base, message: `${field}: ${e.message ?? 'invalid value'}` };
   }
+}
+
+/** Field names an object schema allows: its `properties`, through local `$ref`s and `allOf`. */
+function knownFields(schema: unknown, seen = new Set<unknown>()): string[] {
+  if (!schema || typeof schema !== 'object' || seen.has(schema)) return [];
+  seen.add(schema);
+  const s = schema as { properties?: object; $ref?: string; allOf?: unknown[] };
+  const out = Object.keys(s.properties ?? {});
+  if (typeof s.$ref === 'string' && s.$ref.startsWith('#/$defs/')) {
+    const defs = (JSON.parse(schemaJson()) as { $defs: Record<string, unknown> }).$defs;
+    out.push(...knownFields(defs[s.$ref.slice('#/$defs/'.length)], seen));
+  }
+  for (const sub of s.allOf ?? []) out.push(...knownFields(sub, seen));
+  return out;
 }
 
 function fieldName(pointer: string): string {

@@ -5,9 +5,10 @@ import { child, diag, type SourceRef } from '../load/source-map.js';
 import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../model/kong-path.js';
 import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
-import { analyzeRouteRegex } from '../plan/route-regex.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
+import { checkNearMisses } from './near-misses.js';
 
 export interface CheckOptions {
   skipUnsupported?: boolean;
@@ -52,6 +53,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
 
   // Not push(...list): a large config can report more problems than a call takes arguments.
   for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkNearMisses(state)) out.push(d);
   for (const d of checkNginxValues(state)) out.push(d);
   // Many routes share a host: each distinct one is checked once.
   const hostProblems = new Map<string, string | null>();
@@ -167,7 +169,8 @@ export function routePathProblem(p: string): { message: string; hint?: string } 
   const decoded = decodeAllPercent(p);
   if (decoded === null) return { message: 'percent-encoded bytes are not valid UTF-8' };
   if (CONTROL.test(decoded)) return { message: 'decodes to a control character, which nginx cannot match in a location' };
-  if (/\s/.test(p)) return { message: 'contains whitespace', hint: 'percent-encode it (%20)' };
+  // Spaces and other non-control whitespace are accepted, as Kong does (they are not normalized
+  // away); the location encoder quotes them.
   return null;
 }
 

@@ -12,8 +12,8 @@ import { kongc, kongYaml } from '../support/kongc.js';
 import { tempDir } from '../support/temp.js';
 
 const sources = {
-  r1: { kind: 'route' as const, file: 'kong.yaml', line: 7, column: 9, pointer: '/services/0/routes/0', name: 'orders' },
-  s0: { kind: 'service' as const, file: 'kong.yaml', line: 3, column: 5, pointer: '/services/0', name: null },
+  'route:r1': { kind: 'route' as const, file: 'kong.yaml', line: 7, column: 9, pointer: '/services/0/routes/0', name: 'orders' },
+  'service:s0': { kind: 'service' as const, file: 'kong.yaml', line: 3, column: 5, pointer: '/services/0', name: null },
 };
 
 const good = [

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { compileObject } from '../support/compile.js';
 import { startEcho, type EchoBackend } from '../support/echo.js';
-import { request } from '../support/http.js';
+import { kongError, request } from '../support/http.js';
 import { freePort, startNginx, type RunningNginx } from '../support/nginx.js';
 
 describe('seed document end to end', () => {
@@ -66,7 +66,7 @@ describe('seed document end to end', () => {
       const res = await request(port, path, { host });
       assert.equal(res.status, 404, `${host}${path}`);
       assert.match(String(res.headers['content-type']), /^application\/json/);
-      assert.deepEqual(res.json(), { message: 'no Route matched with those values' });
+      assert.deepEqual(kongError(res), { message: 'no Route matched with those values' });
       assert.equal(res.headers.server, 'nginx');
     }
   });

@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { request } from '../support/http.js';
+import { kongError, request } from '../support/http.js';
 import { kongc } from '../support/kongc.js';
 import { freePort, startNginx, type RunningNginx } from '../support/nginx.js';
 import { makePki } from '../support/tls.js';
@@ -74,9 +74,9 @@ describe('https services (real nginx, TLS backend on 127.0.0.1)', () => {
   });
 
   it("fails verification with another CA → 502 with Kong's body", async () => {
-    const r = await request(port, '/wrong-ca/x');
+    const r = await request(port, '/wrong-ca/x', { headers: { accept: 'application/json' } });
     assert.equal(r.status, 502);
-    assert.deepEqual(r.json(), { message: 'An invalid response was received from the upstream server' });
+    assert.deepEqual(kongError(r), { message: 'An invalid response was received from the upstream server' });
   });
 
   it('without tls_verify the certificate is not checked (Kong default)', async () => {

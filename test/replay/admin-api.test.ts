@@ -7,7 +7,8 @@ import { replayLogText } from '../../src/load/admin-log/replay.js';
 const A = 'curl -s localhost:8001';
 const replay = (lines: string[], opts: { strict?: boolean; keepIds?: boolean } = {}) => replayLogText('log.sh', lines.join('\n'), opts);
 const data = (lines: string[], opts: { keepIds?: boolean } = {}) => replay(lines, opts).document.data as Record<string, any>;
-const messages = (lines: string[]) => replay(lines).diagnostics.map((d) => `${d.line}: ${d.message}`);
+/** Kong's status and message for each reported call (what the output lacks is tested in refused.test.ts). */
+const messages = (lines: string[]) => replay(lines).diagnostics.map((d) => `${d.line}: ${d.message.replace(/; (not in the output|nothing is lost):.*$/, '')}`);
 
 test('POST creates (201) with Kong defaults applied; the YAML keeps only non-default fields', () => {
   const d = data([`${A}/services -d name=s -d host=a.internal -d port=80 -d retries=5 -d connect_timeout=1000`]);
@@ -162,8 +163,8 @@ test('foreign keys: by learned id, by name; unresolved id (400 code 4) and name 
   const r = replay(lines);
   assert.deepEqual((r.document.data as any).services[0].routes.map((x: any) => x.paths[0]), ['/a', '/b']);
   assert.deepEqual(r.diagnostics.map((d) => d.message), [
-    `POST /routes → 400 the foreign key '{id="6e7f5274-62da-469e-bdd5-03c4a212c15b"}' does not reference an existing 'services' entity.`,
-    `POST /routes → 400 foreign key unresolved (service.name: the foreign key cannot be resolved with '{name="nope"}' for an existing 'services' entity)`,
+    `POST /routes → 400 the foreign key '{id="6e7f5274-62da-469e-bdd5-03c4a212c15b"}' does not reference an existing 'services' entity.; not in the output: the route this call would write (paths=/c, service.id=6e7f5274-62da-469e-bdd5-03c4a212c15b)`,
+    `POST /routes → 400 foreign key unresolved (service.name: the foreign key cannot be resolved with '{name="nope"}' for an existing 'services' entity); not in the output: the route this call would write (paths=/d, service.name=nope)`,
   ]);
 });
 
@@ -201,7 +202,7 @@ test('consumers with credentials and plugins; certificates with snis; top-level 
 
 test('Kong 0.x /apis calls are reported as a removed endpoint, never dropped silently', () => {
   const r = replay([`curl -X POST http://kong:8001/apis/ -d name=a -d uris=/a -d upstream_url=http://a`]);
-  assert.equal(r.diagnostics[0]!.message, 'POST /apis/ → 404 Not found');
+  assert.match(r.diagnostics[0]!.message, /^POST \/apis\/ → 404 Not found; not in the output: /);
   assert.match(r.diagnostics[0]!.hint!, /0\.x '\/apis' endpoint/);
 });
 

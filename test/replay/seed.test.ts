@@ -34,9 +34,15 @@ test("seed: Kong's answers to the calls it would reject, at the log's lines", ()
     [
       [42, 'admin-log', 'the recorded response gives id 3386af25-8643-4c9c-aff5-bd30451ae24b, which the target created at line 24 already has; this target keeps a generated id'],
       [63, 'admin-api', "POST /services/service.api → 405 Method not allowed; replayed as PUT /services/service.api (an upsert of 'service.api')"],
-      [109, 'admin-api', `POST /services/service.api/routes → 409 UNIQUE violation detected on '{name="route.api"}'`],
+      [
+        109,
+        'admin-api',
+        `POST /services/service.api/routes → 409 UNIQUE violation detected on '{name="route.api"}'; not in the output: this call's hosts localhost (the route 'route.api' from line 98 is kept without it)`,
+      ],
     ],
   );
+  // How to keep what the refused call would have added: a change that is itself accepted.
+  assert.equal(r.diagnostics[2]!.hint, 'to keep it, add it to the call at line 98, or give this route another name to keep both');
 });
 
 test('seed: the route found its service through the id learned from the recorded response', () => {

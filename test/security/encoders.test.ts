@@ -86,11 +86,22 @@ describe(`encoders (seed ${SEED}, ${RUNS} runs each)`, () => {
     assert.equal(word!.startsWith('\\') ? word!.slice(1) : word, v);
   });
 
-  property('server_name: one token, never a regex or a dot-wildcard, within the host grammar', (v) => {
-    const out = attempt(() => enc.serverName(v));
+  property('if check: the operand is one token meaning the value (a string comparison spells $ as a variable)', (v) => {
+    for (const op of ['=', '!~'] as const) {
+      const out = attempt(() => enc.check({ variable: 'kongc_vhost', op, operand: v }));
+      if (out === null) continue;
+      const words = wordsOf('if_check', out);
+      assert.deepEqual(words.slice(0, 3), ['if_check', '$kongc_vhost', op]);
+      if (op === '!~') assert.equal(words[3], v);
+      else assert.equal(words[3], v.replace(/\$/g, '${kongc_dollar}'));
+    }
+  });
+
+  property('entity key: one bare word of name characters, or refused', (v) => {
+    const out = attempt(() => enc.entityKey(v));
     if (out === null) return;
-    assert.deepEqual(wordsOf('server_name', out), ['server_name', v]);
-    assert.match(v, /^(\*\.)?[a-z0-9_\-[\]:][a-z0-9_.\-[\]:]*(\.\*)?$/);
+    assert.deepEqual(wordsOf('k', out), ['k', v]);
+    assert.match(v, /^[A-Za-z0-9._:[\]~-]+$/);
   });
 
   property('bare tokens (identifier, token, address, header name, listen): the value itself, nothing special', (v) => {
@@ -130,7 +141,7 @@ describe(`encoders (seed ${SEED}, ${RUNS} runs each)`, () => {
   it('the payload matrix values that are refused are refused for a reason nginx would care about', () => {
     // Spot checks of the matrix against the encoders that must refuse them outright.
     for (const v of ['a.com\n', '/a\n}', 'a\r\nSet-Cookie: x', '\0', 'x\ny']) assert.throws(() => enc.literal(v), enc.EncodingError);
-    for (const v of ['~^.*$', '.example.com', 'example.com;', 'a.com b.com', '"a.com"', '$http_host', 'EXAMPLE.com']) assert.throws(() => enc.serverName(v), enc.EncodingError);
+    for (const v of ['a.com;', 'a b', '"a"', '$x', '#x', 'a{', '']) assert.throws(() => enc.entityKey(v), enc.EncodingError);
     for (const v of ['10.0.0.1:80 backup', '1.2.3.4:80;server evil:80', 'unix:/var/run/docker.sock', 'unix:80', '[::1]:0', 'host:99999', '$host:80']) assert.throws(() => enc.address(v), enc.EncodingError);
     for (const v of ['X-A: b', 'X A', 'X\n', '', '$x', '#x']) assert.throws(() => enc.headerName(v), enc.EncodingError);
     for (const v of ['10; root /', '-1', '0x10', '10 s']) assert.throws(() => enc.integer(v as unknown as number), enc.EncodingError);

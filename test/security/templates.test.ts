@@ -19,7 +19,7 @@ const LOGIC_HELPERS = new Set(
   [...(/const LOGIC_HELPERS\b[^{]*\{([\s\S]*?)\n\};/.exec(readFileSync(join(PACKAGE_ROOT, 'src', 'render', 'render.ts'), 'utf8'))?.[1] ?? '').matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/gm)].map((m) => m[1]!),
 );
 /** Helpers whose output may appear in an nginx comment: generated identifiers and numbers only. */
-const COMMENT_SAFE = new Set(['id', 'token', 'int', 'buildhash']);
+const COMMENT_SAFE = new Set(['id', 'key', 'token', 'int', 'buildhash']);
 
 /**
  * Field names a template may read: the ones src/plan/ir.ts declares, plus the render context's
@@ -152,8 +152,8 @@ describe('templates', () => {
     assert.ok(lint('t', 'a {{{x}}}').length > 0);
     assert.ok(lint('t', 'a {{&x}}').length > 0);
     assert.ok(lint('t', 'a {{x}}').length > 0);
-    assert.deepEqual(lint('t', '{{#if guard}}{{lit guard.vhostPattern}}{{/if}}'), []);
-    assert.ok(lint('t', '{{#if guard}}{{lit guard.vhostPatern}}{{/if}}').length > 0, 'misspelt field in an encoder call');
+    assert.deepEqual(lint('t', '{{#if guard}}{{val guard.signature}}{{/if}}'), []);
+    assert.ok(lint('t', '{{#if guard}}{{val guard.signatur}}{{/if}}').length > 0, 'misspelt field in an encoder call');
     assert.ok(lint('t', '{{#if proxy.sll}}x{{/if}}').length > 0, 'misspelt field in a block condition');
     assert.ok(lint('t', 'a {{lit}}').length > 0);
     assert.ok(lint('t', 'a {{nosuch x}}').length > 0);

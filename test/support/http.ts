@@ -1,4 +1,5 @@
 // A raw HTTP client for tests: sends the path and Host header exactly as given (fetch cannot).
+import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 
 export interface Reply {
@@ -34,4 +35,14 @@ export function request(
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
   });
+}
+
+/**
+ * One of Kong's own JSON error bodies, without the request id Kong 3.x adds to each (checked here:
+ * 32 hex digits), so that tests compare the message.
+ */
+export function kongError(reply: Reply): Record<string, unknown> {
+  const { request_id: id, ...rest } = reply.json() as Record<string, unknown>;
+  assert.match(String(id), /^[0-9a-f]{32}$/, `request_id in ${reply.body}`);
+  return rest;
 }

@@ -13,14 +13,17 @@ export interface CliResult {
   stderr: string;
 }
 
+/** No kongc run in a test may hang the suite: it is killed after this long (a generous bound on a loaded machine). */
+const KONGC_TIMEOUT_MS = 120_000;
+
 export async function kongc(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
-  const r = await execa('node', [KONGC_BIN, ...args], { reject: false, cwd: opts.cwd, stdin: 'ignore' });
+  const r = await execa('node', [KONGC_BIN, ...args], { reject: false, cwd: opts.cwd, stdin: 'ignore', timeout: KONGC_TIMEOUT_MS });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** Starts kongc without waiting, for tests that signal it. */
-export function spawnKongc(args: string[]): ResultPromise<{ reject: false; stdin: 'ignore' }> {
-  return execa('node', [KONGC_BIN, ...args], { reject: false, stdin: 'ignore' });
+export function spawnKongc(args: string[]): ResultPromise<{ reject: false; stdin: 'ignore'; timeout: number }> {
+  return execa('node', [KONGC_BIN, ...args], { reject: false, stdin: 'ignore', timeout: KONGC_TIMEOUT_MS });
 }
 
 /** A Kong declarative file: one service on `backendPort`, one route per path. */

@@ -12,7 +12,7 @@ import type { CompileResult } from '../../src/compile.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { compileObject } from './compile.js';
 import { startEcho, type EchoBackend } from './echo.js';
-import { request } from './http.js';
+import { kongError, request } from './http.js';
 import { freePort, startNginx, type RunningNginx } from './nginx.js';
 
 export interface RouteSpec {
@@ -195,9 +195,9 @@ async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Rec
     let body: unknown = res.body;
     if (typeof w.body === 'object') {
       try {
-        body = res.json();
+        body = kongError(res);
       } catch {
-        return `body ${JSON.stringify(res.body)} is not JSON`;
+        return `body ${JSON.stringify(res.body)} is not Kong's JSON error (with its request_id)`;
       }
     }
     try {

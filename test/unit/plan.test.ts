@@ -35,9 +35,9 @@ describe('route locations served in place', () => {
   it('keep the named location of a route a selection map can pick', () => {
     // /a/x: route x when the method is POST, else route a; route a is also /a's only route.
     const p = plan([{ name: 'a', paths: ['/a'] }, { name: 'x', paths: ['/a/x'], methods: ['POST'] }]);
-    const byRoute = new Map(p.site.routeLocations.map((l) => [l.route, l.prefix]));
-    assert.equal(byRoute.get('r0'), null, 'route a: reached from two locations');
-    assert.equal(byRoute.get('r1'), null, 'route x: reached through a map');
+    const byRoute = new Map(p.site.routeLocations.map((l) => [l.name, l.prefix]));
+    assert.equal(byRoute.get('@kongc_route_a'), null, 'route a: reached from two locations');
+    assert.equal(byRoute.get('@kongc_route_x'), null, 'route x: reached through a location that picks');
     assert.deepEqual(p.site.locations.map((l) => l.path), ['/', '/a', '/a/x']);
   });
 });
@@ -56,18 +56,21 @@ describe('shadowed routes', () => {
   });
 });
 
-describe('upstream path maps', () => {
-  const uriMaps = (service: object) =>
-    compileObject({ _format_version: '3.0', services: [{ name: 's', host: 'backend.test', ...service }] }).plan.maps.filter((m) => m.variable.startsWith('kongc_uri_'));
+describe('upstream paths, computed in place', () => {
+  const rewrites = (service: object) =>
+    compileObject({ _format_version: '3.0', services: [{ name: 's', host: 'backend.test', ...service }] }).plan.site.routeLocations.map((l) => (l.body.kind === 'proxy' ? JSON.stringify(l.body.proxy.rewrites) : 'respond'));
 
-  it('are shared by the routes of one service path that do not strip, whatever their paths', () => {
-    const maps = uriMaps({ path: '/base', routes: [{ paths: ['/a', '/longer/path'], strip_path: false }, { paths: ['~/x/\\d+$'], strip_path: false }, { strip_path: true, hosts: ['h.test'] }] });
-    assert.equal(maps.length, 1);
-    assert.match(maps[0]!.purpose, /joined with the request path/);
+  it('are the same for routes of one service path that do not strip, whatever their paths', () => {
+    const all = rewrites({ path: '/base', routes: [{ paths: ['/a', '/longer/path'], strip_path: false }, { paths: ['~/x/\\d+$'], strip_path: false }, { strip_path: true, hosts: ['h.test'] }] });
+    assert.equal(all.length, 4);
+    assert.equal(new Set(all).size, 1);
+    assert.match(all[0]!, /"\$uri"|"variable":"uri"/);
   });
 
-  it('differ where stripping makes the path length matter', () => {
-    assert.equal(uriMaps({ path: '/base', routes: [{ paths: ['/a', '/longer/path'], strip_path: true }, { paths: ['/b'], strip_path: true }] }).length, 2);
+  it('differ where stripping makes the path length matter, and define no variable', () => {
+    const all = rewrites({ path: '/base', routes: [{ paths: ['/a', '/longer/path'], strip_path: true }, { paths: ['/b'], strip_path: true }] });
+    assert.equal(new Set(all).size, 2);
+    assert.ok(all.every((r) => !/kongc_/.test(r)));
   });
 });
 

@@ -9,6 +9,16 @@ import Handlebars from 'handlebars';
 import { BLOCK_HELPERS, ENCODER_HELPERS, PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, templateSources, templateSpecOf } from '../../src/render/render.js';
 
 describe('precompiled templates', () => {
+  it("use Handlebars' compiler internals only at the exact version pinned in package.json", () => {
+    // compileTemplateSpec subclasses JavaScriptCompiler and calls setupHelper/push/source: not public
+    // API, so the dependency is pinned and a change of version or of those members fails here.
+    const require = createRequire(import.meta.url);
+    const pinned = require(join(PACKAGE_ROOT, 'package.json')).dependencies.handlebars;
+    assert.equal(require('handlebars/package.json').version, pinned);
+    const proto = (Handlebars as unknown as { JavaScriptCompiler: { prototype: Record<string, unknown> } }).JavaScriptCompiler.prototype;
+    for (const member of ['nameLookup', 'invokeKnownHelper', 'setupHelper', 'push', 'compiler']) assert.equal(typeof proto[member], 'function', member);
+  });
+
   it('were generated from the current template sources', () => {
     const pre = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'dist', 'src', 'render', PRECOMPILED_TEMPLATES));
     assert.equal(pre.hash, templateSources().hash);
@@ -24,7 +34,7 @@ describe('precompiled templates', () => {
     // encoders are called as plain functions (not as helpers with an options object).
     const text = code(now);
     assert.doesNotMatch(text, /lookupProperty\(depth0,"[A-Za-z]|"loc":/);
-    assert.match(text, /encoders\.lit\(depth0\.guard\.vhostPattern\)/);
+    assert.match(text, /encoders\.val\(depth0\.guard\.signature\)/);
     for (const name of Object.keys(ENCODER_HELPERS)) assert.doesNotMatch(text, new RegExp(`helpers\\.${name}\\b|"name":"${name}"`), name);
     // Block helpers are kongc's own, not Handlebars' wrapped registry.
     assert.match(text, /blocks\.if\.call\(/);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeRouteRegex } from '../../src/plan/route-regex.js';
+import { analyzeRouteRegex } from '../../src/model/route-regex.js';
 import { compileObject } from '../support/compile.js';
 import { kongc } from '../support/kongc.js';
 import { nginxTest } from '../support/nginx.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { InputError, type Diagnostic } from '../../src/diagnostics.js';
 import type { MapBlock, NginxPlan, ProxySettings } from '../../src/plan/ir.js';
 import { expandIPv6 } from '../../src/plan/upstreams.js';
-import { analyzeRouteRegex } from '../../src/plan/route-regex.js';
+import { analyzeRouteRegex } from '../../src/model/route-regex.js';
 import { caProblem } from '../../src/validate/upstreams.js';
 import { compileObject } from '../support/compile.js';
 import { nginxTest } from '../support/nginx.js';
@@ -32,9 +32,9 @@ const service = (host: string, extra: object = {}, route: object = {}) => ({ nam
 const one = (up: object, svc: object = {}, options: CompileOptions = {}, route: object = {}) => build([{ name: 'up', ...up }], [service('up', svc, route)], options);
 const proxyOf = (o: Outcome): ProxySettings => {
   assert.ok(o.plan, JSON.stringify(o.errors));
-  const loc = o.plan.site.routeLocations.find((l) => l.proxy);
-  assert.ok(loc?.proxy);
-  return loc.proxy;
+  const loc = o.plan.site.routeLocations.find((l) => l.body.kind === 'proxy');
+  assert.ok(loc?.body.kind === 'proxy');
+  return loc.body.proxy;
 };
 const mapOf = (o: Outcome, variable: string): MapBlock => {
   const m = o.plan!.maps.find((x) => x.variable === variable);
@@ -55,9 +55,10 @@ describe('targets', () => {
   it('an upstream with only weight-0 targets answers 503 like Kong', () => {
     const o = one({ targets: [{ target: '10.0.0.1', weight: 0 }] });
     const loc = o.plan!.site.routeLocations[0]!;
-    assert.equal(loc.kind, 'respond');
-    assert.equal(loc.respond!.status, 503);
-    assert.equal(loc.respond!.body, '{"message":"failure to get a peer from the ring-balancer"}');
+    assert.deepEqual(loc.body, { kind: 'error', error: '@kongc_no_peer' });
+    const error = o.plan!.site.errors.find((e) => e.name === '@kongc_no_peer')!;
+    assert.ok(error.variants.every((v) => v.status === 503));
+    assert.match(o.text, /\\"message\\":\\"failure to get a peer from the ring-balancer\\"/);
   });
 
   it('rejects duplicate targets, also across IPv6 spellings and the default port', () => {
@@ -123,12 +124,12 @@ describe('algorithms and hashing', () => {
       [{ hash_on: 'header', hash_on_header: 'X-User' }, 'http_x_user'],
       [{ hash_on: 'query_arg', hash_on_query_arg: 'user' }, 'arg_user'],
       [{ hash_on: 'path' }, 'kongc_client_uri'],
-      [{ hash_on: 'cookie', hash_on_cookie: 'sid' }, 'kongc_cookie_u0'],
+      [{ hash_on: 'cookie', hash_on_cookie: 'sid' }, 'kongc_cookie_up'],
     ];
     for (const [fields, variable] of cases) {
       const o = one({ ...fields, targets });
-      assert.deepEqual(o.plan!.upstreams[0]!.balance, { kind: 'hash', key: 'kongc_hash_u0' });
-      const m = mapOf(o, 'kongc_hash_u0');
+      assert.deepEqual(o.plan!.upstreams[0]!.balance, { kind: 'hash', key: 'kongc_hash_up' });
+      const m = mapOf(o, 'kongc_hash_up');
       assert.deepEqual(m.source, [{ variable }], JSON.stringify(fields));
       assert.deepEqual(m.entries, [{ match: 'exact', key: '', value: [{ text: 'none' }] }]);
       assert.ok(nginxTest(o.text).ok, JSON.stringify(fields));
@@ -137,7 +138,7 @@ describe('algorithms and hashing', () => {
 
   it('uses the fallback when the primary value is missing', () => {
     const o = one({ hash_on: 'header', hash_on_header: 'x-user', hash_fallback: 'query_arg', hash_fallback_query_arg: 'fb', targets });
-    const m = mapOf(o, 'kongc_hash_u0');
+    const m = mapOf(o, 'kongc_hash_up');
     assert.deepEqual(m.source, [{ variable: 'http_x_user' }, { text: '|' }, { variable: 'arg_fb' }]);
     assert.deepEqual(m.entries, [
       { match: 'exact', key: '|', value: [{ text: 'none' }] },
@@ -150,20 +151,20 @@ describe('algorithms and hashing', () => {
     const p = proxyOf(one({ hash_on: 'path', targets }));
     assert.deepEqual(p.presets, [{ variable: 'kongc_client_uri', value: [{ variable: 'uri' }] }]);
     const o = one({ hash_on: 'path', targets });
-    assert.match(o.text, /set \$kongc_client_uri "\$uri";\n(?:\s+set .*\n)*\s+rewrite \^/);
+    assert.match(o.text, /set \$kongc_client_uri "\$uri";\n(?:\s+set .*\n)*\s+rewrite "?\^/);
   });
 
   it('cookie hashing generates the cookie Kong sets when the client has none', () => {
     const o = one({ hash_on: 'cookie', hash_on_cookie: 'sid', hash_on_cookie_path: '/app', targets });
-    assert.deepEqual(mapOf(o, 'kongc_cookie_u0').entries, [{ match: 'exact', key: '', value: [{ variable: 'request_id' }] }]);
-    const set = mapOf(o, 'kongc_set_cookie_u0');
+    assert.deepEqual(mapOf(o, 'kongc_cookie_up').entries, [{ match: 'exact', key: '', value: [{ variable: 'request_id' }] }]);
+    const set = mapOf(o, 'kongc_set_cookie_up');
     assert.deepEqual(set.entries[0]!.value, [{ text: 'sid=' }, { variable: 'request_id' }, { text: '; Path=/app; Same-Site=Lax; HttpOnly' }]);
-    assert.match(o.text, /add_header Set-Cookie "\$kongc_set_cookie_u0" always;/);
+    assert.match(o.text, /add_header Set-Cookie "\$kongc_set_cookie_up" always;/);
     assert.deepEqual([...o.errors, ...o.warnings].filter((d) => d.code !== 'host-header').map((d) => d.message), [], 'cookie hashing is not degraded');
     // As a fallback, the cookie is set only when the primary value is missing too.
     const fb = one({ hash_on: 'header', hash_on_header: 'x-user', hash_fallback: 'cookie', hash_on_cookie: 'sid', targets });
-    assert.deepEqual(mapOf(fb, 'kongc_set_cookie_u0').source, [{ variable: 'http_x_user' }, { text: '|' }, { variable: 'cookie_sid' }]);
-    assert.equal(mapOf(fb, 'kongc_set_cookie_u0').entries[0]!.match === 'exact' && (mapOf(fb, 'kongc_set_cookie_u0').entries[0] as { key: string }).key, '|');
+    assert.deepEqual(mapOf(fb, 'kongc_set_cookie_up').source, [{ variable: 'http_x_user' }, { text: '|' }, { variable: 'cookie_sid' }]);
+    assert.equal(mapOf(fb, 'kongc_set_cookie_up').entries[0]!.match === 'exact' && (mapOf(fb, 'kongc_set_cookie_up').entries[0] as { key: string }).key, '|');
   });
 
   it('rejects cookie and query argument names nginx cannot read', () => {
@@ -177,13 +178,16 @@ describe('algorithms and hashing', () => {
       [{ name: 's', host: 'up', routes: [{ name: 'rx', paths: ['~/t/(?<tenant>[a-z]+)/(?<id>\\d+)'] }, { name: 'plain', paths: ['/plain'] }] }],
     );
     const locs = o.plan!.site.routeLocations;
-    const rx = locs.find((l) => l.route === 'r0')!.proxy!;
-    const plain = locs.find((l) => l.route === 'r1')!.proxy!;
-    assert.equal(plain.presets[0]!.variable, 'kongc_capture_u0_on');
-    assert.deepEqual(plain.presets[0]!.value, []);
-    const capVar = (rx.presets[0]!.value[0] as { variable: string }).variable;
-    const cap = mapOf(o, capVar);
-    assert.deepEqual(cap.entries, [{ match: 'regex', caseless: false, pattern: '^(?>/t/([a-z]+)/(?:\\d+))', value: [{ variable: '1' }] }]);
+    const proxy = (name: string) => {
+      const body = locs.find((l) => l.name === `@kongc_route_${name}`)!.body;
+      assert.ok(body.kind === 'proxy');
+      return body.proxy;
+    };
+    const rx = proxy('rx');
+    const plain = proxy('plain');
+    assert.deepEqual(plain.presets[0], { variable: 'kongc_capture_up_on', value: [] });
+    // The route regex with only the named group capturing, read as $1 in the route's location.
+    assert.deepEqual(rx.presets[0], { variable: 'kongc_capture_up_on', capture: '^(?>/t/([a-z]+)/(?:\\d+))' });
     assert.ok(nginxTest(o.text).ok);
     const rr = analyzeRouteRegex('/x/(?<a>\\d+)(?<b>.)', { keepGroup: 'b' });
     assert.ok(!('error' in rr) && rr.pattern === '/x/(?:\\d+)(.)' && rr.keptGroup);
@@ -200,7 +204,7 @@ describe('algorithms and hashing', () => {
   it('consumer hashing is degraded: the fallback (as Kong without a consumer) or round-robin', () => {
     assert.match(messages(one({ hash_on: 'consumer', targets }).errors), /hashing on the consumer needs Kong's authentication plugins/);
     const withFallback = one({ hash_on: 'consumer', hash_fallback: 'ip', targets }, {}, { allowDegraded: true });
-    assert.deepEqual(mapOf(withFallback, 'kongc_hash_u0').source, [{ variable: 'remote_addr' }]);
+    assert.deepEqual(mapOf(withFallback, 'kongc_hash_up').source, [{ variable: 'remote_addr' }]);
     assert.deepEqual(one({ hash_on: 'consumer', targets }, {}, { allowDegraded: true }).plan!.upstreams[0]!.balance, { kind: 'round-robin' });
   });
 
@@ -342,15 +346,16 @@ describe('Kong response headers', () => {
   it('--kong-headers adds Via and the latencies, converted to integer milliseconds', () => {
     const o = build(cfg, [service('up')], { kongHeaders: true });
     assert.match(o.text, /add_header Via "kong\/0\.1\.0" always;/);
-    assert.match(o.text, /add_header X-Kong-Upstream-Latency "\$kongc_uri_\d+" always;/);
+    assert.match(o.text, /add_header X-Kong-Upstream-Latency "\$kongc_upstream_latency_ms" always;/);
     assert.match(o.text, /add_header X-Kong-Proxy-Latency "0" always;/);
     const m = o.plan!.maps.find((x) => x.purpose.startsWith('X-Kong-Upstream-Latency'))!;
+    assert.ok(m);
     // The map's regexes, checked here with JS's engine on nginx's formats.
     const convert = (v: string) => {
       for (const e of m.entries) {
         if (e.match !== 'regex') continue;
         const r = new RegExp(e.pattern.replace(/\\z/g, '$')).exec(v);
-        if (r) return e.value.map((p) => ('text' in p ? p.text : r[Number(p.variable)])).join('');
+        if (r) return e.value.map((p) => ('text' in p ? p.text : 'variable' in p ? r[Number(p.variable)] : '\n')).join('');
       }
       return '';
     };

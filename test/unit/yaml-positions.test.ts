@@ -8,6 +8,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node }
 import { parseWithPositions } from '../../src/load/yaml-positions.js';
 import { escapePointer, nodeAt, type PositionNode } from '../../src/load/source-map.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { corpusDir } from '../support/corpus.js';
 
 /** A packed position as [line, column]. */
 const valueAt = (n: PositionNode | undefined): [number, number] | undefined => (n && n.line ? [n.line, n.column] : undefined);
@@ -31,8 +32,9 @@ function yamlFiles(): string[] {
     const dir = join(fixtures, d);
     if (existsSync(dir) && !d.includes('.')) for (const f of readdirSync(dir)) if (/\.ya?ml$/.test(f)) out.push(join(dir, f));
   }
-  const corpus = join(PACKAGE_ROOT, '..', 'shared', 'corpus', 'declarative');
-  if (existsSync(corpus)) for (const f of readdirSync(corpus)) out.push(join(corpus, f));
+  // Without the corpus, only the fixtures (test/replay/corpus.test.ts says the corpus was skipped).
+  const corpus = corpusDir('declarative');
+  if (corpus) for (const f of readdirSync(corpus)) out.push(join(corpus, f));
   return out.sort();
 }
 

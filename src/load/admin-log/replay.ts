@@ -1,5 +1,7 @@
 // Admin-call log → Kong declarative document: scan the calls, replay them against the simulated
 // Admin API, learn ids from recorded responses, and report every call Kong would reject.
+import { UUID } from '../../values.js';
+import { fileProblem } from '../input-files.js';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { InputError, sortDiagnostics, type Diagnostic } from '../../diagnostics.js';
@@ -12,7 +14,8 @@ import { destination, parseUrl, type Body } from './request.js';
 import { readResponse, type RecordedResponse } from './response.js';
 import { scanLog, type LogCommand } from './scanner.js';
 import { KINDS } from './schema.js';
-import { AdminApi, formatTarget, type At, type Input, type Row } from './simulator.js';
+import { describeLoss } from './refused.js';
+import { AdminApi, formatTarget, type At, type Input, type Outcome, type Row } from './simulator.js';
 
 export interface ReplayOptions {
   /** Calls Kong would reject are errors: throw InputError. */
@@ -25,6 +28,8 @@ export interface ReplayResult {
   document: LoadedDocument;
   diagnostics: Diagnostic[];
   yaml: string;
+  /** The error when the replayed state is empty (commands refuse it: requireState). */
+  empty: Diagnostic | null;
 }
 
 /** Code of diagnostics for calls Kong would reject (the ones --strict makes errors). */
@@ -32,7 +37,6 @@ export const REJECTED = 'admin-api';
 /** Code of notes about the log itself (skipped calls, unreadable files, ids not learned). */
 export const NOTE = 'admin-log';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTIFYING = ['name', 'username', 'custom_id', 'instance_name', 'target'];
 
 export function replayLogFile(path: string, opts: ReplayOptions = {}): ReplayResult {
@@ -40,14 +44,14 @@ export function replayLogFile(path: string, opts: ReplayOptions = {}): ReplayRes
   try {
     text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(path));
   } catch (e) {
-    throw new InputError([{ file: path, line: 1, column: 1, severity: 'error', code: 'io', path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }]);
+    throw new InputError([fileProblem(path, e)]);
   }
   return replayLogText(path, text, opts);
 }
 
 export function replayLogText(file: string, text: string, opts: ReplayOptions = {}): ReplayResult {
   if (Buffer.byteLength(text, 'utf8') > LIMITS.fileBytes) {
-    throw new InputError([{ file, line: 1, column: 1, severity: 'error', code: 'limit', path: '', message: `file is larger than ${LIMITS.fileBytes} bytes` }]);
+    throw new InputError([{ file, line: 0, column: 0, severity: 'error', code: 'limit', path: '', message: `file is larger than ${LIMITS.fileBytes} bytes` }]);
   }
   const diagnostics: Diagnostic[] = [];
   const warn = (at: At, code: string, message: string, hint?: string) =>
@@ -60,12 +64,37 @@ export function replayLogText(file: string, text: string, opts: ReplayOptions = 
   if (opts.strict && diagnostics.some((d) => d.code === REJECTED)) {
     throw new InputError(sortDiagnostics(diagnostics.map((d) => (d.code === REJECTED ? { ...d, severity: 'error' as const } : d))));
   }
+  const empty = Object.values(api.rows).every((rows) => rows.length === 0) ? emptyReplay(file, commands.length, diagnostics) : null;
   const { data, map } = toDeclarative(api, file, opts.keepIds ?? false);
   const yaml = stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
-  return { document: { file, data, map }, diagnostics: sortDiagnostics(diagnostics), yaml };
+  return { document: { file, data, map }, diagnostics: sortDiagnostics(diagnostics), yaml, empty };
+}
+
+/** For commands: a replay that leaves Kong empty is an error (with the warnings that explain it), never an empty YAML. */
+export function requireState(result: ReplayResult): ReplayResult {
+  if (result.empty) throw new InputError(sortDiagnostics([...result.diagnostics, result.empty]));
+  return result;
 }
 
 type Warn = (at: At, code: string, message: string, hint?: string) => void;
+
+/**
+ * A replay that leaves Kong empty is an error, not an empty YAML: placed at the first refused call
+ * (typos such as `/servics` are the usual reason), else the first call, else the top of the log.
+ */
+function emptyReplay(file: string, calls: number, diagnostics: Diagnostic[]): Diagnostic {
+  const first = diagnostics.find((d) => d.code === REJECTED) ?? diagnostics[0];
+  const at = first ? { line: first.line, column: first.column } : { line: 1, column: 1 };
+  const [message, hint] =
+    calls === 0
+      ? ['no curl or HTTPie command in the log: nothing to replay', 'replay a log of Admin API calls (curl -X POST localhost:8001/services …)']
+      : first?.code === REJECTED
+        ? ['no call in the log leaves anything in Kong: the replayed configuration would be empty', 'correct the refused calls (the first one is here) and replay the log again']
+        : first
+          ? ['no call in the log reaches the Admin API: the replayed configuration would be empty', 'replay calls to the Admin API (port 8001 by default), not to the proxy or other services']
+          : ['the calls in the log leave Kong empty (everything they create is deleted again)', 'replay a log that ends with the configuration you want'];
+  return { file, ...at, severity: 'error', code: REJECTED, path: '', message, hint };
+}
 
 function replayCommand(api: AdminApi, cmd: LogCommand, warn: Warn): void {
   const at: At = { line: cmd.line, column: cmd.column };
@@ -87,13 +116,19 @@ function replayCommand(api: AdminApi, cmd: LogCommand, warn: Warn): void {
     // POST on an entity URL: Kong answers 405, but the intent (create it under this name) is plain.
     warn(at, REJECTED, `${label} → 405 Method not allowed; replayed as PUT ${url.path} (an upsert of '${lastSegment(url.path)}')`, `write PUT ${url.path}, or POST to the collection with the name in the body`);
     out = api.handle('PUT', url.path, input, at);
-    if (out.status >= 400) warn(at, REJECTED, `PUT ${url.path} → ${out.status} ${out.message ?? ''}`.trimEnd(), out.hint);
+    if (out.status >= 400) refused('PUT', url.path, call.body, out, at, warn);
   } else if (out.status >= 400) {
-    warn(at, REJECTED, `${label} → ${out.status} ${out.message ?? ''}`.trimEnd(), out.hint);
+    refused(call.method, url.path, call.body, out, at, warn);
   } else if (out.note) {
     warn(at, NOTE, `${label} → ${out.status}, ${out.note}`);
   }
   if (out.created) learnId(api, out.created, readResponse(cmd.after), warn);
+}
+
+/** A refused call: Kong's status and message, what the output lacks because of it, and how to keep it. */
+function refused(method: string, path: string, body: Body, out: Outcome, at: At, warn: Warn): void {
+  const loss = describeLoss(method, path, body, out);
+  warn(at, REJECTED, `${method} ${path} → ${out.status} ${out.message ?? ''}`.trimEnd() + (loss?.message ?? ''), loss?.hint ?? out.hint);
 }
 
 function toInput(body: Body): Input {

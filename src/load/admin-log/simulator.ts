@@ -1,5 +1,6 @@
 // A faithful, in-memory Kong 3.x Admin API (KONG.md §2): endpoints, POST/PUT/PATCH/DELETE semantics,
 // foreign keys, unique constraints, defaults, and Kong's status codes and messages for rejected calls.
+import { mergeDeep, UUID } from '../../values.js';
 import { parseServiceUrl } from '../../model/service-url.js';
 import { TARGET_DEFAULTS } from '../../model/defaults.js';
 import { parseTarget } from '../../model/target-address.js';
@@ -36,9 +37,10 @@ export interface Outcome {
   note?: string;
   /** The entity a POST/PUT created (for learning its id from a recorded response). */
   created?: Row;
+  /** A 409: the entity that already holds the unique key, and the fields the refused call would have written. */
+  conflict?: { existing: Row; fields: Record<string, unknown> };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOP: Record<string, Kind> = {
   services: 'services', routes: 'routes', upstreams: 'upstreams', consumers: 'consumers', plugins: 'plugins',
   certificates: 'certificates', snis: 'snis', ca_certificates: 'ca_certificates',
@@ -77,7 +79,7 @@ export class AdminApi {
       return { status: 404, message: 'Not found', hint: "Kong 0.x '/apis' endpoint, removed in Kong 1.0: kongc cannot replay it; rewrite the call as /services and /routes" };
     }
     const kind = TOP[a];
-    if (!kind) return READ_ONLY.has(a) && method === 'GET' ? { status: 200 } : NOT_FOUND;
+    if (!kind) return READ_ONLY.has(a) && method === 'GET' ? { status: 200 } : notFound(a, Object.keys(TOP), '/');
     const read = method === 'GET' || method === 'HEAD';
 
     if (segs.length === 1) {
@@ -101,7 +103,7 @@ export class AdminApi {
       // `/routes/{r}/service`, `/upstreams/{u}/health`, `/upstreams/{u}/targets/all`: readable, not replayed.
       if (read) return { status: 200 };
       if (method === 'DELETE' && segs.length === 3) return NOT_ALLOWED;
-      return NOT_FOUND;
+      return notFound(c!, Object.keys(NESTED[kind] ?? {}), `/${a}/${b}/`);
     }
     const fk = FK_OF[kind]!;
     if (segs.length === 3) {
@@ -375,7 +377,7 @@ export class AdminApi {
   private uniqueConflict(kind: Kind, fields: Record<string, unknown>, refs: Row['refs'], self: Row | undefined): Outcome | null {
     for (const { key, conflict } of this.uniqueKeys(kind, fields, refs)) {
       const hit = this.uniqueIndex.get(key);
-      if (hit && hit !== self) return conflict;
+      if (hit && hit !== self) return { ...conflict, conflict: { existing: hit, fields } };
     }
     return null;
   }
@@ -434,6 +436,22 @@ function decodeSegment(s: string): string {
   }
 }
 
+/** Kong's 404 for an endpoint that does not exist, with the endpoint the call probably meant (a typo). */
+function notFound(segment: string, endpoints: string[], before: string): Outcome {
+  const near = endpoints.find((e) => editDistance(e, segment) <= 2);
+  return near ? { ...NOT_FOUND, hint: `Kong's Admin API has no '${before}${segment}' endpoint; did you mean '${before}${near}'?` } : NOT_FOUND;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 /** Docs write `{route_id}` or `<service-id>` where the reader should put a real value. */
 function placeholder(key: string): string | null {
   return /^[<{].*[>}]$/.test(key) ? `'${key}' looks like a placeholder the reader was meant to replace` : null;
@@ -459,8 +477,3 @@ function lua(v: unknown): string {
   return typeof v === 'string' ? `"${v}"` : String(v);
 }
 
-function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(base[k]) ? mergeDeep(base[k] as Record<string, unknown>, v) : v;
-  return out;
-}

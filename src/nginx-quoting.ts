@@ -1,0 +1,20 @@
+// How text is written inside a double-quoted nginx token: shared by the renderer's encoders and by
+// validation, which sizes values before anything is rendered.
+
+/**
+ * Escapes text for a double-quoted nginx token. nginx's lexer turns `\"`, `\'`, `\\` into the
+ * character and `\t`, `\r`, `\n` into control characters, and keeps every other backslash
+ * pair as is; so a backslash is doubled only where the lexer would consume it. Regexes stay
+ * readable (`\d` is written `\d`) and the token means exactly `value`.
+ */
+export function quoteContent(value: string): string {
+  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0) return value;
+  return value.replace(LEXER_ESCAPES, (m) => (m === '"' ? '\\"' : '\\\\'));
+}
+/** A quote, or a backslash the lexer would read as the start of an escape (before `"'\\trn` or at the end). */
+const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
+
+/** A literal `$` would start a variable: it is spelled `${kongc_dollar}` (a geo constant). */
+export function spellDollar(quoted: string): string {
+  return quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, '${kongc_dollar}');
+}

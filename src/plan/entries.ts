@@ -1,0 +1,115 @@
+// Kong routes as the router sees them: one entry per path, with typed conditions (decide step).
+// Nothing here spells nginx: conditions are Kong semantics that lowering turns into checks.
+import { decodeAllPercent } from '../model/kong-path.js';
+import type { Route } from '../model/types.js';
+import { compareText } from '../text.js';
+import { parseHostPattern, type HostPattern } from './hosts.js';
+import { rawPathRule, type RawPathRule } from './raw-path.js';
+import { comparePriority, routePriority, type Priority } from './priority.js';
+import { analyzeRouteRegex } from '../model/route-regex.js';
+
+/** A condition a request must meet, beyond the location and virtual host that lead to a candidate. */
+export type Condition =
+  /** The request Host and port (`host:port`) match one of these patterns (regex fragments, caseless). */
+  | { kind: 'host'; patterns: string[] }
+  | { kind: 'methods'; methods: string[] }
+  /** Header value equals one of `values` (compared case-insensitively, as Kong does). */
+  | { kind: 'header'; name: string; values: string[] }
+  /** Header value matches a `~*` regex (Kong lower-cases pattern and value). */
+  | { kind: 'header-regex'; name: string; pattern: string }
+  /** $uri matches the route regex at its start. */
+  | { kind: 'path-regex'; pattern: string };
+
+/** One Kong route split per path, as Kong splits it. */
+export type RouteEntry = EntryCommon &
+  (
+    | { kind: 'prefix'; kongPath: string; decodedPrefix: string; regex: null }
+    | { kind: 'regex'; kongPath: string; decodedPrefix: null; regex: { pattern: string; literalPrefix: string } }
+    | { kind: 'none'; kongPath: null; decodedPrefix: null; regex: null }
+  );
+
+interface EntryCommon {
+  route: Route;
+  /** The route's content-derived name (see names.ts). */
+  routeKey: string;
+  pathIndex: number | null;
+  priority: Priority;
+  hosts: HostPattern[] | null;
+  /** Named location handling this entry. */
+  target: string;
+  /** Conditions independent of the server: methods, headers, and the path regex (last). */
+  conditions: Condition[];
+  /** How the raw request path must look (prefix paths with reserved characters), or null. */
+  rawPath: RawPathRule | null;
+  /** Kong's priority as a rank among all entries (0 = tried first; equal priority, equal rank). */
+  rank: number;
+  /** Position in Kong's order (priority, then declaration): the tie-break after the host port. */
+  seq: number;
+}
+
+/** A route regex as tested on $uri: anchored at the start, as Kong's router does. */
+export function uriRegex(pattern: string): string {
+  return `^(?:${pattern})`;
+}
+
+/** Escapes text for a PCRE pattern. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
+}
+
+export function makeEntries(routes: Route[], keyOf: (r: Route) => string, targetOf: (routeKey: string, pathIndex: number | null, route: Route) => string): RouteEntry[] {
+  const entries: RouteEntry[] = [];
+  // Routes share hosts (many routes per API host): each is parsed once; patterns are not changed.
+  const patterns = new Map<string, HostPattern>();
+  const pattern = (host: string): HostPattern => {
+    let p = patterns.get(host);
+    if (!p) patterns.set(host, (p = parseHostPattern(host)));
+    return p;
+  };
+  for (const route of routes) {
+    const routeKey = keyOf(route);
+    const hosts = route.hosts ? route.hosts.map(pattern) : null;
+    const common: Condition[] = [];
+    if (route.methods) common.push({ kind: 'methods', methods: [...new Set(route.methods)].sort() });
+    for (const [name, values] of Object.entries(route.headers ?? {}).sort(([a], [b]) => compareText(a, b))) {
+      if (values.length === 1 && values[0]!.startsWith('~*')) {
+        // Kong 3.x (compat) lower-cases the pattern and matches it against the lower-cased value.
+        const rx = analyzeRouteRegex(values[0]!.slice(2).toLowerCase());
+        common.push({ kind: 'header-regex', name: name.toLowerCase(), pattern: 'error' in rx ? '(?!)' : rx.pattern });
+      } else common.push({ kind: 'header', name: name.toLowerCase(), values: [...new Set(values.map((v) => v.toLowerCase()))].sort() });
+    }
+    const paths = route.paths ?? [null];
+    for (let i = 0; i < paths.length; i++) {
+      const kongPath = paths[i]!;
+      const base = { route, routeKey, priority: routePriority(route, kongPath), hosts, rank: 0, seq: 0 };
+      if (kongPath === null) {
+        entries.push({ ...base, kind: 'none', kongPath: null, decodedPrefix: null, regex: null, pathIndex: null, target: targetOf(routeKey, null, route), conditions: common, rawPath: null });
+      } else if (kongPath.startsWith('~')) {
+        const rx = analyzeRouteRegex(kongPath.slice(1));
+        if ('error' in rx) continue; // reported by validation
+        entries.push({
+          ...base,
+          kind: 'regex',
+          kongPath,
+          decodedPrefix: null,
+          regex: { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix },
+          pathIndex: i,
+          target: targetOf(routeKey, i, route),
+          conditions: [...common, { kind: 'path-regex', pattern: rx.pattern }],
+          rawPath: null,
+        });
+      } else {
+        const decodedPrefix = decodeAllPercent(kongPath) ?? kongPath;
+        entries.push({ ...base, kind: 'prefix', kongPath, decodedPrefix, regex: null, pathIndex: i, target: targetOf(routeKey, i, route), conditions: common, rawPath: rawPathRule(kongPath, decodedPrefix) });
+      }
+    }
+  }
+  // Ranks once here, so that each location sorts its candidates by two integers.
+  const byPriority = [...entries].sort((a, b) => comparePriority(a.priority, b.priority) || a.route.order - b.route.order || (a.pathIndex ?? 0) - (b.pathIndex ?? 0));
+  byPriority.forEach((e, i) => {
+    const previous = byPriority[i - 1];
+    e.seq = i;
+    e.rank = previous && comparePriority(previous.priority, e.priority) === 0 ? previous.rank : i;
+  });
+  return entries;
+}

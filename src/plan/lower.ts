@@ -1,0 +1,299 @@
+// lower: the router's decisions → nginx checks, dispatch and shared maps. The only plan code that
+// spells nginx for routing.
+//
+// nginx allocates a slot for every variable on every request, so the variables defined here are a
+// fixed set (names.ts VARIABLES): a route's own checks live in its location as `if` lines, a
+// location's candidates as an `if` chain, and what depends on the virtual host goes through one
+// shared map keyed by location and host. A check that needs several request values at once reads
+// them joined by newlines (which none of them can contain) in `$kongc_sig`.
+import type { Condition } from './entries.js';
+import { escapeRegex, uriRegex } from './entries.js';
+import type { RouterDecision } from './decide.js';
+import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapValue, RouteLocation, Selector } from './ir.js';
+import { locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';
+import { headerVariable } from './upstreams.js';
+import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from './raw-path.js';
+
+export interface LoweredRouter {
+  locations: DispatchLocation[];
+  selectors: Selector[];
+  maps: MapBlock[];
+}
+
+/**
+ * `$kongc_escape_at`: "!" and the raw path before its first reserved escape, "" without one, and
+ * "%" when another escape comes first (the raw text then is not the decoded path: such a request
+ * is taken as nginx's decoded view has it; README "Differences from Kong").
+ */
+const ESCAPE_MAP: MapBlock = Object.freeze({
+  variable: V.escapeAt,
+  source: [{ variable: 'request_uri' }],
+  entries: [
+    { match: 'regex', caseless: false, pattern: `^${ABSOLUTE_FORM}([^?%]*)${RESERVED_ESCAPE}`, value: [{ text: '!' }, { variable: '1' }] },
+    { match: 'regex', caseless: false, pattern: `^[^?]*${RESERVED_ESCAPE}`, value: [{ text: '%' }] },
+  ],
+  default: [],
+  purpose: 'the raw path before its first reserved percent-escape (Kong keeps those encoded)',
+}) as MapBlock;
+
+/**
+ * Lowers the router. `routeLocations` are the route blocks by target; those reached from exactly
+ * one location and nowhere else take that location's place (their `prefix` is set here) and get
+ * the guard their decision asks for.
+ */
+export function lowerRouter(decision: RouterDecision, routeLocations: Map<string, RouteLocation>): LoweredRouter {
+  const usage = { escape: false };
+  const selectors = new Map<string, Selector>();
+  const byVhostEntries: { key: string; target: string }[] = [];
+  const references = new Map<string, number>();
+  const refer = (target: string, weight = 1) => references.set(target, (references.get(target) ?? 0) + weight);
+
+  const lowered: { only: string | null; location: DispatchLocation }[] = [];
+  for (const d of decision.locations) {
+    let dispatch: Dispatch;
+    let key: string | null = null;
+    // The one route every request here goes to: it checks its own conditions (sole), or has none.
+    const only = d.sole ?? (d.byVhost.length === 0 && d.fallback.candidates.length === 1 && d.fallback.candidates[0]!.target !== NO_ROUTE ? d.fallback.candidates[0]!.target : null);
+    if (only !== null) {
+      dispatch = { signature: null, steps: [], fallback: only, fallbackRoute: routeOf(d.fallback, only) };
+      refer(only);
+    } else {
+      dispatch = lowerPlan(d.fallback, usage);
+      for (const step of dispatch.steps) refer(step.target, 2);
+      refer(dispatch.fallback, 2);
+      if (d.byVhost.length) {
+        key = locationKey(d.path);
+        for (const { vhost, plan } of d.byVhost) {
+          const target = plan.candidates.length === 1 ? plan.candidates[0]!.target : selectorFor(plan, selectors, usage);
+          refer(target, 2);
+          byVhostEntries.push({ key: `${key} ${vhost}`, target });
+        }
+      }
+    }
+    lowered.push({ only, location: { path: d.path, locationKey: key, dispatch } });
+  }
+
+  // A route only this location reaches is served in the location itself; not under a path ending
+  // in '/': nginx answers a request for that path without its '/' with a 301 to it when the
+  // location proxies (auto_redirect), where Kong answers 404.
+  const locations: DispatchLocation[] = [];
+  for (const { only, location } of lowered) {
+    const route = only !== null ? routeLocations.get(only) : undefined;
+    const redirects = location.path.length > 1 && location.path.endsWith('/');
+    if (route && references.get(only!) === 1 && !(redirects && route.body.kind === 'proxy')) route.prefix = location.path;
+    else locations.push(location);
+  }
+  for (const [target, guard] of decision.guards) {
+    const route = routeLocations.get(target);
+    if (route) route.guard = lowerGuard(guard.vhosts, guard.conditions, guard.rawPath, usage);
+  }
+
+  const maps: MapBlock[] = [];
+  if (decision.vhosts.length) {
+    // Kong compares the raw Host header with route hosts as written; nginx's $host is lower-cased
+    // (and map keys match case-insensitively), so a Host with an upper-case letter names no route host.
+    maps.push({
+      variable: V.routeHost,
+      source: [{ variable: 'http_host' }],
+      entries: [{ match: 'regex', caseless: false, pattern: '[A-Z]', value: [] }],
+      default: [{ variable: 'host' }],
+      purpose: 'the Host a route host can match: none when the Host header has an upper-case letter (Kong compares it as sent)',
+    });
+    maps.push({
+      variable: V.vhost,
+      source: [{ variable: V.routeHost }],
+      hostnames: true,
+      entries: decision.vhosts.map((name) => ({ match: 'exact', key: name, value: [{ text: name }] })),
+      default: [],
+      purpose: 'virtual host: the route host the request Host matches, chosen as server_name would be',
+    });
+  }
+  if (byVhostEntries.length) {
+    maps.push({
+      variable: V.byVhost,
+      source: [{ variable: V.location }, { text: ' ' }, { variable: V.vhost }],
+      entries: byVhostEntries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((e) => ({ match: 'exact', key: e.key, value: [{ text: e.target }] })),
+      default: [],
+      purpose: 'where a location hands a request for a virtual host served differently there',
+    });
+  }
+  if (usage.escape) maps.push(ESCAPE_MAP);
+  const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { locations, selectors: sortedSelectors, maps };
+}
+
+function routeOf(plan: LocationPlan, target: string): string {
+  return plan.candidates.find((c) => c.target === target)?.route ?? '-';
+}
+
+/** The selector for a candidate list, shared by every virtual host and location with the same list. */
+function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage: { escape: boolean }): string {
+  const content = JSON.stringify(plan.candidates.map((c) => [c.target, c.conditions, c.rawPath]));
+  const name = selectorName(content);
+  if (!selectors.has(name)) selectors.set(name, { name, dispatch: lowerPlan(plan, usage) });
+  return name;
+}
+
+/** A candidate list as an `if` chain: every candidate but the last is a step, the last is the fallback. */
+function lowerPlan(plan: LocationPlan, usage: { escape: boolean }): Dispatch {
+  const last = plan.candidates[plan.candidates.length - 1]!;
+  const conditional = plan.candidates.slice(0, -1);
+  const fields = new Set<Field>();
+  for (const c of conditional) if (needsSignature(c)) for (const f of fieldsOf(c.conditions, c.rawPath)) fields.add(f);
+  const layout = layoutOf(fields);
+  const steps = conditional.map((c) => ({ check: needsSignature(c) ? signatureCheck(layout, c.conditions, c.rawPath, usage) : singleCheck(c, usage), target: c.target, route: c.route }));
+  return { signature: layout.length ? signatureValue(layout) : null, steps, fallback: last.target, fallbackRoute: last.route };
+}
+
+/** Several request values at once (or host and port, two variables) are tested on the signature. */
+function needsSignature(c: Candidate): boolean {
+  return c.conditions.length + (c.rawPath ? 1 : 0) > 1 || c.conditions[0]?.kind === 'host';
+}
+
+/** A candidate with one condition: tested on its own variable. */
+function singleCheck(c: Candidate, usage: { escape: boolean }): Check {
+  if (c.rawPath) return passes(c.rawPath, usage);
+  const cond = c.conditions[0]!;
+  if (cond.kind === 'host') throw new Error('a host check needs the signature');
+  return conditionCheck(cond);
+}
+
+function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>): Check {
+  switch (cond.kind) {
+    case 'methods':
+      return cond.methods.length === 1 ? { variable: 'request_method', op: '=', operand: cond.methods[0]! } : { variable: 'request_method', op: '~', operand: `^(?:${cond.methods.map(escapeRegex).join('|')})\\z` };
+    case 'header':
+      return { variable: headerVariable(cond.name), op: '~*', operand: `^(?:${cond.values.map(escapeRegex).join('|')})\\z` };
+    case 'header-regex':
+      return { variable: headerVariable(cond.name), op: '~*', operand: cond.pattern };
+    case 'path-regex':
+      return { variable: 'uri', op: '~', operand: uriRegex(cond.pattern) };
+  }
+}
+
+/** The check a request passes when its raw path agrees with Kong's view for this route. */
+function passes(rule: RawPathRule, usage: { escape: boolean }): Check {
+  if (rule.kind === 'exact') return { variable: 'request_uri', op: '~', operand: rule.pattern };
+  usage.escape = true;
+  if (rule.stops.length === 1) return { variable: V.escapeAt, op: '!=', operand: `!${rule.stops[0]}` };
+  return { variable: V.escapeAt, op: '!~', operand: `^!(?:${rule.stops.map(escapeRegex).join('|')})\\z` };
+}
+
+/** Checks that fail a route's own location (each answers Kong's 404). */
+function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: { escape: boolean }): RouteLocation['guard'] {
+  const failures: Check[] = [];
+  let signature: MapValue | null = null;
+  if (vhosts) {
+    failures.push(vhosts.length === 1 ? { variable: V.vhost, op: '!=', operand: vhosts[0]! } : { variable: V.vhost, op: '!~', operand: `^(?:${vhosts.map(escapeRegex).join('|')})\\z` });
+  }
+  if (rawPath?.kind === 'no-escape-at') {
+    usage.escape = true;
+    // One string comparison per reserved character of the route path: no regex.
+    for (const stop of rawPath.stops) failures.push({ variable: V.escapeAt, op: '=', operand: `!${stop}` });
+  } else if (rawPath) failures.push(negate(passes(rawPath, usage)));
+  for (const cond of conditions) {
+    if (cond.kind === 'host') {
+      const layout = layoutOf(new Set([fieldOf(cond)]));
+      signature = signatureValue(layout);
+      failures.push(negate(signatureCheck(layout, [cond], null, usage)));
+    } else failures.push(negate(conditionCheck(cond)));
+  }
+  return failures.length ? { signature, failures } : null;
+}
+
+const NEGATED: Record<Check['op'], Check['op']> = { '=': '!=', '!=': '=', '~': '!~', '!~': '~', '~*': '!~*', '!~*': '~*' };
+function negate(check: Check): Check {
+  return { ...check, op: NEGATED[check.op] };
+}
+
+// ---- the signature: several request values in one string, newline-separated ----
+
+/** A request value a signature can hold, in signature order (the path last: route regexes match its start). */
+type Field = string;
+const METHOD = 'method';
+const HOST = 'host';
+const ESCAPE = 'escape';
+const RAW = 'raw';
+const URI = 'uri';
+
+function fieldOf(cond: Condition): Field {
+  switch (cond.kind) {
+    case 'methods':
+      return METHOD;
+    case 'host':
+      return HOST;
+    case 'header':
+    case 'header-regex':
+      return `header:${cond.name}`;
+    case 'path-regex':
+      return URI;
+  }
+}
+
+function fieldsOf(conditions: readonly Condition[], rawPath: RawPathRule | null): Field[] {
+  const out = conditions.map(fieldOf);
+  if (rawPath) out.push(rawPath.kind === 'exact' ? RAW : ESCAPE);
+  return out;
+}
+
+function rankOf(f: Field): string {
+  if (f === METHOD) return '0';
+  if (f === HOST) return '1';
+  if (f.startsWith('header:')) return '2' + f;
+  if (f === ESCAPE) return '3';
+  if (f === RAW) return '4';
+  return '5';
+}
+
+function layoutOf(fields: Set<Field>): Field[] {
+  return [...fields].sort((a, b) => (rankOf(a) < rankOf(b) ? -1 : rankOf(a) > rankOf(b) ? 1 : 0));
+}
+
+function signatureValue(layout: Field[]): MapValue {
+  const parts: MapValue = [];
+  layout.forEach((f, i) => {
+    if (i) parts.push({ separator: true });
+    if (f === METHOD) parts.push({ variable: 'request_method' });
+    else if (f === HOST) parts.push({ variable: 'host' }, { text: ':' }, { variable: V.hostPort });
+    else if (f === ESCAPE) parts.push({ variable: V.escapeAt });
+    else if (f === RAW) parts.push({ variable: 'request_uri' });
+    else if (f === URI) parts.push({ variable: 'uri' });
+    else parts.push({ variable: headerVariable(f.slice('header:'.length)) });
+  });
+  return parts;
+}
+
+/** One regex over the signature: every field this candidate tests, the others skipped. */
+function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: { escape: boolean }): Check {
+  const byField = new Map<Field, string>();
+  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond));
+  if (rawPath?.kind === 'exact') byField.set(RAW, `${rawPath.pattern.slice(1)}[^\\n]*`);
+  else if (rawPath) {
+    usage.escape = true;
+    byField.set(ESCAPE, `(?!!(?:${rawPath.stops.map(escapeRegex).join('|')})(?:\\n|\\z))[^\\n]*`);
+  }
+  let last = -1;
+  layout.forEach((f, i) => {
+    if (byField.has(f)) last = i;
+  });
+  const parts = layout.slice(0, last + 1).map((f) => byField.get(f) ?? '[^\\n]*');
+  const end = layout[last] === URI ? '' : last === layout.length - 1 ? '\\z' : '\\n';
+  return { variable: V.signature, op: '~', operand: `^${parts.join('\\n')}${end}` };
+}
+
+/** A condition as the pattern of its signature field (the field's whole value, except a path regex's prefix match). */
+function fieldPattern(cond: Condition): string {
+  switch (cond.kind) {
+    case 'methods':
+      return `(?:${cond.methods.map(escapeRegex).join('|')})`;
+    case 'host':
+      return `(?i:${cond.patterns.join('|')})`;
+    case 'header':
+      return `(?i:${cond.values.map(escapeRegex).join('|')})`;
+    case 'header-regex':
+      // Multiline: the pattern's own ^ and $ then mean the field's start and end.
+      return `(?mi:[^\\n]*?(?:${cond.pattern}))[^\\n]*`;
+    case 'path-regex':
+      return cond.pattern.includes('^') ? `(?m:${cond.pattern})` : `(?:${cond.pattern})`;
+  }
+}
