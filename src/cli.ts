@@ -81,16 +81,21 @@ Examples:
 
   program
     .command('diff')
-    .description('unified diff between the installed file and what kongc would write')
+    .description('what would change: Kong entities added, changed and removed, then a unified diff of the nginx include')
     .argument('[files...]', FILES_HELP)
     .addOption(selectTag())
-    .requiredOption('--target <path>', 'the installed nginx include')
+    .option('--target <path>', 'the installed nginx include (its kept Kong state is compared too)')
+    .option('--from-state <file>', 'compare Kong entities with this state instead: a state file kept by kongc apply, or a Kong declarative file')
     .option('--listen <addr>', 'proxy listen address, repeatable', collect)
     .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
-    .option('--exit-code', 'exit 3 when the files differ')
+    .option('--exit-code', 'exit 3 when anything differs')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .addHelpText('after', `
+Examples:
+  kongc diff kong.yaml --target /etc/nginx/conf.d/kong.conf
+  kongc diff kong.yaml --from-state old-kong.yaml --exit-code`)
     .action(async (files: string[], opts) => (await import('./commands/diff.js')).runDiff(files, opts, program.opts()));
 
   program
@@ -106,8 +111,9 @@ Examples:
     .option('--prefix <dir>', 'nginx prefix (passed as -p)')
     .option('--test-cmd <cmd>', 'command that tests the config (default: nginx [-p] [-c] -t)')
     .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
-    .option('--dry-run', 'render and test against a temporary copy; change nothing')
-    .option('--backups <n>', 'numbered backups to keep', '5')
+    .option('--dry-run', 'render and test inside a temporary copy of the nginx configuration; change nothing')
+    .option('--start', 'start nginx (after the test) when it is not running, instead of failing')
+    .option('--backups <n>', 'distinct numbered backups to keep', '5')
     .option('--lock <path>', 'lock file (default: .<name>.lock beside the target)')
     .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
@@ -134,6 +140,28 @@ Examples:
   kongc dev                          # kong.yaml here, served on :8000
   kongc dev kong/ --listen 127.0.0.1:9000`)
     .action(async (files: string[], opts) => (await import('./commands/dev.js')).runDev(files, opts, program.opts()));
+
+  program
+    .command('rollback')
+    .description('put a kept backup of the target back (by default the newest that differs from it): lock, write, nginx -t, reload, verify')
+    .requiredOption('--target <path>', 'the nginx include kongc apply writes')
+    .option('--to <n>', 'restore backup N (see --list) instead of the newest distinct one')
+    .option('--list', 'list the kept backups and change nothing')
+    .option('--nginx <bin>', 'nginx binary', 'nginx')
+    .option('--nginx-conf <main>', 'main nginx.conf (passed as -c)')
+    .option('--prefix <dir>', 'nginx prefix (passed as -p)')
+    .option('--test-cmd <cmd>', 'command that tests the config (default: nginx [-p] [-c] -t)')
+    .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
+    .option('--start', 'start nginx (after the test) when it is not running, instead of failing')
+    .option('--backups <n>', 'distinct numbered backups to keep', '5')
+    .option('--lock <path>', 'lock file (default: .<name>.lock beside the target)')
+    .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30')
+    .addHelpText('after', `
+Examples:
+  kongc rollback --target /etc/nginx/conf.d/kong.conf --list
+  kongc rollback --target /etc/nginx/conf.d/kong.conf
+  kongc rollback --target /etc/nginx/conf.d/kong.conf --to 3`)
+    .action(async (opts) => (await import('./commands/rollback.js')).runRollback(opts));
 
   program
     .command('schema')

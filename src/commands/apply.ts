@@ -2,12 +2,16 @@
 // flags into a request, owns the signal handling, and prints the one-line summary.
 import { compileDocuments } from '../compile.js';
 import { report, type GlobalOptions } from '../report.js';
-import { CommandFailure, UsageError } from '../diagnostics.js';
-import { applyConfig, describeEntities } from '../deliver/apply.js';
+import { UsageError } from '../diagnostics.js';
+import { applyConfig, describeEntities, type ApplyOutcome } from '../deliver/apply.js';
+import { baselineFor } from '../deliver/baseline.js';
+import { diffStates, formatChange, summarizeChanges } from '../deliver/entity-diff.js';
+import { stateOf } from '../deliver/kong-state.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
-import { removePendingTempFiles } from '../deliver/atomic-write.js';
+import { buildHash } from '../deliver/verify.js';
 import { compileOptions, writeGeneratedFiles } from './build.js';
 import { loadInputs } from './inputs.js';
+import { runInterruptible } from './interruptible.js';
 
 export interface ApplyFlags {
   target: string;
@@ -19,6 +23,7 @@ export interface ApplyFlags {
   testCmd?: string;
   reloadCmd?: string;
   dryRun?: boolean;
+  start?: boolean;
   backups?: string;
   lock?: string;
   timeout?: string;
@@ -28,20 +33,29 @@ export interface ApplyFlags {
   selectTag?: string[];
 }
 
-/** Thrown (as the abort reason) when SIGINT/SIGTERM interrupts an apply; exit 128 + signal. */
-class Interrupted extends Error {
-  constructor(readonly exitCode: number, signal: string) {
-    super(`interrupted by ${signal}; nothing changed`);
+/** The last line of output: what happened, and, when nginx could not be asked, that it was not verified. */
+export function summaryLine(outcome: ApplyOutcome, entities: string, took: string): string {
+  const build = outcome.hash ? `build ${outcome.hash}` : 'the file';
+  switch (outcome.kind) {
+    case 'unchanged':
+      return `no changes (${outcome.hash ? `build ${outcome.hash}, ` : ''}${entities}, ${took})`;
+    case 'dry-run':
+      return `dry run: would apply ${build} to ${outcome.target}: ${entities}, +${outcome.stats.added} -${outcome.stats.removed} lines; test passed (${took})`;
+    case 'applied': {
+      const verb = outcome.started ? 'applied (nginx started)' : 'applied';
+      const what = `${build} to ${outcome.target}: ${entities}, +${outcome.stats.added} -${outcome.stats.removed} lines, ${took}`;
+      return outcome.unverified ? `${verb} but NOT verified (${outcome.unverified}): ${what}` : `${verb} ${what}`;
+    }
   }
 }
 
-function parseCount(value: string | undefined, flag: string, fallback: number): number {
+export function parseCount(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > 1000) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a whole number from 0 to 1000`);
   return Number(value);
 }
 
-function parseSeconds(value: string | undefined, flag: string, fallback: number): number {
+export function parseSeconds(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86_400) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected seconds, more than 0`);
@@ -59,29 +73,19 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
   report([...warnings, ...result.diagnostics], global);
   log(`render: ${describeEntities(result.plan.sources)}`);
+  // Compared before the apply: a successful apply replaces the kept state.
+  const state = stateOf(result.state, buildHash(result.text));
+  const baseline = baselineFor(flags.target);
+  const changes = baseline.state ? diffStates(baseline.state, state) : null;
+  log(changes ? `kong: ${summarizeChanges(changes)}` : `kong: ${baseline.note}`);
   const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx', prefix: flags.prefix, conf: flags.nginxConf });
   if (jit) log(`warning: ${jit}`);
   // Their names are content hashes, so writing them before the lock changes nothing the running
   // config uses, and they are in place before any config that needs them is tested.
   if (!flags.dryRun) writeGeneratedFiles(result.plan.files);
 
-  // First signal: stop at the next step boundary and roll back. Second: leave now, keeping the
-  // invariants that need no waiting (temp files gone, lock released by the exit handler below).
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    const code = 128 + (signal === 'SIGINT' ? 2 : 15);
-    if (!controller.signal.aborted) {
-      log(`received ${signal}: finishing the current step, then rolling back`);
-      controller.abort(new Interrupted(code, signal));
-      return;
-    }
-    removePendingTempFiles();
-    process.exit(code);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const outcome = await applyConfig({
+  const outcome = await runInterruptible(log, (signal) =>
+    applyConfig({
       target: flags.target,
       text: result.text,
       plan: result.plan,
@@ -89,29 +93,19 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
       testCmd: flags.testCmd,
       reloadCmd: flags.reloadCmd,
       dryRun: Boolean(flags.dryRun),
+      start: Boolean(flags.start),
+      state,
+      origin: 'render',
       backups,
       lockPath: flags.lock,
       timeoutMs: timeoutS * 1000,
       log,
-      signal: controller.signal,
-    });
-    const took = `${((performance.now() - started) / 1000).toFixed(2)}s`;
-    const entities = describeEntities(result.plan.sources);
-    if (outcome.kind === 'unchanged') process.stdout.write(`no changes (build ${outcome.hash}, ${entities}, ${took})\n`);
-    else if (outcome.kind === 'dry-run') process.stdout.write(`dry run: would apply build ${outcome.hash} to ${outcome.target}: ${entities}, +${outcome.stats.added} -${outcome.stats.removed} lines; test passed (${took})\n`);
-    else process.stdout.write(`applied build ${outcome.hash} to ${outcome.target}: ${entities}, +${outcome.stats.added} -${outcome.stats.removed} lines, ${took}\n`);
-  } catch (e) {
-    if (e instanceof Interrupted) {
-      process.stderr.write(`kongc: ${e.message}\n`);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    // A file system error (permissions, disk full) is the host's problem, not a kongc bug.
-    if ((e as NodeJS.ErrnoException).syscall) throw new CommandFailure((e as Error).message);
-    throw e;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    removePendingTempFiles();
-  }
+      signal,
+    }),
+  );
+  if (!outcome) return;
+  const took = `${((performance.now() - started) / 1000).toFixed(2)}s`;
+  // What changed in Kong's terms, then the one-line summary (last, for scripts that read it).
+  const lines = outcome.kind !== 'unchanged' && changes ? changes.map(formatChange) : [];
+  process.stdout.write([...lines, summaryLine(outcome, describeEntities(result.plan.sources), took)].join('\n') + '\n');
 }

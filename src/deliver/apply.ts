@@ -1,7 +1,8 @@
-// `kongc apply` on a host: a change goes live completely or not at all, a no-op does nothing, a
-// failure leaves the running config as it was and says why. Steps (each logged):
-//   render (done by the caller) → compare → lock → write (backup, journal, atomic swap) →
-//   test → reload → verify live → done; any failure after the write rolls back.
+// `kongc apply` (and `kongc rollback`) on a host: a change goes live completely or not at all, a
+// no-op does nothing, a failure leaves the running config as it was and says why. Steps (each logged):
+//   render (done by the caller) → is nginx running? → compare → lock → write (backup, journal,
+//   atomic swap) → test → reload (or start, with --start) → verify live → keep the Kong state →
+//   done; any failure after the write rolls back, and the message says what the rollback did.
 import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -9,13 +10,15 @@ import type { NginxPlan } from '../plan/ir.js';
 import { CommandFailure } from '../diagnostics.js';
 import { fsyncDir, removeStaleTempFiles, replaceFile, type ReplaceMode } from './atomic-write.js';
 import { rotateBackups } from './backup.js';
-import { diffLines, diffStats, splitLines, type DiffStats } from './diff.js';
+import { lineStats, type DiffStats } from './diff.js';
+import { testInHostTree } from './host-test.js';
 import { clearJournal, readJournal, writeJournal } from './journal.js';
+import { readStateFor, writeStateFor, type StateFile } from './kong-state.js';
 import { acquireLock } from './lock.js';
-import { checkWithNginx } from './nginx-check.js';
 import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
-import { displayCommand, reloadCommand, runCommand, testCommand, type Command, type NginxInvocation } from './nginx-runner.js';
+import { locateHost, masterState, type NginxHost } from './nginx-host.js';
+import { displayCommand, reloadCommand, runCommand, startCommand, testCommand, type Command, type NginxInvocation } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
 import { buildHash, fetchLiveBuild, probeFor, waitForBuild, type Probe } from './verify.js';
 import { compareText } from '../text.js';
@@ -28,6 +31,12 @@ export interface ApplyRequest {
   testCmd?: string;
   reloadCmd?: string;
   dryRun: boolean;
+  /** Start nginx (after the test) when it is not running, instead of stopping with an error. */
+  start: boolean;
+  /** The Kong state `text` was rendered from, kept beside the target once live; null: unknown. */
+  state: StateFile | null;
+  /** 'render': kongc's own output, which must carry a build hash; 'restore': a backup, as it is. */
+  origin: 'render' | 'restore';
   backups: number;
   lockPath?: string;
   timeoutMs: number;
@@ -37,9 +46,10 @@ export interface ApplyRequest {
 }
 
 export type ApplyOutcome =
-  | { kind: 'unchanged'; target: string; hash: string }
-  | { kind: 'applied'; target: string; hash: string; stats: DiffStats }
-  | { kind: 'dry-run'; target: string; hash: string; stats: DiffStats };
+  | { kind: 'unchanged'; target: string; hash: string | null }
+  /** unverified: why nginx could not be asked which build it serves; null when it was. */
+  | { kind: 'applied'; target: string; hash: string | null; stats: DiffStats; unverified: string | null; started: boolean }
+  | { kind: 'dry-run'; target: string; hash: string | null; stats: DiffStats };
 
 /** Exit code when a rollback itself failed: nginx may run the new config, a human must look. */
 export const EXIT_ROLLBACK_FAILED = 4;
@@ -73,8 +83,13 @@ export function defaultLockPath(target: string): string {
 // still answer with the previous build; a mismatch must last this long to count.
 const SETTLE_MS = 1000;
 
-/** 'match' / 'other' hash live, or 'unknown' when nginx can't be asked (down, no loopback listen). */
-async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'match' | 'other' | 'unknown'; detail: string }> {
+type LiveState = { state: 'match' | 'other' | 'unknown' | 'down'; detail: string };
+
+/**
+ * 'match' / 'other' hash live, 'down' when nothing listens on the address, 'unknown' when nginx
+ * can't be asked (no loopback listen, no kongc endpoint, no answer in time).
+ */
+async function liveState(probe: Probe | null, hash: string): Promise<LiveState> {
   if (!probe) return { state: 'unknown', detail: 'no loopback-reachable listen address' };
   try {
     const live = (await fetchLiveBuild(probe, 1000))?.hash;
@@ -83,34 +98,84 @@ async function liveState(probe: Probe | null, hash: string): Promise<{ state: 'm
     const settled = await waitForBuild(probe, hash, { timeoutMs: SETTLE_MS });
     return settled.ok ? { state: 'match', detail: `serving build ${hash}` } : { state: 'other', detail: settled.last };
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return { state: 'down', detail: `nothing listens on ${probe.host}:${probe.port}` };
     return { state: 'unknown', detail: (e as Error).message };
   }
 }
 
+/** "no changes" only when nothing contradicts it: a current file that nothing serves is an error. */
+function unchangedOrThrow(live: LiveState, target: string): boolean {
+  if (live.state === 'down') throw new CommandFailure(`${target} is current, but nginx is not serving it: ${live.detail}; is nginx running?`);
+  return live.state !== 'other';
+}
+
 function stats(previous: Buffer | null, next: Buffer): DiffStats {
-  return diffStats(diffLines(splitLines(previous?.toString('utf8') ?? ''), splitLines(next.toString('utf8'))));
+  return lineStats(previous?.toString('utf8') ?? '', next.toString('utf8'));
+}
+
+/**
+ * The host's nginx (paths, include tree, pid file), or null when kongc is not the one driving it
+ * (a --reload-cmd of the user's, e.g. nginx in a container) or it cannot be located.
+ */
+async function hostFor(req: ApplyRequest, target: string): Promise<NginxHost | null> {
+  if (req.reloadCmd && !req.start) {
+    req.log('nginx: running check skipped: --reload-cmd manages nginx');
+    return null;
+  }
+  try {
+    return await locateHost(req.nginx, target, req.timeoutMs);
+  } catch (e) {
+    if (!(e instanceof CommandFailure) || req.start) throw e;
+    req.log(`nginx: running check skipped: ${e.message}`);
+    return null;
+  }
+}
+
+/**
+ * Before anything changes: a stopped nginx is an error (the config would be "applied" with
+ * nothing serving it), unless --start asks kongc to start it. Returns whether it must be started.
+ */
+function checkRunning(req: ApplyRequest, host: NginxHost | null): boolean {
+  if (!host) return false;
+  const state = masterState(host.pidFile);
+  if (state.running) {
+    req.log(`nginx: master process ${state.pid} is running`);
+    return false;
+  }
+  if (!req.start) throw new CommandFailure(`nginx is not running (${state.why}); nothing changed. Start nginx first, or pass --start to have kongc start it once the new configuration passes the test`);
+  if (host.tree.mainDirectives.get('daemon') === 'off') {
+    throw new CommandFailure(`nginx is not running (${state.why}), and --start cannot start it: ${host.conf} says \`daemon off\`, so nginx would not return; start it with your service manager`);
+  }
+  req.log(`nginx: not running (${state.why}); it will be started once the configuration passes the test`);
+  return true;
 }
 
 export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
   const { log, signal } = req;
   const hash = buildHash(req.text);
-  if (!hash) throw new CommandFailure('internal: the rendered configuration has no `# kongc build <hash>` header');
+  if (!hash && req.origin === 'render') throw new CommandFailure('internal: the rendered configuration has no `# kongc build <hash>` header');
   // kongc never renders these; refusing here keeps injected text away from nginx -t and reload.
-  assertNoCodeLoadingDirectives(req.text);
+  // A restored backup was the host's own config and is taken as it is.
+  if (req.origin === 'render') assertNoCodeLoadingDirectives(req.text);
   const target = resolveTarget(req.target);
   const next = Buffer.from(req.text, 'utf8');
-  const probe = probeFor(req.plan.listen);
+  // Only a kongc build says which build it is; anything else can't be verified live.
+  const probe = hash ? probeFor(req.plan.listen) : null;
   const nginxTest = testCommand(req.nginx, req.testCmd);
   const nginxReload = reloadCommand(req.nginx, req.reloadCmd);
+
+  const host = await hostFor(req, target);
+  if (host && !host.tree.targetSites.length) log(`warning: no include in ${host.conf} reaches ${target}: nginx will not load it`);
+  const mustStart = checkRunning(req, host);
 
   // Step 1: compare. Identical bytes, no interrupted apply and nothing contradicting on the live
   // endpoint: nothing to do, and above all no reload.
   const installed = readOrNull(target);
-  log(`compare: build ${hash} against ${target}`);
-  if (req.dryRun) return dryRun(req, target, hash, installed, next);
-  if (installed?.equals(next) && readJournal(target) === undefined) {
-    const live = await liveState(probe, hash);
-    if (live.state !== 'other') {
+  log(`compare: ${hash ? `build ${hash}` : 'the file'} against ${target}`);
+  if (req.dryRun) return dryRun(req, host, target, hash, installed, next);
+  if (installed?.equals(next) && readJournal(target) === undefined && !mustStart) {
+    const live: LiveState = hash ? await liveState(probe, hash) : { state: 'unknown', detail: 'not a kongc build' };
+    if (unchangedOrThrow(live, target)) {
       log(`compare: no changes (live: ${live.detail})`);
       return { kind: 'unchanged', target, hash };
     }
@@ -127,15 +192,19 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
     await recoverJournal(req, target, probe);
     // Read again under the lock: another apply may have changed the file while we waited.
     const previous = readOrNull(target);
-    if (previous?.equals(next)) {
+    if (previous?.equals(next) && !mustStart && hash) {
       const live = await liveState(probe, hash);
-      if (live.state !== 'other') {
+      if (unchangedOrThrow(live, target)) {
         log(`compare: no changes (live: ${live.detail})`);
         return { kind: 'unchanged', target, hash };
       }
       log(`compare: installed file is current but nginx is ${live.detail}: testing and reloading it`);
     }
-    return await install(req, { target, hash, previous, next, probe, nginxTest, nginxReload });
+    if (previous?.equals(next) && !mustStart && !hash) {
+      log('compare: no changes');
+      return { kind: 'unchanged', target, hash };
+    }
+    return await install(req, { target, hash, previous, next, probe, nginxTest, nginxReload, host, mustStart });
   } finally {
     lock.release();
     log('lock: released');
@@ -150,7 +219,7 @@ async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | 
   const saved = readJournal(target);
   if (saved === undefined) return;
   const installedHash = buildHash(readOrNull(target)?.toString('utf8') ?? '');
-  const live = installedHash ? await liveState(probe, installedHash) : { state: 'unknown' as const, detail: '' };
+  const live: LiveState = installedHash ? await liveState(probe, installedHash) : { state: 'unknown', detail: '' };
   if (live.state === 'match') {
     req.log(`recover: an earlier apply was interrupted after its change went live; keeping it`);
   } else {
@@ -166,12 +235,20 @@ async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | 
 
 interface InstallContext {
   target: string;
-  hash: string;
+  hash: string | null;
   previous: Buffer | null;
   next: Buffer;
   probe: Probe | null;
   nginxTest: Command;
   nginxReload: Command;
+  host: NginxHost | null;
+  /** nginx was not running and --start was given: start it instead of reloading. */
+  mustStart: boolean;
+}
+
+/** "head; what the rollback did:\ndetail" */
+function failure(head: string, undone: string, detail?: string): string {
+  return `${head}${undone ? `; ${undone}` : ''}${detail ? `:\n${detail}` : ''}`;
 }
 
 async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOutcome> {
@@ -182,8 +259,11 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
   let written = false;
   let reloaded = false;
 
-  /** Undoes everything done so far; `reason` is why, kept in the message if the undo fails too. */
-  const rollback = async (reason: string): Promise<void> => {
+  /**
+   * Undoes everything done so far and says what it did, for the failure message; `reason` is why,
+   * kept in the message if the undo fails too.
+   */
+  const rollback = async (reason: string): Promise<string> => {
     if (written) {
       try {
         if (previous === null) rmSync(target, { force: true });
@@ -196,25 +276,35 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
       log(previous === null ? `rollback: removed ${target} (it did not exist before)` : `rollback: restored the previous ${target}`);
     }
     clearJournal(target);
+    if (!written) return '';
+    const restored = previous === null ? `${target} is removed again` : 'the previous file is back in place';
     // Reloading again only helps if the file on disk is different from what was reloaded.
-    if (!reloaded || !written) return;
+    if (!reloaded) return restored;
+    // A stopped nginx (never started, or one that died) has nothing to reload: say so.
+    const master = ctx.host ? masterState(ctx.host.pidFile) : null;
+    if (master && !master.running) {
+      log(`rollback: nginx is not running (${master.why}); nothing to reload`);
+      return `${restored}; nginx is not running (${master.why})`;
+    }
     log(`rollback: reload: ${displayCommand(ctx.nginxReload)}`);
     const since = bootTicks();
     const r = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env });
     if (!r.ok) {
-      throw new CommandFailure(`${reason}\nrollback failed: reload after restoring the previous file failed; nginx may still run the new configuration:\n${r.output}`, EXIT_ROLLBACK_FAILED);
+      throw new CommandFailure(`${reason}\nrollback failed: the previous file is back in place, but reloading nginx with it failed; nginx may still run the new configuration:\n${r.output}`, EXIT_ROLLBACK_FAILED);
     }
     const previousHash = previous ? buildHash(previous.toString('utf8')) : null;
     if (previousHash && ctx.probe) {
       const v = await waitForBuild(ctx.probe, previousHash, { timeoutMs: req.timeoutMs, since });
       if (!v.ok) throw new CommandFailure(`${reason}\nrollback failed: nginx is not serving the previous build ${previousHash} (${v.last})`, EXIT_ROLLBACK_FAILED);
       log(`rollback: nginx serves the previous build ${previousHash} again`);
+      return `${restored} and nginx serves build ${previousHash} again`;
     }
+    return `${restored} and nginx was reloaded with it`;
   };
 
-  const fail = async (message: string): Promise<never> => {
-    await rollback(message);
-    throw new CommandFailure(message);
+  const fail = async (head: string, detail?: string): Promise<never> => {
+    const undone = await rollback(failure(head, '', detail));
+    throw new CommandFailure(failure(head, undone, detail));
   };
 
   try {
@@ -222,8 +312,12 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     if (!previous?.equals(next)) {
       signal.throwIfAborted();
       if (previous) {
-        const backup = rotateBackups(target, previous, req.backups);
-        if (backup) log(`backup: previous file saved as ${backup}`);
+        // The state kept beside the target describes `previous` only if its build says so.
+        const kept = readStateFor(target);
+        const previousState = kept && kept.build !== null && kept.build === buildHash(previous.toString('utf8')) ? kept : null;
+        const backup = rotateBackups(target, previous, previousState, req.backups);
+        if (backup.kind === 'saved') log(`backup: previous file saved as ${backup.path}`);
+        else if (backup.kind === 'same') log(`backup: previous file already kept as ${backup.path}`);
       }
       try {
         writeJournal(target, previous);
@@ -246,30 +340,38 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     signal.throwIfAborted(); // an interrupted test is not a failed one
     log(`test: ${test.display}: ${test.ok ? 'ok' : 'failed'}`);
     if (!test.ok) {
-      const why = mapNginxMessage(test.output, { text: next.toString('utf8'), renderedPaths: [target, req.target], plan: req.plan });
-      await fail(`${test.display} rejected the new configuration${written ? '; the previous file is back in place' : ''}:\n${why}`);
+      await fail(`${test.display} rejected the new configuration`, mapNginxMessage(test.output, { text: next.toString('utf8'), renderedPaths: [target, req.target], plan: req.plan }));
     }
 
-    // Step 5: reload and verify.
+    // Step 5: reload (or start) and verify.
     signal.throwIfAborted();
     reloaded = true; // a failing reload command may still have signalled nginx
     const since = bootTicks();
-    const reload = await runCommand(ctx.nginxReload, { timeoutMs: req.timeoutMs, env, signal });
+    const go = ctx.mustStart ? startCommand(req.nginx) : ctx.nginxReload;
+    const step = ctx.mustStart ? 'start' : 'reload';
+    const r = await runCommand(go, { timeoutMs: req.timeoutMs, env, signal });
     signal.throwIfAborted();
-    log(`reload: ${reload.display}: ${reload.ok ? 'ok' : 'failed'}`);
-    if (!reload.ok) await fail(`${reload.display} failed${written ? '; the previous file is back in place and nginx was reloaded with it' : ''}:\n${reload.output}`);
-    if (ctx.probe) {
+    log(`${step}: ${r.display}: ${r.ok ? 'ok' : 'failed'}`);
+    if (!r.ok) await fail(`${r.display} failed`, r.output);
+    let unverified: string | null = null;
+    if (ctx.probe && ctx.hash) {
       log(`verify: waiting for http://${ctx.probe.host.includes(':') ? `[${ctx.probe.host}]` : ctx.probe.host}:${ctx.probe.port}/__kongc/build to serve ${ctx.hash} (up to ${req.timeoutMs / 1000}s)`);
       const v = await waitForBuild(ctx.probe, ctx.hash, { timeoutMs: req.timeoutMs, signal, since });
-      if (!v.ok) {
-        await fail(`the reload did not take effect: after ${req.timeoutMs / 1000}s nginx is ${v.last} (see nginx's error log)${written ? '; rolled back to the previous file' : ''}`);
-      }
+      if (!v.ok) await fail(`the ${step} did not take effect: after ${req.timeoutMs / 1000}s nginx is ${v.last} (see nginx's error log)`);
       log(`verify: nginx serves build ${ctx.hash}`);
     } else {
-      log('verify: skipped: no listen address is reachable on loopback, so the live build cannot be asked');
+      unverified = ctx.hash ? 'no listen address is reachable on loopback' : 'the file is not a kongc build, so it names no build to ask for';
+      log(`verify: skipped: ${unverified}`);
+    }
+    // The state is a record for `kongc diff` and the next apply; not being able to keep it does
+    // not undo a change that is live.
+    try {
+      writeStateFor(target, req.state);
+    } catch (e) {
+      log(`warning: cannot keep the Kong state beside ${target}: ${(e as Error).message}`);
     }
     clearJournal(target);
-    return { kind: 'applied', target, hash: ctx.hash, stats: change };
+    return { kind: 'applied', target, hash: ctx.hash, stats: change, unverified, started: ctx.mustStart };
   } catch (e) {
     if (signal.aborted && e === signal.reason) {
       log('interrupted: rolling back');
@@ -279,8 +381,11 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
   }
 }
 
-/** Steps 1 and 4 only, against a temporary copy: nothing on the host changes. */
-async function dryRun(req: ApplyRequest, target: string, hash: string, installed: Buffer | null, next: Buffer): Promise<ApplyOutcome> {
+/**
+ * Steps 1 and 4 only, on temporary copies: nothing on the host changes. Without --test-cmd the
+ * candidate is tested inside a copy of the host's include tree, as the real apply tests it.
+ */
+async function dryRun(req: ApplyRequest, host: NginxHost | null, target: string, hash: string | null, installed: Buffer | null, next: Buffer): Promise<ApplyOutcome> {
   const change = stats(installed, next);
   if (installed?.equals(next)) {
     req.log('compare: no changes');
@@ -301,10 +406,17 @@ async function dryRun(req: ApplyRequest, target: string, hash: string, installed
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  } else {
-    const r = await checkWithNginx(next.toString('utf8'), { nginx: req.nginx.nginx, plan: req.plan, timeoutMs: req.timeoutMs });
-    req.log(`test: ${req.nginx.nginx} -t in a temporary wrapper config: ${r.ok ? 'ok' : 'failed'}`);
-    if (!r.ok) throw new CommandFailure(`nginx -t rejected the new configuration:\n${r.message}`);
+    return { kind: 'dry-run', target, hash, stats: change };
+  }
+  // Without --reload-cmd, hostFor either found the tree or failed loudly; with one, find it now.
+  const tree = host ?? (await locateHost(req.nginx, target, req.timeoutMs));
+  if (!tree.tree.targetSites.length) {
+    throw new CommandFailure(`no include in ${tree.conf} reaches ${target}: nginx would never load it, so applying it would change nothing that is served`);
+  }
+  const r = await testInHostTree(tree, req.nginx, next, req.timeoutMs);
+  req.log(`test: ${r.display}: ${r.ok ? 'ok' : 'failed'}`);
+  if (!r.ok) {
+    throw new CommandFailure(`nginx -t rejected the new configuration in ${tree.conf}:\n${mapNginxMessage(r.output, { text: next.toString('utf8'), renderedPaths: [r.candidatePath], plan: req.plan })}`);
   }
   return { kind: 'dry-run', target, hash, stats: change };
 }

@@ -21,15 +21,22 @@ function writeAll(fd: number, content: string | Buffer): void {
   fsyncSync(fd);
 }
 
-/** Writes `content` to a temp file next to `target` and fsyncs it; returns the temp path. */
-export function writeTemp(target: string, content: string | Buffer): string {
+/**
+ * Writes `content` to a temp file next to `target` and fsyncs it; returns the temp path. With
+ * `mode`, the file gets that mode; otherwise it keeps the installed file's mode and owner.
+ */
+export function writeTemp(target: string, content: string | Buffer, mode?: number): string {
   const tmp = tempPathFor(target);
   pendingTempFiles.add(tmp);
-  const fd = openSync(tmp, 'wx', 0o644);
+  const fd = openSync(tmp, 'wx', mode ?? 0o644);
   try {
     writeAll(fd, content);
   } finally {
     closeSync(fd);
+  }
+  if (mode !== undefined) {
+    chmodSync(tmp, mode); // open(2)'s mode is filtered by the umask
+    return tmp;
   }
   try {
     // Keep the installed file's mode and owner: nginx (or a human) may depend on them.
@@ -43,8 +50,8 @@ export function writeTemp(target: string, content: string | Buffer): string {
 }
 
 /** Atomically replaces `target` with `content`. */
-export function writeFileAtomic(target: string, content: string | Buffer): void {
-  const tmp = writeTemp(target, content);
+export function writeFileAtomic(target: string, content: string | Buffer, mode?: number): void {
+  const tmp = writeTemp(target, content, mode);
   try {
     renameSync(tmp, target);
     fsyncDir(dirname(target));

@@ -1,6 +1,6 @@
-// `kongc build --check` (and `apply --dry-run` without --test-cmd): `nginx -t` on the generated
-// include inside a minimal wrapper nginx.conf, in a throwaway prefix, so nothing on the host is
-// read or touched.
+// `kongc build --check`: `nginx -t` on the generated include inside a minimal wrapper nginx.conf,
+// in a throwaway prefix, so nothing on the host is read or touched. (`apply --dry-run` tests in a
+// copy of the host's own tree instead: host-test.ts.)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

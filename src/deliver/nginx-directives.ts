@@ -3,6 +3,7 @@
 // kongc never emits such directives; if one shows up, something upstream is broken or injected,
 // and we refuse to test (or install) it.
 import { CommandFailure } from '../diagnostics.js';
+import { statements } from './nginx-lexer.js';
 
 /** Directives that can load code or read arbitrary files. */
 function isDangerous(name: string): boolean {
@@ -25,64 +26,6 @@ function isDangerous(name: string): boolean {
 // except `include`, which these modules do honour.
 const DATA_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
 
-interface Statement {
-  name: string;
-  line: number;
-  args: number;
-}
-
-/** Splits nginx config text into statements the way nginx's lexer does (ngx_conf_file.c). */
-function* statements(text: string): Generator<Statement & { opensBlock: boolean; closesBlock: boolean }> {
-  let words: string[] = [];
-  let firstLine = 0;
-  let line = 1;
-  let i = 0;
-  const emit = (opensBlock: boolean) => {
-    const s = { name: words[0] ?? '', line: firstLine, args: Math.max(0, words.length - 1), opensBlock, closesBlock: false };
-    words = [];
-    return s;
-  };
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\n') {
-      line++;
-      i++;
-    } else if (c === ' ' || c === '\t' || c === '\r') {
-      i++;
-    } else if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === ';') {
-      if (words.length) yield emit(false);
-      i++;
-    } else if (c === '{') {
-      yield emit(true);
-      i++;
-    } else if (c === '}') {
-      if (words.length) yield emit(false);
-      yield { name: '', line, args: 0, opensBlock: false, closesBlock: true };
-      i++;
-    } else {
-      if (!words.length) firstLine = line;
-      let word = '';
-      if (c === '"' || c === "'") {
-        i++;
-        while (i < text.length && text[i] !== c) {
-          if (text[i] === '\\' && i + 1 < text.length) i++;
-          if (text[i] === '\n') line++;
-          word += text[i++];
-        }
-        i++;
-      } else {
-        while (i < text.length && !' \t\r\n;{'.includes(text[i])) {
-          if (text[i] === '\\' && i + 1 < text.length) i++;
-          word += text[i++];
-        }
-      }
-      words.push(word);
-    }
-  }
-}
-
 /** Throws CommandFailure naming the first directive that could load code or read files. */
 export function assertNoCodeLoadingDirectives(text: string): void {
   const blocks: string[] = [];
@@ -92,7 +35,7 @@ export function assertNoCodeLoadingDirectives(text: string): void {
       continue;
     }
     const inData = DATA_BLOCKS.has(blocks[blocks.length - 1] ?? '');
-    const dangerous = inData ? s.name === 'include' && s.args === 1 && !s.opensBlock : isDangerous(s.name);
+    const dangerous = inData ? s.name === 'include' && s.words.length === 2 && !s.opensBlock : isDangerous(s.name);
     if (dangerous) {
       throw new CommandFailure(
         `refusing to run nginx on the generated configuration: line ${s.line} has a \`${s.name}\` directive, which kongc never generates and which can load code or read files`,

@@ -58,3 +58,8 @@ export async function runCommand(cmd: Command, opts: { timeoutMs: number; env?: 
   const failure = r.timedOut ? `timed out after ${Math.round(opts.timeoutMs / 1000)}s` : r.failed ? (r.exitCode !== undefined ? `exit code ${r.exitCode}` : r.shortMessage) : '';
   return { ok: !r.failed, display: displayCommand(cmd), output: failure && !output ? failure : failure ? `${output}\n(${failure})` : output };
 }
+
+/** Starts the nginx master (it daemonizes, so this returns once it runs or has failed). */
+export function startCommand(inv: NginxInvocation): Command {
+  return { argv: nginxArgv(inv, []) };
+}

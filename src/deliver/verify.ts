@@ -2,12 +2,20 @@
 // cycle (a port in use, a file changed meanwhile) and keeps serving the old one. Every kongc
 // build answers `location = /__kongc/build` with its hash on loopback, so we ask.
 import { connect } from 'node:net';
+import { statements } from './nginx-lexer.js';
 import { oldAcceptingWorkers } from './nginx-workers.js';
 import { sleep } from './sleep.js';
 
 /** The build hash from line 1 of rendered text. */
 export function buildHash(text: string): string | null {
   return /^# kongc build ([0-9a-f]{16}) /.exec(text)?.[1] ?? null;
+}
+
+/** The addresses of the `listen` directives in a config (for a restored file, which has no plan). */
+export function listenAddressesOf(text: string): string[] {
+  const out: string[] = [];
+  for (const s of statements(text)) if (s.name === 'listen' && s.words[1]) out.push(s.words[1].text);
+  return [...new Set(out)];
 }
 
 export interface Probe {

@@ -67,9 +67,9 @@ function installedName(): string {
   return name;
 }
 
-/** Lock, journal and temp files (backups are meant to stay). */
+/** Lock, journal and temp files (backups and the kept Kong state are meant to stay). */
 function leftovers(): string[] {
-  return readdirSync(nginx.prefix).filter((n) => n.startsWith('.') && !/\.bak\.\d+$/.test(n));
+  return readdirSync(nginx.prefix).filter((n) => n.startsWith('.') && !/\.bak\.\d+(\.kong-state\.json)?$/.test(n) && n !== '.kongc.conf.kong-state.json');
 }
 
 function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<void> {

@@ -61,7 +61,7 @@ test('first apply serves the new routes; an identical second apply reports no ch
 
   const first = await kongc(applyArgs(v1));
   assert.equal(first.exitCode, 0, first.stderr);
-  assert.match(first.stdout, /^applied build [0-9a-f]{16} to .*: 1 service, 1 route, \+\d+ -\d+ lines, \d+\.\d\ds$/);
+  assert.match(first.stdout, /^applied build [0-9a-f]{16} to .*: 1 service, 1 route, \+\d+ -\d+ lines, \d+\.\d\ds$/m);
   for (const step of ['compare:', 'lock: acquired', 'backup:', 'write:', 'test:', 'reload:', 'verify: nginx serves build', 'lock: released']) {
     assert.ok(first.stderr.includes(step), `step "${step}" logged:\n${first.stderr}`);
   }
@@ -83,9 +83,10 @@ test('first apply serves the new routes; an identical second apply reports no ch
   console.log(`# no-op apply (whole CLI run): ${noopMs.toFixed(0)} ms`);
   assert.deepEqual(
     readdirSync(nginx.prefix).filter((n) => n.startsWith('.') && !n.includes('.bak.')),
-    [],
-    'no lock, journal or temp file left',
+    ['.kongc.conf.kong-state.json'],
+    'the Kong state is kept; no lock, journal or temp file left',
   );
+  assert.equal(statSync(join(nginx.prefix, '.kongc.conf.kong-state.json')).mode & 0o777, 0o600);
 });
 
 test('every connection opened after apply returns is served by the new build', async () => {
@@ -96,7 +97,7 @@ test('every connection opened after apply returns is served by the new build', a
   for (let round = 0; round < 8; round++) {
     const r = await kongc(applyArgs(files[round % 2]!));
     assert.equal(r.exitCode, 0, r.stderr);
-    const hash = /^applied build ([0-9a-f]{16})/.exec(r.stdout)?.[1];
+    const hash = /^applied build ([0-9a-f]{16})/m.exec(r.stdout)?.[1];
     assert.ok(hash, r.stdout);
     const served = await Promise.all(Array.from({ length: 24 }, () => request(port, '/__kongc/build').then((x) => x.body.trim())));
     assert.deepEqual(served, served.map(() => hash), `round ${round}: connections after apply returned`);
@@ -163,7 +164,7 @@ test('--dry-run tests a temporary copy and changes nothing on disk', async () =>
   const workers = await workerPids(nginx.prefix);
   const r = await kongc(applyArgs(v2, '--dry-run'));
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.match(r.stdout, /^dry run: would apply build [0-9a-f]{16} to .*: 1 service, 2 routes, \+\d+ -\d+ lines; test passed/);
+  assert.match(r.stdout, /^\+ route route-1 \(service echo\)\ndry run: would apply build [0-9a-f]{16} to .*: 1 service, 2 routes, \+\d+ -\d+ lines; test passed/);
   assert.deepEqual(snapshot(), snap);
   assert.deepEqual(await workerPids(nginx.prefix), workers);
   assert.equal(await status('/v2'), 404);
@@ -183,7 +184,8 @@ test('kongc diff: empty when equal, a unified diff otherwise, exit 3 with --exit
   const v2 = kongYaml(join(work, 'v2.yaml'), echo.port, ['/v1', '/v2']);
   const differ = await kongc(['diff', v2, '--target', nginx.include, '--listen', listen]);
   assert.equal(differ.exitCode, 0);
-  assert.match(differ.stdout, new RegExp(`^--- ${nginx.include}\n\\+\\+\\+ ${nginx.include} \\(kongc\\)\n@@ `));
+  // Kong's terms first, then the nginx text.
+  assert.match(differ.stdout, new RegExp(`^\\+ route route-1 \\(service echo\\)\n\n--- ${nginx.include}\n\\+\\+\\+ ${nginx.include} \\(kongc\\)\n@@ `));
   assert.match(differ.stdout, /^\+.*"\/v2"/m);
   const code = await kongc(['diff', v2, '--target', nginx.include, '--listen', listen, '--exit-code']);
   assert.equal(code.exitCode, 3);

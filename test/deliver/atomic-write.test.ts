@@ -44,13 +44,28 @@ test('replaceFile writes in place when the target is a single-file bind mount (E
 test('numbered backups rotate, newest first, and respect the count', (t) => {
   const d = tempDir(t, 'kongc-write-');
   const target = join(d, 'kong.conf');
-  for (let i = 1; i <= 4; i++) rotateBackups(target, Buffer.from(`v${i}`), 3);
+  for (let i = 1; i <= 4; i++) rotateBackups(target, Buffer.from(`v${i}`), null, 3);
   assert.deepEqual([1, 2, 3].map((n) => readFileSync(backupPath(target, n), 'utf8')), ['v4', 'v3', 'v2']);
   assert.deepEqual(readdirSync(d).sort(), ['.kong.conf.bak.1', '.kong.conf.bak.2', '.kong.conf.bak.3']);
-  rotateBackups(target, Buffer.from('v5'), 1);
+  rotateBackups(target, Buffer.from('v5'), null, 1);
   assert.deepEqual(readdirSync(d), ['.kong.conf.bak.1']);
-  assert.equal(rotateBackups(target, Buffer.from('v6'), 0), null);
+  assert.deepEqual(rotateBackups(target, Buffer.from('v6'), null, 0), { kind: 'none' });
   assert.deepEqual(readdirSync(d), []);
+});
+
+test('a backup equal to the newest one is not added again; its Kong state moves with it', (t) => {
+  const d = tempDir(t, 'kongc-write-');
+  const target = join(d, 'kong.conf');
+  const state = { format: 'kongc-state/1' as const, build: '0123456789abcdef', entities: [] };
+  assert.equal(rotateBackups(target, Buffer.from('v1'), state, 3).kind, 'saved');
+  for (let i = 0; i < 3; i++) assert.equal(rotateBackups(target, Buffer.from('v1'), null, 3).kind, 'same');
+  assert.equal(rotateBackups(target, Buffer.from('v2'), null, 3).kind, 'saved');
+  assert.deepEqual(readdirSync(d).sort(), ['.kong.conf.bak.1', '.kong.conf.bak.2', '.kong.conf.bak.2.kong-state.json']);
+  assert.equal(readFileSync(backupPath(target, 2), 'utf8'), 'v1');
+  assert.equal(statSync(join(d, '.kong.conf.bak.2.kong-state.json')).mode & 0o777, 0o600);
+  // Not adjacent: v1 again is a new backup (it differs from the newest, v2).
+  assert.equal(rotateBackups(target, Buffer.from('v1'), null, 3).kind, 'saved');
+  assert.deepEqual([1, 2, 3].map((n) => readFileSync(backupPath(target, n), 'utf8')), ['v1', 'v2', 'v1']);
 });
 
 test('the journal records the previous content, or that there was none', (t) => {
