@@ -18,6 +18,10 @@ export interface LoweredRouter {
   locations: DispatchLocation[];
   selectors: Selector[];
   maps: MapBlock[];
+  /** Routes served in the one prefix location that reaches them: target → that location's path. */
+  inline: Map<string, string>;
+  /** What a route's block checks itself (each failing check answers Kong's 404). */
+  guards: Map<string, NonNullable<RouteLocation['guard']>>;
 }
 
 /**
@@ -37,11 +41,10 @@ const ESCAPE_MAP: MapBlock = Object.freeze({
 }) as MapBlock;
 
 /**
- * Lowers the router. `routeLocations` are the route blocks by target; those reached from exactly
- * one location and nowhere else take that location's place (their `prefix` is set here) and get
- * the guard their decision asks for.
+ * Lowers the router. A route reached from exactly one location and nowhere else is served in that
+ * location (`inline`); `proxies(target)` says whether the route proxies (see below).
  */
-export function lowerRouter(decision: RouterDecision, routeLocations: Map<string, RouteLocation>): LoweredRouter {
+export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean): LoweredRouter {
   const usage = { escape: false };
   const selectors = new Map<string, Selector>();
   const byVhostEntries: { key: string; target: string }[] = [];
@@ -77,15 +80,16 @@ export function lowerRouter(decision: RouterDecision, routeLocations: Map<string
   // in '/': nginx answers a request for that path without its '/' with a 301 to it when the
   // location proxies (auto_redirect), where Kong answers 404.
   const locations: DispatchLocation[] = [];
+  const inline = new Map<string, string>();
   for (const { only, location } of lowered) {
-    const route = only !== null ? routeLocations.get(only) : undefined;
     const redirects = location.path.length > 1 && location.path.endsWith('/');
-    if (route && references.get(only!) === 1 && !(redirects && route.body.kind === 'proxy')) route.prefix = location.path;
+    if (only !== null && only !== NO_ROUTE && references.get(only) === 1 && !(redirects && proxies(only))) inline.set(only, location.path);
     else locations.push(location);
   }
+  const guards = new Map<string, NonNullable<RouteLocation['guard']>>();
   for (const [target, guard] of decision.guards) {
-    const route = routeLocations.get(target);
-    if (route) route.guard = lowerGuard(guard.vhosts, guard.conditions, guard.rawPath, usage);
+    const lowered = lowerGuard(guard.vhosts, guard.conditions, guard.rawPath, usage);
+    if (lowered) guards.set(target, lowered);
   }
 
   const maps: MapBlock[] = [];
@@ -119,7 +123,7 @@ export function lowerRouter(decision: RouterDecision, routeLocations: Map<string
   }
   if (usage.escape) maps.push(ESCAPE_MAP);
   const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { locations, selectors: sortedSelectors, maps };
+  return { locations, selectors: sortedSelectors, maps, inline, guards };
 }
 
 function routeOf(plan: LocationPlan, target: string): string {

@@ -52,12 +52,17 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const tls = new TlsFiles(ctx, state.caCertificates);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
-  const routeLocations = new Map<string, RouteLocation>();
-  for (const e of entries) routeLocations.set(e.target, planRouteLocation(ctx, e, upstreams, tls, kongHeaders));
+  const bodies = new Map<string, RouteLocation['body']>();
+  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders));
 
   const decision = decideRouter(entries);
   reportShadowed(ctx, entries, decision.targets);
-  const router = lowerRouter(decision, routeLocations);
+  const router = lowerRouter(decision, (target) => bodies.get(target)?.kind === 'proxy');
+  const routeLocations = new Map<string, RouteLocation>();
+  for (const e of entries) {
+    const body = bodies.get(e.target)!;
+    routeLocations.set(e.target, { block: 'route', name: e.target, prefix: router.inline.get(e.target) ?? null, entity: routeEntity(ctx, e), guard: router.guards.get(e.target) ?? null, body });
+  }
   const siteRoutes = [...decision.targets].filter((t) => routeLocations.has(t)).map((t) => routeLocations.get(t)!);
   const byPath = (x: DispatchLocation | RouteLocation) => (x.block === 'dispatch' ? x.path : x.prefix!);
   const byName = (x: Selector | RouteLocation) => x.name;
@@ -112,9 +117,6 @@ function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
   return { route: e.routeKey, path: e.pathIndex !== null && (e.route.paths?.length ?? 0) > 1 ? String(e.pathIndex) : null, service: svc ? ctx.key(svc) : null };
 }
 
-function answer(ctx: PlanContext, e: RouteEntry, body: RouteLocation['body']): RouteLocation {
-  return { block: 'route', name: e.target, prefix: null, entity: routeEntity(ctx, e), guard: null, body };
-}
 
 /** Kong's own error responses, every one in each format Kong writes (errors.ts). */
 const KONG_ERRORS = [
@@ -153,18 +155,19 @@ function kongResponseHeaders(maps: MapBlock[]): { name: string; value: MapValue 
   ];
 }
 
-function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[]): RouteLocation {
+/** What a route's block does: proxy as Kong would, answer one of Kong's errors, or redirect to https. */
+function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[]): RouteLocation['body'] {
   const r = e.route;
   const svc = r.service;
   if (r.protocols.length === 1 && r.protocols[0] === 'https') {
     // kongc serves plain HTTP: an https-only route always answers as Kong does over HTTP.
-    if (r.https_redirect_status_code === 426) return answer(ctx, e, { kind: 'error', error: HTTPS_REQUIRED });
-    return answer(ctx, e, { kind: 'redirect', status: r.https_redirect_status_code });
+    if (r.https_redirect_status_code === 426) return { kind: 'error', error: HTTPS_REQUIRED };
+    return { kind: 'redirect', status: r.https_redirect_status_code };
   }
-  if (!svc) return answer(ctx, e, { kind: 'error', error: NO_SERVICE });
+  if (!svc) return { kind: 'error', error: NO_SERVICE };
   const viaUpstream = upstreams.byUpstream.get(svc.host);
   const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
-  if (!block) return answer(ctx, e, { kind: 'error', error: NO_PEER });
+  if (!block) return { kind: 'error', error: NO_PEER };
 
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
   const matcher = e.kind === 'prefix' ? prefixMatcher(e.decodedPrefix) : e.kind === 'regex' ? regexMatcher(e.regex.pattern) : null;
@@ -199,27 +202,20 @@ function planRouteLocation(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamP
   const overrides = proxyOverrides(svc, r, viaUpstream?.nextUpstream ?? PROXY_DEFAULTS.nextUpstream);
   const ssl = tlsSettings && { serverName: host === null ? CLIENT_HOST : [{ text: hostWithoutPort(host) }], ...tlsSettings };
   return {
-    block: 'route',
-    name: e.target,
-    prefix: null,
-    entity: routeEntity(ctx, e),
-    guard: null,
-    body: {
-      kind: 'proxy',
-      proxy: {
-        scheme: svc.protocol === 'https' ? 'https' : 'http',
-        tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
-        upstream: block.name,
-        rewrites,
-        prefixUri: prefixUri !== null && /^\/[A-Za-z0-9/._~-]*$/.test(prefixUri) ? prefixUri : null,
-        host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
-        presets: presets.length ? presets : none(),
-        responseHeaders,
-        badGatewayVariable,
-        forwardedPrefix,
-        overrides,
-        ssl,
-      },
+    kind: 'proxy',
+    proxy: {
+      scheme: svc.protocol === 'https' ? 'https' : 'http',
+      tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
+      upstream: block.name,
+      rewrites,
+      prefixUri: prefixUri !== null && /^\/[A-Za-z0-9/._~-]*$/.test(prefixUri) ? prefixUri : null,
+      host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
+      presets: presets.length ? presets : none(),
+      responseHeaders,
+      badGatewayVariable,
+      forwardedPrefix,
+      overrides,
+      ssl,
     },
   };
 }
