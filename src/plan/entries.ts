@@ -81,26 +81,18 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, target
     const paths = route.paths ?? [null];
     for (let i = 0; i < paths.length; i++) {
       const kongPath = paths[i]!;
-      const base = { route, routeKey, priority: routePriority(route, kongPath), hosts, rank: 0, seq: 0 };
-      if (kongPath === null) {
-        entries.push({ ...base, kind: 'none', kongPath: null, decodedPrefix: null, regex: null, pathIndex: null, target: targetOf(routeKey, null, route), conditions: common, rawPath: null });
-      } else if (kongPath.startsWith('~')) {
+      const priority = routePriority(route, kongPath);
+      // Every entry is made by one literal in one field order: one object shape for the router.
+      const make = (kind: RouteEntry['kind'], decodedPrefix: string | null, regex: RouteEntry['regex'], conditions: Condition[], rawPath: RawPathRule | null): RouteEntry =>
+        ({ route, routeKey, pathIndex: kongPath === null ? null : i, priority, hosts, target: targetOf(routeKey, kongPath === null ? null : i, route), conditions, rawPath, rank: 0, seq: 0, kind, kongPath, decodedPrefix, regex }) as RouteEntry;
+      if (kongPath === null) entries.push(make('none', null, null, common, null));
+      else if (kongPath.startsWith('~')) {
         const rx = analyzeRouteRegex(kongPath.slice(1));
         if ('error' in rx) continue; // reported by validation
-        entries.push({
-          ...base,
-          kind: 'regex',
-          kongPath,
-          decodedPrefix: null,
-          regex: { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix },
-          pathIndex: i,
-          target: targetOf(routeKey, i, route),
-          conditions: [...common, { kind: 'path-regex', pattern: rx.pattern }],
-          rawPath: null,
-        });
+        entries.push(make('regex', null, { pattern: rx.pattern, literalPrefix: rx.caseless ? '' : rx.literalPrefix }, [...common, { kind: 'path-regex', pattern: rx.pattern }], null));
       } else {
         const decodedPrefix = decodeAllPercent(kongPath) ?? kongPath;
-        entries.push({ ...base, kind: 'prefix', kongPath, decodedPrefix, regex: null, pathIndex: i, target: targetOf(routeKey, i, route), conditions: common, rawPath: rawPathRule(kongPath, decodedPrefix) });
+        entries.push(make('prefix', decodedPrefix, null, common, rawPathRule(kongPath, decodedPrefix)));
       }
     }
   }
