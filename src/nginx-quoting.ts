@@ -18,3 +18,8 @@ const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
 export function spellDollar(quoted: string): string {
   return quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, '${kongc_dollar}');
 }
+
+/** A path of plain URI characters, which nginx sends upstream as written (proxy_pass's URI part). */
+export function isPlainUriPath(value: string): boolean {
+  return /^\/[A-Za-z0-9/._~-]*$/.test(value);
+}

@@ -5,7 +5,7 @@ import { isIPv6 } from '../model/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
 import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';
-import { compareText } from '../text.js';
+import { isPlainUriPath } from '../nginx-quoting.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { decideRouter } from './decide.js';
 import { makeEntries, type RouteEntry } from './entries.js';
@@ -208,7 +208,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
       tuned: overrides.length > 0 || ssl !== null || responseHeaders.length > 0 || badGatewayVariable !== null,
       upstream: block.name,
       rewrites,
-      prefixUri: prefixUri !== null && /^\/[A-Za-z0-9/._~-]*$/.test(prefixUri) ? prefixUri : null,
+      prefixUri: prefixUri !== null && isPlainUriPath(prefixUri) ? prefixUri : null,
       host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
       presets: presets.length ? presets : none(),
       responseHeaders,

@@ -3,7 +3,7 @@
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
 import type { Check, DirectiveArg, MapEntry, MapValue } from '../plan/ir.js';
 import { utf8Within, wellFormed } from '../text.js';
-import { quoteContent, spellDollar } from '../nginx-quoting.js';
+import { isPlainUriPath, quoteContent, spellDollar } from '../nginx-quoting.js';
 
 export { quoteContent } from '../nginx-quoting.js';
 
@@ -130,7 +130,7 @@ export function check(c: Check): string {
 
 /** The URI part of proxy_pass: a path of plain URI characters, sent as written. */
 export function uriPath(value: string): string {
-  return bare('uri path', value, typeof value === 'string' && /^\/[A-Za-z0-9/._~-]*$/.test(value));
+  return bare('uri path', value, typeof value === 'string' && isPlainUriPath(value));
 }
 
 /** `host:port` / `[v6]:port` of an upstream server. */
