@@ -16,7 +16,6 @@ import { renderPlan } from './render/render.js';
 import type { KongState } from './model/types.js';
 
 export interface CompileOptions extends PlanOptions {
-  skipUnsupported?: boolean;
   /** decK's --select-tag: compile only entities carrying all of these tags. */
   selectTags?: string[];
 }

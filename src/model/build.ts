@@ -7,7 +7,8 @@ import { defaultHealthchecks, defaultPortFor, ROUTE_DEFAULTS, SERVICE_DEFAULTS, 
 import { migrateLegacyPath } from './kong-path.js';
 import { parseServiceUrl } from './service-url.js';
 import { parseTarget } from './target-address.js';
-import type { CaCertificate, Healthchecks, KongState, Route, Service, Target, Upstream } from './types.js';
+import { attachCredentials, CREDENTIAL_COLLECTIONS, makeConsumer, type PendingCredential } from './consumers.js';
+import type { CaCertificate, Consumer, Healthchecks, KongState, Plugin, Route, Service, Target, Upstream } from './types.js';
 
 export interface BuildOptions {
   /** Entities kongc cannot compile become warnings instead of errors. */
@@ -19,7 +20,6 @@ type Raw = Record<string, unknown>;
 
 /** Top-level collections kongc accepts but does not compile (yet). */
 const UNSUPPORTED_COLLECTIONS: Record<string, string> = {
-  consumers: 'consumer',
   consumer_groups: 'consumer group',
   certificates: 'certificate',
   snis: 'SNI',
@@ -29,10 +29,6 @@ const UNSUPPORTED_COLLECTIONS: Record<string, string> = {
   keys: 'key',
   filter_chains: 'filter chain',
   custom_entities: 'custom entity',
-  acls: 'ACL credential',
-  keyauth_credentials: 'key-auth credential',
-  basicauth_credentials: 'basic-auth credential',
-  jwt_secrets: 'JWT secret',
   hmacauth_credentials: 'HMAC credential',
   oauth2_credentials: 'OAuth2 credential',
   mtls_auth_credentials: 'mTLS credential',
@@ -53,15 +49,13 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
   const pendingRoutes: { raw: Raw; src: SourceRef; legacy: boolean; parent: Service | null; ref: unknown; selectTags: string[] }[] = [];
   const pendingTargets: { raw: Raw; src: SourceRef; parent: Upstream | null; ref: unknown; selectTags: string[] }[] = [];
 
-  const plugins = (list: unknown, src: SourceRef, owner: string) => {
+  const consumers: Consumer[] = [];
+  const pendingCredentials: PendingCredential[] = [];
+  const pendingPlugins: PendingPlugin[] = [];
+  /** Plugins nested under an entity are bound to it; their own `service:`/`route:`/`consumer:` add the rest. */
+  const plugins = (list: unknown, src: SourceRef, owner: Partial<Pick<PendingPlugin, 'route' | 'service' | 'consumer'>>, selectTags: string[]) => {
     if (!Array.isArray(list)) return;
-    list.forEach((p, i) => {
-      const name = typeof (p as Raw)?.name === 'string' ? (p as Raw).name : '?';
-      const ref = child(src, i);
-      if ((p as Raw)?.enabled === false) {
-        diagnostics.push(diag(ref, 'warning', 'unsupported', `plugin '${name}'${owner} is disabled and ignored`));
-      } else unsupported(ref, `plugin '${name}'${owner}`);
-    });
+    list.forEach((raw: Raw, i) => pendingPlugins.push({ raw, src: child(src, i), route: null, service: null, consumer: null, ...owner, order: order++, selectTags }));
   };
 
   for (const doc of docs) {
@@ -83,7 +77,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
       (Array.isArray(raw.routes) ? (raw.routes as Raw[]) : []).forEach((r, j) =>
         pendingRoutes.push({ raw: r, src: child(src, 'routes', j), legacy, parent: svc, ref: undefined, selectTags }),
       );
-      plugins(raw.plugins, child(src, 'plugins'), ` on service ${svc.name ?? `#${i}`}`);
+      plugins(raw.plugins, child(src, 'plugins'), { service: svc }, selectTags);
     });
     list('routes').forEach((raw, i) =>
       pendingRoutes.push({ raw, src: child(root, 'routes', i), legacy, parent: null, ref: raw.service ?? null, selectTags }),
@@ -108,7 +102,24 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
       }),
     );
     list('targets').forEach((raw, i) => pendingTargets.push({ raw, src: child(root, 'targets', i), parent: null, ref: raw.upstream, selectTags }));
-    plugins(data.plugins, child(root, 'plugins'), '');
+    list('consumers').forEach((raw, i) => {
+      const src = child(root, 'consumers', i);
+      const consumer = makeConsumer(raw, src, order++, tagsOf(raw, selectTags));
+      consumers.push(consumer);
+      for (const collection of CREDENTIAL_COLLECTIONS) {
+        (Array.isArray(raw[collection]) ? (raw[collection] as Raw[]) : []).forEach((c, j) =>
+          pendingCredentials.push({ collection, raw: c, src: child(src, collection, j), parent: consumer, ref: undefined, tags: tagsOf(c, selectTags), transform: data._transform !== false }),
+        );
+      }
+      if (Array.isArray(raw.groups) && raw.groups.length) unsupported(child(src, 'groups'), 'consumer groups (Kong Enterprise)');
+      plugins(raw.plugins, child(src, 'plugins'), { consumer }, selectTags);
+    });
+    for (const collection of CREDENTIAL_COLLECTIONS) {
+      list(collection).forEach((c, i) =>
+        pendingCredentials.push({ collection, raw: c, src: child(root, collection, i), parent: null, ref: c.consumer, tags: tagsOf(c, selectTags), transform: data._transform !== false }),
+      );
+    }
+    plugins(data.plugins, child(root, 'plugins'), {}, selectTags);
     for (const [key, what] of Object.entries(UNSUPPORTED_COLLECTIONS)) {
       list(key).forEach((_e, i) => unsupported(child(root, key, i), what));
     }
@@ -125,8 +136,7 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     }
     const route = makeRoute(p.raw, p.src, order++, service, p.legacy, p.selectTags, diagnostics);
     routes.push(route);
-    const name = route.name ?? `#${routes.length - 1}`;
-    plugins(p.raw.plugins, child(p.src, 'plugins'), ` on route ${name}`);
+    plugins(p.raw.plugins, child(p.src, 'plugins'), { route }, p.selectTags);
   }
 
   const upstreamByKey = indexBy(upstreams, (u) => [u.id, u.name]);
@@ -137,7 +147,56 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     if (target) up.targets.push(target);
   }
 
-  return { state: { services, routes, upstreams, caCertificates }, diagnostics };
+  attachCredentials(pendingCredentials, consumers, () => order++, diagnostics);
+  const pluginList = resolvePlugins(pendingPlugins, { services: serviceByKey, routes: indexBy(routes, (r) => [r.id, r.name]), consumers: indexBy(consumers, (c) => [c.id, c.username]) }, diagnostics);
+
+  return { state: { services, routes, upstreams, caCertificates, consumers, plugins: pluginList }, diagnostics };
+}
+
+interface PendingPlugin {
+  raw: Raw;
+  src: SourceRef;
+  route: Route | null;
+  service: Service | null;
+  consumer: Consumer | null;
+  order: number;
+  selectTags: string[];
+}
+
+/** Binds each plugin to the entities it names (`service:`, `route:`, `consumer:` by name or id). */
+function resolvePlugins(
+  pending: PendingPlugin[],
+  index: { services: Map<string, Service>; routes: Map<string, Route>; consumers: Map<string, Consumer> },
+  out: Diagnostic[],
+): Plugin[] {
+  const plugins: Plugin[] = [];
+  for (const p of pending) {
+    const ref = <T>(key: 'service' | 'route' | 'consumer', map: Map<string, T>): T | null | undefined => {
+      const v = p.raw[key];
+      if (v === undefined || v === null) return null;
+      return resolve(map, key === 'consumer' && v && typeof v === 'object' ? ((v as Raw).id ?? (v as Raw).username) : v, child(p.src, key), key, out) ?? undefined;
+    };
+    const service = p.service ?? ref('service', index.services);
+    const route = p.route ?? ref('route', index.routes);
+    const consumer = p.consumer ?? ref('consumer', index.consumers);
+    if (service === undefined || route === undefined || consumer === undefined) continue;
+    plugins.push({
+      kind: 'plugin',
+      id: pick(p.raw, 'id', null),
+      tags: tagsOf(p.raw, p.selectTags),
+      src: p.src,
+      order: p.order,
+      name: String(p.raw.name),
+      instance_name: pick(p.raw, 'instance_name', null),
+      enabled: p.raw.enabled !== false,
+      protocols: pick(p.raw, 'protocols', null),
+      config: (p.raw.config && typeof p.raw.config === 'object' ? p.raw.config : {}) as Record<string, unknown>,
+      route,
+      service,
+      consumer,
+    });
+  }
+  return plugins;
 }
 
 function indexBy<T>(items: T[], keys: (t: T) => (string | null)[]): Map<string, T> {

@@ -41,5 +41,17 @@ export function selectByTags(state: KongState, tags: readonly string[]): { state
   if (first && !services.length && !routes.length && !upstreams.length) {
     diagnostics.push({ file: first.src.map.file, line: 0, column: 0, severity: 'error', code: 'select-tag', path: '', message: `no service, route or upstream carries ${tags.length > 1 ? 'all of the tags' : 'the tag'} ${tags.map((t) => `'${t}'`).join(', ')}`, hint: 'check the spelling; tags are case-sensitive' });
   }
-  return { state: { services, routes, upstreams, caCertificates }, diagnostics };
+  const consumers = state.consumers.filter(carries);
+  const keptConsumers = new Set(consumers);
+  const keptRoutes = new Set(routes);
+  const plugins = state.plugins.filter(carries);
+  for (const p of plugins) {
+    const missing = [
+      p.route && !keptRoutes.has(p.route) ? `route ${name(p.route)}` : null,
+      p.service && !keptServices.has(p.service) ? `service ${name(p.service)}` : null,
+      p.consumer && !keptConsumers.has(p.consumer) ? `consumer '${p.consumer.username ?? p.consumer.id}'` : null,
+    ].filter((x): x is string => x !== null);
+    if (missing.length) diagnostics.push(diag(p.src, 'error', 'select-tag', `plugin '${p.name}' is selected by ${selected}, but its ${missing.join(' and ')} is not`, 'tag them too, or take the tag off the plugin'));
+  }
+  return { state: { services, routes, upstreams, caCertificates, consumers, plugins }, diagnostics };
 }

@@ -115,10 +115,72 @@ export interface CaCertificate extends Entity {
   cert_digest: string | null;
 }
 
+/** A consumer (KONG-PLUGINS.md §4): who an authentication plugin identified, with its credentials. */
+export interface Consumer extends Entity {
+  kind: 'consumer';
+  /** Kong's id: given, or derived from the username as Kong derives it (UUIDv5); null without either. */
+  id: string | null;
+  /** The id came from the file (not derived). */
+  idGiven: boolean;
+  username: string | null;
+  custom_id: string | null;
+  keyauthCredentials: KeyAuthCredential[];
+  basicauthCredentials: BasicAuthCredential[];
+  acls: AclGroup[];
+  jwtSecrets: JwtSecret[];
+}
+
+export interface KeyAuthCredential extends Entity {
+  kind: 'keyauth_credential';
+  consumer: Consumer;
+  key: string;
+  ttl: number | null;
+}
+
+export interface BasicAuthCredential extends Entity {
+  kind: 'basicauth_credential';
+  consumer: Consumer;
+  username: string;
+  password: string;
+  /** `_transform: false`: the password is Kong's stored hash (hex sha1 of password ‖ consumer id). */
+  hashed: boolean;
+}
+
+export interface AclGroup extends Entity {
+  kind: 'acl';
+  consumer: Consumer;
+  group: string;
+}
+
+export interface JwtSecret extends Entity {
+  kind: 'jwt_secret';
+  consumer: Consumer;
+  key: string | null;
+  secret: string | null;
+  algorithm: string;
+  rsa_public_key: string | null;
+}
+
+/** One plugin instance, with its scope resolved. `config` is as written; plugins/config.ts checks it and fills defaults. */
+export interface Plugin extends Entity {
+  kind: 'plugin';
+  name: string;
+  instance_name: string | null;
+  enabled: boolean;
+  protocols: Protocol[] | null;
+  config: Record<string, unknown>;
+  route: Route | null;
+  service: Service | null;
+  consumer: Consumer | null;
+}
+
 /** The whole configuration after load, defaults and reference resolution. */
 export interface KongState {
   services: Service[];
   routes: Route[];
   upstreams: Upstream[];
   caCertificates: CaCertificate[];
+  consumers: Consumer[];
+  /** Every plugin instance, enabled or not, in declaration order. */
+  plugins: Plugin[];
 }

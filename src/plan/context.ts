@@ -10,6 +10,14 @@ export interface PlanOptions {
   kongHeaders?: boolean;
   /** Absolute folder for generated files the config refers to (CA bundles); none ⇒ such configs are an error. */
   caDir?: string;
+  /** Absolute folder for credential files (mode 0600); default: caDir. */
+  secretsDir?: string;
+  /** Plugins kongc does not compile become warnings; the gates among them fail closed. */
+  skipUnsupported?: boolean;
+  /** Approximations (a plugin nginx can only come close to) are errors. */
+  strict?: boolean;
+  /** The njs tier is available (ngx_http_js_module). */
+  withNjs?: boolean;
 }
 
 export class PlanContext {

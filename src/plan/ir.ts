@@ -31,9 +31,116 @@ export interface NginxPlan {
   sources: Record<string, SourceInfo>;
   /** Sizes nginx needs for its hash tables (server names, maps). */
   hashSizes: { mapBucket: number; mapMax: number; variablesBucket: number; variablesMax: number };
-  /** Files the config refers to (CA bundles); `kongc build` writes them before the config. */
+  /** Files the config refers to (CA bundles, secrets); `kongc build` writes them before the config. */
   files: GeneratedFile[];
+  /** What plugins need at http level. */
+  plugins: PluginHttp;
+  /** Request headers every proxied request sends (the server's proxy_set_header lines), each from one variable. */
+  proxyHeaders: { name: string; variable: string }[];
 }
+
+/** Plugin parts at http level, each shared by every route its instance applies to. */
+export interface PluginHttp {
+  /** `limit_req_zone`, `proxy_cache_path`, `log_format` …: one per instance, in name order. */
+  directives: PluginDirective[];
+  geos: GeoBlock[];
+  /** Fixed answers (named locations): a CORS preflight, a terminated request. */
+  responses: FixedResponse[];
+  /**
+   * Headers every answer kongc makes itself (Kong's errors, fixed answers) adds, from variables a
+   * route's plugins set: Kong runs header filters on its own responses too (CORS on a 401).
+   */
+  answerHeaders: HeaderLine[];
+}
+
+/** One response header line; an empty value sends no header (nginx's rule, and Kong's for nil). */
+export interface HeaderLine {
+  name: string;
+  value: MapValue;
+}
+
+/** A `geo` block: an address variable classified by CIDR. */
+export interface GeoBlock {
+  variable: string;
+  /** The address variable it reads (`remote_addr`). */
+  source: string;
+  entries: { cidr: string; value: string }[];
+  default: string;
+  purpose: string;
+}
+
+/** A named location that always answers the same way (values may read request variables). */
+export interface FixedResponse {
+  name: string;
+  status: number;
+  /** null: no Content-Type at all (Kong's empty answers). */
+  contentType: string | null;
+  /** null: no body (`Content-Length: 0`). */
+  body: MapValue | null;
+  headers: HeaderLine[];
+  purpose: string;
+}
+
+/** A directive a plugin emits; the name is one of a closed set, each argument typed for its encoder. */
+export interface PluginDirective {
+  name: PluginDirectiveName;
+  args: PluginArg[];
+}
+
+export type PluginDirectiveName =
+  | 'limit_req_zone'
+  | 'limit_req'
+  | 'limit_req_status'
+  | 'limit_req_log_level'
+  | 'client_max_body_size'
+  | 'auth_basic'
+  | 'auth_basic_user_file'
+  | 'proxy_cache_path'
+  | 'proxy_cache'
+  | 'proxy_cache_key'
+  | 'proxy_cache_valid'
+  | 'proxy_cache_methods'
+  | 'proxy_cache_bypass'
+  | 'proxy_no_cache'
+  | 'proxy_cache_convert_head'
+  | 'proxy_ignore_headers'
+  | 'proxy_method'
+  | 'log_format'
+  | 'access_log';
+
+/**
+ * A plugin directive argument: the shared kinds, a complex value (text and variables), a quoted
+ * literal, a size in bytes, an absolute file path, or `key=value` of generated words (`zone=…`).
+ */
+export type PluginArg =
+  | DirectiveArg
+  | { value: MapValue }
+  | { literal: string }
+  | { bytes: number }
+  | { file: string }
+  | { option: string; value: string };
+
+/** What the plugins that apply to a route add to its location (KONG-PLUGINS.md §1.4). */
+export interface PluginWork {
+  /** The instances applied, in Kong's order, for the comment: `rate-limiting (service shop)`. */
+  applied: string[];
+  /** Rewrite phase, in Kong's PRIORITY order: variables set, and checks that answer. */
+  steps: PluginStep[];
+  /** Directives of other phases (limit_req, client_max_body_size, auth_basic, proxy_cache …). */
+  directives: PluginDirective[];
+  /** Request headers sent upstream besides the server's (the location then repeats the server's). */
+  requestHeaders: HeaderLine[];
+  /** Upstream response headers not passed on. */
+  hideHeaders: string[];
+  /** Response headers added to every answer of the location (`add_header … always`). */
+  responseHeaders: HeaderLine[];
+  /** Status codes answered by a named location (the location then repeats the server's error_page lines). */
+  errorPages: { codes: number[]; target: string }[];
+}
+
+export type PluginStep = { kind: 'set'; variable: string; value: MapValue } | { kind: 'if'; check: Check; then: PluginAction[] } | { kind: 'answer'; target: string };
+/** Inside an `if`: set a variable, or answer from a named location (`set $kongc_target …; return 418;`). */
+export type PluginAction = { kind: 'set'; variable: string; value: MapValue } | { kind: 'answer'; target: string };
 
 /** One of Kong's own error responses: a named location that jumps to the variant of the request's format. */
 export interface KongError {
@@ -95,6 +202,8 @@ export interface GeneratedFile {
   /** Absolute path, named by kongc (`<dir>/kongc-ca-<sha256>.pem`). */
   path: string;
   content: string;
+  /** Holds credentials: written with mode 0600, its content never printed. */
+  secret?: boolean;
   /** Entity keys of the services using it. */
   usedBy: string[];
 }
@@ -128,6 +237,8 @@ export interface MapBlock {
   default: MapValue;
   /** Keys are host names with nginx's wildcard forms (`*.x`, `x.*`), matched as server_name is. */
   hostnames?: boolean;
+  /** Entries read from a secret side file (absolute path) before `entries`: keys kongc must not print. */
+  include?: string;
   /** Why this map exists, for the comment above it (generated text only). */
   purpose: string;
 }
@@ -184,6 +295,13 @@ export interface RouteLocation {
   entity: { route: string; path: string | null; service: string | null };
   /** Checks the route makes itself when a location hands it every request (each failing one answers 404). */
   guard: { signature: MapValue | null; failures: Check[] } | null;
+  /** The route's plugins; null when none applies. */
+  plugins: PluginWork | null;
+  /**
+   * error_page lines when the location needs its own (nginx then ignores the server's, so the list
+   * repeats them): a route's own 502 target, or a plugin's answers. Null: the server's apply.
+   */
+  errorPages: { codes: number[]; target: string }[] | null;
   /** Proxy; answer one of Kong's errors (the named location of a KongError); or redirect to https. */
   body: { kind: 'proxy'; proxy: ProxySettings } | { kind: 'error'; error: string } | { kind: 'redirect'; status: number };
 }

@@ -13,10 +13,11 @@ import { computeHashSizes } from './hash-sizes.js';
 import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
 import { lowerRouter } from './lower.js';
 import { kongError } from './errors.js';
-import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, NO_PEER, NO_ROUTE, NO_SERVICE, routeTarget, shortHash, UNAVAILABLE, VARIABLES } from './names.js';
+import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, JUMP_STATUS, NO_PEER, NO_ROUTE, NO_ROUTE_STATUS, NO_SERVICE, routeTarget, shortHash, UNAVAILABLE, VARIABLES } from './names.js';
 import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
+import { planPlugins } from './plugins/plan-plugins.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
 
@@ -58,17 +59,34 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   const decision = decideRouter(entries);
   reportShadowed(ctx, entries, decision.targets);
   const router = lowerRouter(decision, (target) => bodies.get(target)?.kind === 'proxy');
+  const plugins = planPlugins(ctx, state);
+  const pluginWork = new Map<Route, RouteLocation['plugins']>();
   const routeLocations = new Map<string, RouteLocation>();
   for (const e of entries) {
     const body = bodies.get(e.target)!;
-    routeLocations.set(e.target, { block: 'route', name: e.target, prefix: router.inline.get(e.target) ?? null, entity: routeEntity(ctx, e), guard: router.guards.get(e.target) ?? null, body });
+    // Kong redirects to https before any plugin runs.
+    let work: RouteLocation['plugins'] = null;
+    if (body.kind !== 'redirect') {
+      if (!pluginWork.has(e.route)) pluginWork.set(e.route, plugins.forRoute(e.route));
+      work = pluginWork.get(e.route)!;
+    }
+    routeLocations.set(e.target, {
+      block: 'route',
+      name: e.target,
+      prefix: router.inline.get(e.target) ?? null,
+      entity: routeEntity(ctx, e),
+      guard: router.guards.get(e.target) ?? null,
+      plugins: work,
+      errorPages: locationErrorPages(body, work),
+      body,
+    });
   }
   const siteRoutes = [...decision.targets].filter((t) => routeLocations.has(t)).map((t) => routeLocations.get(t)!);
   const byPath = (x: DispatchLocation | RouteLocation) => (x.block === 'dispatch' ? x.path : x.prefix!);
   const byName = (x: Selector | RouteLocation) => x.name;
   const locations = [...router.locations, ...siteRoutes.filter((r) => r.prefix !== null)].sort((a, b) => compareBytes(byPath(a), byPath(b)));
   const named = [...router.selectors, ...siteRoutes.filter((r) => r.prefix === null)].sort((a, b) => compareBytes(byName(a), byName(b)));
-  const site: NginxPlan['site'] = { errors: KONG_ERRORS, locations, named, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
+  const site: NginxPlan['site'] = { errors: [...KONG_ERRORS, ...plugins.errors], locations, named, routeLocations: siteRoutes, proxies: siteRoutes.some((l) => l.body.kind === 'proxy') };
 
   // A hash input no route location sets (an upstream no route uses) still needs declaring for nginx.
   const presetVariables = new Set<string>();
@@ -77,7 +95,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
-  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps];
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...plugins.maps];
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
@@ -89,7 +107,9 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     site,
     sources: {},
     hashSizes: { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 },
-    files: tls.files,
+    files: [...tls.files, ...plugins.files],
+    plugins: plugins.http,
+    proxyHeaders: PROXY_HEADERS,
   };
   // Where each entity was declared is read only by review output (`--format json`) and to tie an
   // nginx complaint to its entity; finding 10,000 positions costs ~25 ms, so on first read only.
@@ -106,6 +126,21 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
   return { plan, diagnostics: ctx.diagnostics };
 }
 
+/** A location's own error_page lines (the server's repeated, since nginx then ignores them), or null. */
+function locationErrorPages(body: RouteLocation['body'], work: RouteLocation['plugins']): RouteLocation['errorPages'] {
+  const own = work?.errorPages ?? [];
+  const badGateway = body.kind === 'proxy' ? body.proxy.badGatewayVariable : null;
+  if (!own.length && !badGateway) return null;
+  return [
+    { codes: [502], target: badGateway ? `$${badGateway}` : BAD_GATEWAY },
+    { codes: [503], target: UNAVAILABLE },
+    { codes: [504], target: GATEWAY_TIMEOUT },
+    { codes: [NO_ROUTE_STATUS], target: NO_ROUTE },
+    { codes: [JUMP_STATUS], target: `$${VARIABLES.target}` },
+    ...own,
+  ];
+}
+
 /** nginx's order for location names (ngx_filename_cmp: bytes). */
 function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -117,6 +152,20 @@ function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
   return { route: e.routeKey, path: e.pathIndex !== null && (e.route.paths?.length ?? 0) > 1 ? String(e.pathIndex) : null, service: svc ? ctx.key(svc) : null };
 }
 
+
+/** The headers Kong sends upstream (KONG.md §6.1), as nginx variables. */
+const PROXY_HEADERS: NginxPlan['proxyHeaders'] = [
+  ['Upgrade', VARIABLES.upgrade],
+  ['Connection', VARIABLES.connection],
+  ['Host', VARIABLES.upstreamHost],
+  ['X-Real-IP', 'remote_addr'],
+  ['X-Forwarded-For', 'proxy_add_x_forwarded_for'],
+  ['X-Forwarded-Proto', 'scheme'],
+  ['X-Forwarded-Host', 'host'],
+  ['X-Forwarded-Port', 'server_port'],
+  ['X-Forwarded-Path', VARIABLES.forwardedPath],
+  ['X-Forwarded-Prefix', VARIABLES.forwardedPrefix],
+].map(([name, variable]) => ({ name: name!, variable: variable! }));
 
 /** Kong's own error responses, every one in each format Kong writes (errors.ts). */
 const KONG_ERRORS = [

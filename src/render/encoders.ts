@@ -1,7 +1,7 @@
 // One encoder per kind of value that reaches nginx text (NGINX.md §3.2–3.3). Templates see input
 // only through these. Each either returns exactly one nginx token meaning the value, or throws:
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
-import type { Check, DirectiveArg, MapEntry, MapValue } from '../plan/ir.js';
+import type { Check, DirectiveArg, MapEntry, MapValue, PluginArg } from '../plan/ir.js';
 import { utf8Within, wellFormed } from '../text.js';
 import { isPlainUriPath, quoteContent, spellDollar } from '../nginx-quoting.js';
 
@@ -193,4 +193,57 @@ export function mapEntryKey(entry: MapEntry): string {
   if (entry.match === 'exact') return mapKey(entry.key);
   if (entry.match === 'regex') return regex(entry.pattern, entry.caseless);
   throw new EncodingError('map entry', entry);
+}
+
+/**
+ * Generated comment text (after `# `): it may quote entity names from the input, so anything but
+ * printable ASCII becomes '?'. A comment ends at a newline only, which can never get through.
+ */
+export function comment(value: string): string {
+  if (typeof value !== 'string') throw new EncodingError('comment', value);
+  return value.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** An absolute file path kongc chose (side files): read literally by nginx. */
+export function filePath(value: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) throw new EncodingError('file path', value);
+  return literal(value, 'file path');
+}
+
+/** A size in bytes, in nginx's units where exact (`128m`, `10k`, `512`). */
+export function size(bytes: number): string {
+  const n = integer(bytes);
+  if (bytes > 0 && bytes % 1048576 === 0) return `${bytes / 1048576}m`;
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024}k`;
+  return n;
+}
+
+/** An IPv4 or IPv6 address or CIDR block for `geo`. */
+export function cidr(value: string): string {
+  const v4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\/(?:3[0-2]|[12]?\d))?$/;
+  const v6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:\/(?:12[0-8]|1[01]\d|[1-9]?\d))?$/;
+  return bare('cidr', value, typeof value === 'string' && (v4.test(value) || v6.test(value)));
+}
+
+/** Where an error_page sends a status: a named location, or a variable holding one. */
+export function errorTarget(value: string): string {
+  if (typeof value === 'string' && value.startsWith('$')) return '$' + identifier(value.slice(1));
+  return identifier(value);
+}
+
+const OPTION_VALUE = /^[A-Za-z0-9._:/-]{1,200}$/;
+
+/** A plugin directive's argument (ir.ts PluginArg). */
+export function pluginArg(arg: PluginArg): string {
+  if (arg && typeof arg === 'object') {
+    if ('value' in arg && Array.isArray(arg.value)) return complexValue(arg.value);
+    if ('literal' in arg) return literal(arg.literal);
+    if ('bytes' in arg) return size(arg.bytes);
+    if ('file' in arg) return filePath(arg.file);
+    if ('option' in arg) {
+      return bare('option', `${arg.option}=${arg.value}`, /^[a-z_]{1,32}$/.test(arg.option) && typeof arg.value === 'string' && OPTION_VALUE.test(arg.value));
+    }
+    return directiveArg(arg as DirectiveArg);
+  }
+  throw new EncodingError('plugin argument', arg);
 }

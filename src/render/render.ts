@@ -11,7 +11,7 @@ import HandlebarsRuntime from 'handlebars/runtime.js';
 
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
-import type { Check, DirectiveArg, MapEntry, MapValue, NginxPlan } from '../plan/ir.js';
+import type { Check, DirectiveArg, MapEntry, MapValue, NginxPlan, PluginArg } from '../plan/ir.js';
 import { COMPILED_DIR, TEMPLATES_DIR } from '../paths.js';
 import * as enc from './encoders.js';
 
@@ -48,6 +48,11 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   body: (v: MapValue) => enc.bodyValue(v),
   uri: (v: string) => enc.uriPath(v),
   key: (v: string) => enc.entityKey(v),
+  comment: (v: string) => enc.comment(v),
+  parg: (v: PluginArg) => enc.pluginArg(v),
+  cidr: (v: string) => enc.cidr(v),
+  file: (v: string) => enc.filePath(v),
+  errtarget: (v: string) => enc.errorTarget(v),
 };
 
 /** Structural helpers: compare generated enum values, never output input. */

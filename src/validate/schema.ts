@@ -57,13 +57,13 @@ function validator(): ValidateFunction {
 export function validateSchema(doc: LoadedDocument): Diagnostic[] {
   const validate = validator();
   if (validate(doc.data)) return [];
-  return explain(validate.errors ?? []).map((e) => {
+  return explainErrors(validate.errors ?? []).map((e) => {
     const pos = e.atKey ? doc.map.locateKey(e.pointer) : doc.map.locate(e.pointer);
     return { ...pos, severity: 'error', code: 'schema', path: e.pointer, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
   });
 }
 
-interface Explained {
+export interface Explained {
   pointer: string;
   /** The diagnostic is about the key (an unknown field), not its value. */
   atKey?: boolean;
@@ -72,7 +72,7 @@ interface Explained {
 }
 
 /** Turns ajv's error list into one message per location, preferring the most specific. */
-function explain(errors: ErrorObject[]): Explained[] {
+export function explainErrors(errors: ErrorObject[]): Explained[] {
   // anyOf failures repeat each branch's error; keep the most informative per instance path.
   const byPointer = new Map<string, Explained>();
   const rank = (e: ErrorObject) =>

@@ -125,15 +125,16 @@ targets:
     );
   });
 
-  it('reports plugins and other entities it does not compile, as warnings under skipUnsupported', () => {
-    const yaml = '_format_version: "3.0"\nplugins:\n  - name: cors\nconsumers:\n  - username: alice\n';
-    const strict = build(yaml).diagnostics;
-    assert.deepEqual(strict.map((d) => [d.severity, d.line, d.message]), [
-      ['error', 3, "plugin 'cors' is not compiled by kongc"],
-      ['error', 5, 'consumer is not compiled by kongc'],
-    ]);
+  it('reports entities it does not compile, as warnings under skipUnsupported; loads consumers and plugins', () => {
+    const yaml = '_format_version: "3.0"\nplugins:\n  - name: cors\n    consumer: alice\nconsumers:\n  - username: alice\n    keyauth_credentials: [{ key: k1 }]\nvaults:\n  - { name: env, prefix: e }\n';
+    const strict = build(yaml);
+    assert.deepEqual(strict.diagnostics.map((d) => [d.severity, d.line, d.message]), [['error', 9, 'vault is not compiled by kongc']]);
+    // Kong's derived id for a consumer declared by username alone (uuid5, KONG-PLUGINS §4).
+    assert.equal(strict.state.consumers[0]!.id, 'b32379d9-3d28-5683-a79c-72139be6e34f');
+    assert.equal(strict.state.consumers[0]!.keyauthCredentials[0]!.key, 'k1');
+    assert.equal(strict.state.plugins[0]!.consumer, strict.state.consumers[0]);
     const lenient = buildState([parseDeclarative('kong.yaml', yaml)], { skipUnsupported: true }).diagnostics;
-    assert.ok(lenient.every((d) => d.severity === 'warning'));
+    assert.ok(lenient.length === 1 && lenient.every((d) => d.severity === 'warning'));
   });
 
   it('merges several files into one state', () => {

@@ -1,0 +1,254 @@
+// Plugins → nginx: each instance checked against its schema, chosen per route by Kong's
+// precedence, run in Kong's priority order; what nginx's phase order changes is reported.
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Diagnostic } from '../../diagnostics.js';
+import { child, diag, type SourceRef } from '../../load/source-map.js';
+import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
+import { kongError } from '../errors.js';
+import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginWork } from '../ir.js';
+import { label as entityLabel, type PlanContext } from '../context.js';
+import { shortHash, variableToken } from '../names.js';
+import { checkConfig } from './config.js';
+import { PHASE_ORDER, type LowerContext, type PluginDefinition, type PluginUse } from './definition.js';
+import { DROPPABLE, NEEDS_NJS, PLUGINS } from './registry.js';
+import { selectForRoute } from './scope.js';
+
+const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
+
+/** Kong's answer when a plugin fails (a Lua error): what a skipped gate answers (fail closed). */
+export const PLUGIN_FAILED = '@kongc_plugin_failed';
+
+const PLUGIN_FAILED_RESPONSE: FixedResponse = {
+  name: PLUGIN_FAILED,
+  status: 500,
+  contentType: 'application/json; charset=utf-8',
+  body: [{ text: '{"message":"An unexpected error occurred"}' }],
+  headers: [],
+  purpose: 'a plugin kongc does not compile decides who gets in: fail closed, as Kong does when a plugin errors',
+};
+
+export interface PluginPlan {
+  http: PluginHttp;
+  maps: MapBlock[];
+  errors: KongError[];
+  files: GeneratedFile[];
+  /** The plugin work of a route's location, null when no plugin applies. */
+  forRoute(route: Route): PluginWork | null;
+}
+
+/** An instance ready to lower: checked config, or a skipped gate that answers 500. */
+interface Ready {
+  plugin: Plugin;
+  def: PluginDefinition | null;
+  config: unknown;
+  priority: number;
+  key: string;
+}
+
+export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
+  const http: PluginHttp = { directives: [], geos: [], responses: [], answerHeaders: [] };
+  const maps = new Map<string, MapBlock>();
+  const geos = new Map<string, GeoBlock>();
+  const directives = new Map<string, PluginDirective>();
+  const responses = new Map<string, FixedResponse>();
+  const errors = new Map<string, KongError>();
+  const files = new Map<string, GeneratedFile>();
+  const answerHeaders = new Map<string, HeaderLine>();
+  const ready = readyInstances(ctx, state);
+
+  const lowerCtx: LowerContext = {
+    state,
+    strict: Boolean(ctx.options.strict),
+    at: (use, ...keys) => child(use.plugin.src, 'config', ...keys),
+    error: (ref, message, hint, code = 'plugin') => ctx.error(ref, code, message, hint),
+    warn: (ref, message, hint, code = 'plugin') => ctx.warn(ref, code, message, hint),
+    approximate: (ref, message, hint) =>
+      ctx.options.strict ? ctx.error(ref, 'plugin-approximated', message, hint ?? 'drop --strict to accept the approximation') : ctx.warn(ref, 'plugin-approximated', message, hint),
+    map: (block) => (maps.has(block.variable) || maps.set(block.variable, block), block.variable),
+    geo: (block) => (geos.has(block.variable) || geos.set(block.variable, block), block.variable),
+    httpDirective: (key, d) => void (directives.has(key) || directives.set(key, d)),
+    response: (r) => (responses.has(r.name) || responses.set(r.name, r), r.name),
+    kongError: (status, message, headers = []) => {
+      const name = `@kongc_error_${status}_${shortHash(JSON.stringify([message, headers]), 8)}`;
+      if (!errors.has(name)) errors.set(name, kongError(name, status, message, 'response', headers));
+      return name;
+    },
+    answerHeader: (line) => void (answerHeaders.has(line.name.toLowerCase()) || answerHeaders.set(line.name.toLowerCase(), line)),
+    secretFile: (prefix, content, ref) => {
+      const dir = ctx.options.secretsDir ?? ctx.options.caDir;
+      if (!dir) {
+        ctx.error(ref, 'credential', 'kongc writes credentials to a file that only nginx reads (mode 0600), and has nowhere to write it', 'build with -o FILE (the file goes next to it) or --secrets-dir DIR');
+        return null;
+      }
+      const path = posix.join(dir, `kongc-${prefix}-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+      if (!files.has(path)) files.set(path, { path, content, secret: true, usedBy: [] });
+      return path;
+    },
+  };
+
+  const reportedOrder = new Set<string>();
+  const forRoute = (route: Route): PluginWork | null => {
+    const selected = selectForRoute(
+      ready.map((r) => r.plugin),
+      route,
+    );
+    if (!selected.size) return null;
+    const byPlugin = new Map(ready.map((r) => [r.plugin, r]));
+    const uses: { r: Ready; use: PluginUse<unknown> }[] = [];
+    for (const sel of selected.values()) {
+      const own = [...sel.byConsumer.values()].flat();
+      if (sel.fallback) uses.push(makeUse(byPlugin.get(sel.fallback)!, route, { only: null, except: own }));
+      for (const [p, consumers] of sel.byConsumer) uses.push(makeUse(byPlugin.get(p)!, route, { only: consumers, except: [] }));
+    }
+    // Kong's order: PRIORITY descending, then name descending; one plugin's instances stay together.
+    uses.sort((a, b) => b.r.priority - a.r.priority || (a.r.plugin.name < b.r.plugin.name ? 1 : a.r.plugin.name > b.r.plugin.name ? -1 : 0) || a.r.plugin.order - b.r.plugin.order);
+    const work: PluginWork = { applied: [], steps: [], directives: [], requestHeaders: [], hideHeaders: [], responseHeaders: [], errorPages: [] };
+    for (const { r, use } of uses) {
+      if (!r.def) {
+        work.applied.push(`${use.label}: not compiled (--skip-unsupported); it decides who gets in, so this route answers 500`);
+        work.steps.push({ kind: 'answer', target: lowerCtx.response(PLUGIN_FAILED_RESPONSE) });
+        continue;
+      }
+      if (!r.def.lower) continue;
+      work.applied.push(use.label + (use.consumers.only ? ` for consumers ${use.consumers.only.map(consumerName).join(', ')}` : ''));
+      const part = r.def.lower(use, lowerCtx);
+      for (const k of ['steps', 'directives', 'requestHeaders', 'hideHeaders', 'responseHeaders', 'errorPages'] as const) {
+        const add = part[k];
+        if (add) (work[k] as unknown[]).push(...add);
+      }
+    }
+    reportPhaseOrder(ctx, route, uses.map((u) => u.r), reportedOrder);
+    return work.applied.length ? work : null;
+  };
+
+  const plan: PluginPlan = {
+    http,
+    get maps() {
+      return [...maps.values()];
+    },
+    get errors() {
+      return [...errors.values()];
+    },
+    get files() {
+      return [...files.values()];
+    },
+    forRoute,
+  };
+  // Parts added while routes are lowered are read after: fill http lazily, in name order.
+  Object.defineProperty(plan, 'http', {
+    get() {
+      http.directives = [...directives.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+      http.geos = [...geos.values()];
+      http.responses = [...responses.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+      http.answerHeaders = [...answerHeaders.values()];
+      return http;
+    },
+  });
+  return plan;
+}
+
+function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {
+  return { r, use: { plugin: r.plugin, config: r.config, route, key: r.key, label: pluginLabel(r.plugin), consumers } };
+}
+
+function consumerName(c: Consumer): string {
+  return `'${c.username ?? c.custom_id ?? c.id}'`;
+}
+
+/** `rate-limiting (service 'shop')`, `cors (global)`. */
+export function pluginLabel(p: Plugin): string {
+  const scope = [
+    p.route ? `route '${p.route.name ?? p.route.id ?? `#${p.route.order}`}'` : null,
+    p.service ? `service '${p.service.name ?? p.service.id ?? p.service.host}'` : null,
+    p.consumer ? `consumer ${consumerName(p.consumer)}` : null,
+  ].filter(Boolean);
+  return `${p.name}${p.instance_name ? ` '${p.instance_name}'` : ''} (${scope.length ? scope.join(', ') : 'global'})`;
+}
+
+/** Checks every instance; reports what kongc does not compile. */
+function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
+  const out: Ready[] = [];
+  const skip = Boolean(ctx.options.skipUnsupported);
+  for (const p of state.plugins) {
+    if (!p.enabled) continue;
+    const what = `plugin ${pluginLabel(p)}`;
+    if (p.protocols && !p.protocols.some((x) => HTTP_PROTOCOLS.has(x))) {
+      ctx.warn(child(p.src, 'protocols'), 'plugin', `${what} runs on stream traffic only (protocols ${p.protocols.join(', ')}); the HTTP include leaves it out, as Kong's HTTP subsystem does`);
+      continue;
+    }
+    const def = PLUGINS.get(p.name);
+    const key = instanceKey(ctx, p);
+    if (!def || (def.tier === 'njs' && !ctx.options.withNjs)) {
+      const droppable = DROPPABLE.has(p.name);
+      const why = NEEDS_NJS.has(p.name) || def?.tier === 'njs' ? 'needs JavaScript at request time (njs), which this build of kongc does not compile' : 'is not compiled by kongc';
+      if (!skip) {
+        ctx.error(
+          child(p.src, 'name'),
+          'unsupported',
+          `${what} ${why}`,
+          droppable
+            ? 'it only transforms or reports: pass --skip-unsupported to compile without it'
+            : 'it decides what is allowed, so nginx cannot leave it out: remove it from the config; --skip-unsupported would make the routes it covers answer 500',
+        );
+      } else if (droppable) {
+        ctx.warn(child(p.src, 'name'), 'unsupported', `${what} ${why}; left out (--skip-unsupported): it only transforms or reports`);
+      } else {
+        ctx.warn(child(p.src, 'name'), 'unsupported', `${what} ${why}; the routes it covers answer 500 (--skip-unsupported fails closed, as Kong does when a plugin errors)`);
+        out.push({ plugin: p, def: null, config: null, priority: def?.priority ?? 1000, key });
+      }
+      continue;
+    }
+    if (def.noConsumer && p.consumer) {
+      ctx.error(child(p.src, 'consumer'), 'plugin', `${what}: ${p.name} cannot be bound to a consumer (Kong: "value must be null")`, 'remove the consumer, or bind it to a route or service');
+      continue;
+    }
+    const diagnostics: Diagnostic[] = [];
+    const config = checkConfig(def, p, diagnostics);
+    if (config && def.check) {
+      def.check(config, {
+        at: (...keys) => child(p.src, 'config', ...keys),
+        error: (ref, message, hint) => diagnostics.push(diag(ref, 'error', 'plugin', `plugin '${p.name}': ${message}`, hint)),
+        warn: (ref, message, hint) => diagnostics.push(diag(ref, 'warning', 'plugin', `plugin '${p.name}': ${message}`, hint)),
+      });
+    }
+    ctx.diagnostics.push(...diagnostics);
+    if (!config || diagnostics.some((d) => d.severity === 'error')) continue;
+    if (def.role === 'observe' && !def.lower) {
+      ctx.warn(child(p.src, 'name'), 'plugin-observe', `${what} changes no response and is left out; instead use ${def.instead ?? "nginx's own logging"}`);
+      continue;
+    }
+    out.push({ plugin: p, def, config, priority: def.priority, key });
+  }
+  return out;
+}
+
+/** A name for generated identifiers: instance_name, id, or a hash of the instance's scope (unique per Kong's cache key). */
+function instanceKey(ctx: PlanContext, p: Plugin): string {
+  if (p.instance_name) return variableToken(p.instance_name.replace(/[^A-Za-z0-9_]/g, '_'));
+  const scope = [p.name, p.route ? ctx.key(p.route) : '', p.service ? ctx.key(p.service) : '', p.consumer ? (p.consumer.id ?? p.consumer.username ?? '') : ''];
+  return shortHash(JSON.stringify(scope), 10);
+}
+
+/** Gates Kong runs in one order that nginx's phases run in another: one warning per pair of instances. */
+function reportPhaseOrder(ctx: PlanContext, route: Route, ordered: Ready[], reported: Set<string>): void {
+  const gates = ordered.filter((r) => r.def?.role === 'gate' && r.def.phase);
+  for (let i = 0; i < gates.length; i++) {
+    for (let j = i + 1; j < gates.length; j++) {
+      const first = gates[i]!;
+      const later = gates[j]!;
+      if (PHASE_ORDER.indexOf(later.def!.phase!) >= PHASE_ORDER.indexOf(first.def!.phase!)) continue;
+      const pair = `${first.key}|${later.key}`;
+      if (reported.has(pair)) continue;
+      reported.add(pair);
+      ctx.warn(
+        child(later.plugin.src, 'name'),
+        'phase-order',
+        `on ${entityLabel('route', route, ctx.key(route))} (and any other route both apply to), nginx runs ${pluginLabel(later.plugin)} (${later.def!.phase} phase) before ${pluginLabel(first.plugin)} (${first.def!.phase} phase); Kong runs ${first.plugin.name} first (priority ${first.priority} over ${later.priority}), so a request both would refuse gets ${later.plugin.name}'s answer, not ${first.plugin.name}'s`,
+        'see "Phase order" in the README',
+      );
+    }
+  }
+}
+
+export { type LowerContext } from './definition.js';
