@@ -46,7 +46,8 @@ export function buildProgram(): Command {
     .option('--allow-degraded', 'emit the nearest nginx behaviour (with a warning) where nginx cannot do what Kong does')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--ca-dir <dir>', 'folder for the CA bundle files of service ca_certificates (default: the folder of -o)')
-    .option('--strict', 'with --from-log: calls Kong would reject are errors')
+    .option('--secrets-dir <dir>', 'folder for credential files nginx reads (mode 0600; default: the folder of -o)')
+    .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors; with --from-log, calls Kong would reject too')
     .addHelpText('after', `
 Examples:
   kongc build fixtures/seed/kong.yaml
@@ -61,6 +62,7 @@ Examples:
     .addOption(selectTag())
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
     .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
+    .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
     .addHelpText('after', `
 Examples:
   kongc validate kong.yaml
@@ -92,6 +94,7 @@ Examples:
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
     .addHelpText('after', `
 Examples:
   kongc diff kong.yaml --target /etc/nginx/conf.d/kong.conf
@@ -119,6 +122,7 @@ Examples:
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
     .addHelpText('after', `
 Examples:
   kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf
@@ -135,6 +139,7 @@ Examples:
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
+    .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
     .addHelpText('after', `
 Examples:
   kongc dev                          # kong.yaml here, served on :8000

@@ -5,9 +5,9 @@ import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { checkWithNginx } from '../deliver/nginx-check.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { CommandFailure } from '../diagnostics.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { GeneratedFile } from '../plan/ir.js';
+import type { GeneratedFile, NginxPlan } from '../plan/ir.js';
 import { loadInputs, parseListen, parseSelectTags } from './inputs.js';
 import { writeOutput } from './output.js';
 
@@ -23,6 +23,7 @@ export interface BuildFlags {
   kongHeaders?: boolean;
   strict?: boolean;
   caDir?: string;
+  secretsDir?: string;
   selectTag?: string[];
 }
 
@@ -35,6 +36,9 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
     kongHeaders: Boolean(flags.kongHeaders),
     // CA bundles (service ca_certificates) go to --ca-dir, else next to -o; on stdout there is no place for them.
     caDir: flags.caDir ? resolve(flags.caDir) : flags.output ? dirname(resolve(flags.output)) : undefined,
+    // Credential files likewise: --secrets-dir, else --ca-dir, else next to -o.
+    secretsDir: flags.secretsDir ? resolve(flags.secretsDir) : undefined,
+    strict: Boolean(flags.strict),
   };
 }
 
@@ -45,9 +49,25 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
  */
 export function writeGeneratedFiles(files: GeneratedFile[]): void {
   for (const f of files) {
-    if (existsSync(f.path) && readFileSync(f.path, 'utf8') === f.content) continue;
-    writeFileAtomic(f.path, f.content);
+    if (existsSync(f.path) && readFileSync(f.path, 'utf8') === f.content) {
+      // A secret file someone loosened goes back to owner-only.
+      if (f.secret && (statSync(f.path).mode & 0o077) !== 0) chmodSync(f.path, 0o600);
+      continue;
+    }
+    writeFileAtomic(f.path, f.content, f.secret ? 0o600 : undefined);
   }
+}
+
+/** The plan as review JSON: a credential file shows its path and size, never its content. */
+export function planJson(plan: NginxPlan): string {
+  return (
+    JSON.stringify(plan, (key, value: unknown) => {
+      if (key === 'files' && Array.isArray(value)) {
+        return (value as GeneratedFile[]).map((f) => (f.secret ? { ...f, content: `(credentials, ${Buffer.byteLength(f.content)} bytes, not shown)` } : f));
+      }
+      return value;
+    }, 2) + '\n'
+  );
 }
 
 export async function runBuild(files: string[], flags: BuildFlags, global: GlobalOptions): Promise<void> {
@@ -55,7 +75,7 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const { docs, warnings } = await loadInputs(files, flags.fromLog, flags.strict);
   const result = compileDocuments(docs, options);
   report([...warnings, ...result.diagnostics], global);
-  const out = flags.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : result.text;
+  const out = flags.format === 'json' ? planJson(result.plan) : result.text;
   if (flags.format !== 'json') writeGeneratedFiles(result.plan.files);
   if (flags.check && flags.format !== 'json') {
     const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan });

@@ -85,6 +85,13 @@ export interface LowerContext {
   kongError(status: number, message: string, headers?: [string, string][]): string;
   /** A header every answer kongc makes itself adds (once per name). */
   answerHeader(line: HeaderLine): void;
+  /**
+   * The request's consumer, as nginx variables (declared once, empty until an authentication
+   * plugin's step sets them): `consumer` holds the consumer's id, `credential` the credential's
+   * identifier (key-auth: credential id; basic-auth: its username), `anonymous` "true" when the
+   * anonymous consumer was used. Consumer-scoped choices and limit_by consumer read them.
+   */
+  consumerVariables(): { consumer: string; credential: string; anonymous: string };
   /** A side file holding secrets (mode 0600, named by its content); returns its absolute path, or null after an error. */
   secretFile(prefix: string, content: string, ref: SourceRef): string | null;
 }

@@ -19,6 +19,8 @@ const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
 /** Kong's answer when a plugin fails (a Lua error): what a skipped gate answers (fail closed). */
 export const PLUGIN_FAILED = '@kongc_plugin_failed';
 
+const CONSUMER_VARIABLES = { consumer: 'kongc_consumer', credential: 'kongc_credential', anonymous: 'kongc_anonymous' };
+
 const PLUGIN_FAILED_RESPONSE: FixedResponse = {
   name: PLUGIN_FAILED,
   status: 500,
@@ -75,6 +77,12 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       return name;
     },
     answerHeader: (line) => void (answerHeaders.has(line.name.toLowerCase()) || answerHeaders.set(line.name.toLowerCase(), line)),
+    consumerVariables: () => {
+      for (const variable of Object.values(CONSUMER_VARIABLES)) {
+        if (!maps.has(variable)) maps.set(variable, { variable, source: [], entries: [], default: [], purpose: 'set by an authentication plugin (empty without a consumer)' });
+      }
+      return CONSUMER_VARIABLES;
+    },
     secretFile: (prefix, content, ref) => {
       const dir = ctx.options.secretsDir ?? ctx.options.caDir;
       if (!dir) {
