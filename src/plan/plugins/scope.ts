@@ -42,7 +42,9 @@ export function selectForRoute(plugins: readonly Plugin[], route: Route): Map<st
   const out = new Map<string, Selection>();
   for (const [name, entry] of best) {
     const byConsumer = new Map<Plugin, Consumer[]>();
-    for (const [consumer, [, p]] of entry.consumer) {
+    for (const [consumer, [k, p]] of entry.consumer) {
+      // A consumer-only instance (5) loses to a route+service one (4).
+      if (entry.fallback && entry.fallback[0] < k) continue;
       const list = byConsumer.get(p);
       if (list) list.push(consumer);
       else byConsumer.set(p, [consumer]);
