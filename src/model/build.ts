@@ -105,6 +105,9 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     list('consumers').forEach((raw, i) => {
       const src = child(root, 'consumers', i);
       const consumer = makeConsumer(raw, src, order++, tagsOf(raw, selectTags));
+      if (consumer.username === null && consumer.custom_id === null) {
+        diagnostics.push(diag(src, 'error', 'consumer', "at least one of these fields must be non-empty: 'custom_id', 'username'", 'give the consumer a username (Kong derives its id from it)'));
+      }
       consumers.push(consumer);
       for (const collection of CREDENTIAL_COLLECTIONS) {
         (Array.isArray(raw[collection]) ? (raw[collection] as Raw[]) : []).forEach((c, j) =>
