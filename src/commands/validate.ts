@@ -19,6 +19,9 @@ export async function runValidate(files: string[], flags: { skipUnsupported?: bo
   report(all, global);
   const s = modeled.state;
   const counts = [counted(s.services.length, 'service'), counted(s.routes.length, 'route'), counted(s.upstreams.length, 'upstream'), counted(s.upstreams.reduce((n, u) => n + u.targets.length, 0), 'target')];
+  if (s.consumers.length) counts.push(counted(s.consumers.length, 'consumer'));
+  const enabled = s.plugins.filter((p) => p.enabled).length;
+  if (enabled) counts.push(counted(enabled, 'plugin'));
   if (all.length) counts.push(counted(all.length, 'warning'));
   if (global.reporter !== 'json') process.stderr.write(`kongc: ok: ${counts.join(', ')}\n`);
 }
