@@ -52,11 +52,6 @@ export function uriRegex(pattern: string): string {
   return `^(?:${pattern})`;
 }
 
-/** Escapes text for a PCRE pattern. */
-export function escapeRegex(s: string): string {
-  return s.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
-}
-
 export function makeEntries(routes: Route[], keyOf: (r: Route) => string, targetOf: (routeKey: string, pathIndex: number | null, route: Route) => string): RouteEntry[] {
   const entries: RouteEntry[] = [];
   // Routes share hosts (many routes per API host): each is parsed once; patterns are not changed.

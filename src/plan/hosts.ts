@@ -1,4 +1,5 @@
 // Kong route host patterns: exact, `*.suffix`, `prefix.*`, each with an optional `:port`.
+import { escapeRegex } from '../pcre.js';
 
 export interface HostPattern {
   kind: 'exact' | 'leading' | 'trailing';
@@ -50,6 +51,6 @@ export function wildcardsOverlap(a: HostPattern, b: HostPattern): boolean {
 
 /** Kong's regex for a wildcard host (without port), matched against nginx's $host. */
 export function wildcardRegex(p: HostPattern): string {
-  const esc = p.host.replace(/[.\\+*?^$()[\]{}|-]/g, (c) => '\\' + c);
+  const esc = escapeRegex(p.host);
   return p.kind === 'leading' ? `^.+\\.${esc}\\z` : `^${esc}\\..+\\z`;
 }

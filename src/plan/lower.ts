@@ -7,7 +7,8 @@
 // shared map keyed by location and host. A check that needs several request values at once reads
 // them joined by newlines (which none of them can contain) in `$kongc_sig`.
 import type { Condition } from './entries.js';
-import { escapeRegex, uriRegex } from './entries.js';
+import { uriRegex } from './entries.js';
+import { escapeRegex } from '../pcre.js';
 import type { RouterDecision } from './decide.js';
 import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapValue, RouteLocation, Selector } from './ir.js';
 import { locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';

@@ -5,6 +5,7 @@
 // The two views agree on every request without a reserved escape, so the escape-aware work happens
 // once, in a shared map over the raw path (see lower.ts ESCAPE_MAP); a route then compares its
 // result with a few strings, no regex.
+import { escapeRegex } from '../pcre.js';
 
 /** RFC 3986 reserved characters (and '%'): Kong's normalization keeps them percent-encoded. */
 const RESERVED = new Set("!*'();:@&=+$,/?%#[]".split(''));
@@ -74,7 +75,7 @@ function hexCaseless(hex: string): string {
 /** How each ASCII character of a route path may appear in the raw path: a reserved character as itself, any other also as its escape. */
 const ASCII_IN_RAW_PATH: string[] = Array.from({ length: 128 }, (_, cp) => {
   const ch = String.fromCharCode(cp);
-  if (RESERVED.has(ch)) return ch.replace(/[.\\+*?^$()[\]{}|/-]/g, (c) => '\\' + c);
+  if (RESERVED.has(ch)) return escapeRegex(ch);
   const hex = cp.toString(16).toUpperCase().padStart(2, '0');
   const lit = /[A-Za-z0-9]/.test(ch) ? ch : '\\' + ch;
   return `(?:${lit}|%${hexCaseless(hex)})`;
