@@ -101,7 +101,7 @@ Examples:
   kongc diff kong.yaml --from-state old-kong.yaml --exit-code`)
     .action(async (files: string[], opts) => (await import('./commands/diff.js')).runDiff(files, opts, program.opts()));
 
-  program
+  hostOptions(program
     .command('apply')
     .description('install the compiled config on this host: lock, atomic write, nginx -t, reload, verify, roll back on failure')
     .argument('[files...]', FILES_HELP)
@@ -109,16 +109,8 @@ Examples:
     .requiredOption('--target <path>', 'the nginx include to write')
     .option('--listen <addr>', 'proxy listen address, repeatable', collect)
     .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
-    .option('--nginx <bin>', 'nginx binary', 'nginx')
-    .option('--nginx-conf <main>', 'main nginx.conf (passed as -c)')
-    .option('--prefix <dir>', 'nginx prefix (passed as -p)')
-    .option('--test-cmd <cmd>', 'command that tests the config (default: nginx [-p] [-c] -t)')
-    .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
     .option('--dry-run', 'render and test inside a temporary copy of the nginx configuration; change nothing')
-    .option('--start', 'start nginx (after the test) when it is not running, instead of failing')
-    .option('--backups <n>', 'distinct numbered backups to keep', '5')
-    .option('--lock <path>', 'lock file (default: .<name>.lock beside the target)')
-    .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30')
+    .option('--secrets-dir <dir>', 'folder for credential files nginx reads (mode 0600; default: the folder of --target)')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
@@ -127,6 +119,7 @@ Examples:
 Examples:
   kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf
   kongc apply kong.yaml --target /etc/nginx/conf.d/kong.conf --dry-run`)
+  )
     .action(async (files: string[], opts) => (await import('./commands/apply.js')).runApply(files, opts, program.opts()));
 
   program
@@ -146,21 +139,13 @@ Examples:
   kongc dev kong/ --listen 127.0.0.1:9000`)
     .action(async (files: string[], opts) => (await import('./commands/dev.js')).runDev(files, opts, program.opts()));
 
-  program
+  hostOptions(program
     .command('rollback')
     .description('put a kept backup of the target back (by default the newest that differs from it): lock, write, nginx -t, reload, verify')
     .requiredOption('--target <path>', 'the nginx include kongc apply writes')
     .option('--to <n>', 'restore backup N (see --list) instead of the newest distinct one')
-    .option('--list', 'list the kept backups and change nothing')
-    .option('--nginx <bin>', 'nginx binary', 'nginx')
-    .option('--nginx-conf <main>', 'main nginx.conf (passed as -c)')
-    .option('--prefix <dir>', 'nginx prefix (passed as -p)')
-    .option('--test-cmd <cmd>', 'command that tests the config (default: nginx [-p] [-c] -t)')
-    .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
-    .option('--start', 'start nginx (after the test) when it is not running, instead of failing')
-    .option('--backups <n>', 'distinct numbered backups to keep', '5')
-    .option('--lock <path>', 'lock file (default: .<name>.lock beside the target)')
-    .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30')
+    .option('--list', 'list the kept backups and change nothing'),
+  )
     .addHelpText('after', `
 Examples:
   kongc rollback --target /etc/nginx/conf.d/kong.conf --list
@@ -182,7 +167,28 @@ Examples:
   return program;
 }
 
+/** How apply and rollback reach nginx on this host, and their transaction's lock, backups and deadline. */
+function hostOptions(command: Command): Command {
+  return command
+    .option('--nginx <bin>', 'nginx binary', 'nginx')
+    .option('--nginx-conf <main>', 'main nginx.conf (passed as -c)')
+    .option('--prefix <dir>', 'nginx prefix (passed as -p)')
+    .option('--test-cmd <cmd>', 'command that tests the config (default: nginx [-p] [-c] -t)')
+    .option('--reload-cmd <cmd>', 'command that reloads nginx (default: nginx [-p] [-c] -s reload)')
+    .option('--start', 'start nginx (after the test) when it is not running, instead of failing')
+    .option('--backups <n>', 'distinct numbered backups to keep', '5')
+    .option('--lock <path>', 'lock file (default: .<name>.lock beside the target)')
+    .option('--timeout <seconds>', 'how long to wait for the lock and for the reload to take effect', '30');
+}
+
 export async function main(argv: string[]): Promise<void> {
+  // `kongc build … | head`: a reader that stops early is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const program = buildProgram();
   let debug = argv.includes('--debug');
   try {

@@ -2,7 +2,6 @@
 // flags into a request, owns the signal handling, and prints the one-line summary.
 import { compileDocuments } from '../compile.js';
 import { report, type GlobalOptions } from '../report.js';
-import { UsageError } from '../diagnostics.js';
 import { applyConfig, describeEntities, type ApplyOutcome } from '../deliver/apply.js';
 import { baselineFor } from '../deliver/baseline.js';
 import { diffStates, formatChange, summarizeChanges } from '../deliver/entity-diff.js';
@@ -12,22 +11,15 @@ import { buildHash } from '../deliver/verify.js';
 import { compileOptions, writeGeneratedFiles } from './build.js';
 import { loadInputs } from './inputs.js';
 import { runInterruptible } from './interruptible.js';
+import { hostRequest, parseCount, type HostFlags } from './host-flags.js';
 
-export interface ApplyFlags {
-  target: string;
+export interface ApplyFlags extends HostFlags {
   listen?: string[];
   fromLog?: string;
-  nginx?: string;
-  nginxConf?: string;
-  prefix?: string;
-  testCmd?: string;
-  reloadCmd?: string;
   dryRun?: boolean;
-  start?: boolean;
-  backups?: string;
-  lock?: string;
-  timeout?: string;
   skipUnsupported?: boolean;
+  strict?: boolean;
+  secretsDir?: string;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
   selectTag?: string[];
@@ -49,23 +41,10 @@ export function summaryLine(outcome: ApplyOutcome, entities: string, took: strin
   }
 }
 
-export function parseCount(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > 1000) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a whole number from 0 to 1000`);
-  return Number(value);
-}
-
-export function parseSeconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86_400) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected seconds, more than 0`);
-  return n;
-}
-
 export async function runApply(files: string[], flags: ApplyFlags, global: GlobalOptions): Promise<void> {
   const started = performance.now();
   const backups = parseCount(flags.backups, '--backups', 5);
-  const timeoutS = parseSeconds(flags.timeout, '--timeout', 30);
+  const host = hostRequest(flags);
   const log = (m: string) => process.stderr.write(`kongc apply: ${m}\n`);
 
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
@@ -85,23 +64,7 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   if (!flags.dryRun) writeGeneratedFiles(result.plan.files);
 
   const outcome = await runInterruptible(log, (signal) =>
-    applyConfig({
-      target: flags.target,
-      text: result.text,
-      plan: result.plan,
-      nginx: { nginx: flags.nginx ?? 'nginx', prefix: flags.prefix, conf: flags.nginxConf },
-      testCmd: flags.testCmd,
-      reloadCmd: flags.reloadCmd,
-      dryRun: Boolean(flags.dryRun),
-      start: Boolean(flags.start),
-      state,
-      origin: 'render',
-      backups,
-      lockPath: flags.lock,
-      timeoutMs: timeoutS * 1000,
-      log,
-      signal,
-    }),
+    applyConfig({ ...host, text: result.text, plan: result.plan, dryRun: Boolean(flags.dryRun), state, origin: 'render', backups, log, signal }),
   );
   if (!outcome) return;
   const took = `${((performance.now() - started) / 1000).toFixed(2)}s`;

@@ -9,22 +9,13 @@ import { baselineFor } from '../deliver/baseline.js';
 import { diffStates, formatChange } from '../deliver/entity-diff.js';
 import { KIND_ORDER, type StateFile } from '../deliver/kong-state.js';
 import { buildHash, listenAddressesOf } from '../deliver/verify.js';
-import { parseCount, parseSeconds, summaryLine } from './apply.js';
+import { summaryLine } from './apply.js';
+import { hostRequest, parseCount, type HostFlags } from './host-flags.js';
 import { runInterruptible } from './interruptible.js';
 
-export interface RollbackFlags {
-  target: string;
+export interface RollbackFlags extends HostFlags {
   to?: string;
   list?: boolean;
-  nginx?: string;
-  nginxConf?: string;
-  prefix?: string;
-  testCmd?: string;
-  reloadCmd?: string;
-  start?: boolean;
-  backups?: string;
-  lock?: string;
-  timeout?: string;
 }
 
 /** "2 services, 3 routes" from a kept state; '' when none was kept. */
@@ -79,7 +70,7 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
     return;
   }
   const keep = parseCount(flags.backups, '--backups', 5);
-  const timeoutS = parseSeconds(flags.timeout, '--timeout', 30);
+  const host = hostRequest(flags);
   const log = (m: string) => process.stderr.write(`kongc rollback: ${m}\n`);
   const chosen = choose(flags.target, backups, installed, flags.to);
   const text = chosen.content.toString('utf8');
@@ -91,23 +82,7 @@ export async function runRollback(flags: RollbackFlags): Promise<void> {
   const changes = baseline.state && state ? diffStates(baseline.state, state) : null;
 
   const outcome = await runInterruptible(log, (signal) =>
-    applyConfig({
-      target: flags.target,
-      text,
-      plan: { listen: listenAddressesOf(text), sources: {} },
-      nginx: { nginx: flags.nginx ?? 'nginx', prefix: flags.prefix, conf: flags.nginxConf },
-      testCmd: flags.testCmd,
-      reloadCmd: flags.reloadCmd,
-      dryRun: false,
-      start: Boolean(flags.start),
-      state,
-      origin: 'restore',
-      backups: keep,
-      lockPath: flags.lock,
-      timeoutMs: timeoutS * 1000,
-      log,
-      signal,
-    }),
+    applyConfig({ ...host, text, plan: { listen: listenAddressesOf(text), sources: {} }, dryRun: false, state, origin: 'restore', backups: keep, log, signal }),
   );
   if (!outcome) return;
   const took = `${((performance.now() - started) / 1000).toFixed(2)}s`;
