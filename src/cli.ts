@@ -167,6 +167,20 @@ Examples:
   return program;
 }
 
+let pipeWatched = false;
+
+/** `kongc build … | head`: a reader that stops early is not an error. */
+function quietOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 /** How apply and rollback reach nginx on this host, and their transaction's lock, backups and deadline. */
 function hostOptions(command: Command): Command {
   return command
@@ -182,13 +196,7 @@ function hostOptions(command: Command): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // `kongc build … | head`: a reader that stops early is not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  }
+  quietOnClosedPipe();
   const program = buildProgram();
   let debug = argv.includes('--debug');
   try {
