@@ -42,6 +42,16 @@ function property(name: string, check: (v: string) => void): void {
 }
 
 describe(`encoders (seed ${SEED}, ${RUNS} runs each)`, () => {
+  property('comment: stays one comment line, whatever the text', (v) => {
+    const out = attempt(() => enc.comment(v));
+    if (out === null) return;
+    const lexed = lexNginx(`# kongc: ${out}\nx y;\n`);
+    assert.equal(lexed.comments.length, 1, 'one comment');
+    assert.equal(lexed.statements.length, 1, 'the next line is still read');
+    assert.deepEqual(lexed.statements[0]!.words, ['x', 'y']);
+    assert.match(out, /^[\x20-\x7e]*$/);
+  });
+
   property('literal: one quoted token whose text is the value', (v) => {
     const out = attempt(() => enc.literal(v));
     if (out === null) return;

@@ -18,8 +18,11 @@ const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
 const LOGIC_HELPERS = new Set(
   [...(/const LOGIC_HELPERS\b[^{]*\{([\s\S]*?)\n\};/.exec(readFileSync(join(PACKAGE_ROOT, 'src', 'render', 'render.ts'), 'utf8'))?.[1] ?? '').matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/gm)].map((m) => m[1]!),
 );
-/** Helpers whose output may appear in an nginx comment: generated identifiers and numbers only. */
-const COMMENT_SAFE = new Set(['id', 'key', 'token', 'int', 'buildhash']);
+/**
+ * Helpers whose output may appear in an nginx comment: generated identifiers and numbers, and
+ * `comment`, which prints text as printable ASCII only, so a comment can never end early.
+ */
+const COMMENT_SAFE = new Set(['id', 'key', 'token', 'int', 'buildhash', 'comment']);
 
 /**
  * Field names a template may read: the ones src/plan/ir.ts declares, plus the render context's
@@ -128,7 +131,7 @@ describe('templates', () => {
         }
       });
 
-      it('puts no input text in nginx comments: only generated identifiers and numbers', () => {
+      it('puts input text in nginx comments only through the comment encoder', () => {
         for (const [i, line] of text.split('\n').entries()) {
           const hash = line.search(/(^|\s)#/);
           if (hash < 0) continue;
