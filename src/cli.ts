@@ -70,6 +70,22 @@ Examples:
     .action(async (files: string[], opts) => (await import('./commands/validate.js')).runValidate(files, opts, program.opts()));
 
   program
+    .command('explain')
+    .description('which route a request reaches and why, and what nginx sends upstream')
+    .argument('<args...>', 'declarative files or folders (default: kong.yaml here), then the request: "GET http://host:port/path?query"')
+    .option('-H, --header <header>', 'a request header "Name: value", repeatable (Host replaces the URL\'s)', collect)
+    .addOption(selectTag())
+    .option('--from-log <log>', 'explain against a log of Kong Admin API calls')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
+    .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
+    .addHelpText('after', `
+Examples:
+  kongc explain kong.yaml "GET http://api.example.com:8000/users/42?x=1"
+  kongc explain "POST http://localhost:8000/orders" -H "X-Version: 2"`)
+    .action(async (args: string[], opts) => (await import('./commands/explain.js')).runExplain(args, opts, program.opts()));
+
+  program
     .command('replay')
     .description('replay a log of Kong Admin API calls and write the resulting state as Kong declarative YAML')
     .argument('<log>', 'shell script, Markdown or text with curl / HTTPie calls')

@@ -12,6 +12,7 @@ import { validateSchema } from './validate/schema.js';
 import { checkState } from './validate/semantic.js';
 import { planConfig, type PlanOptions } from './plan/plan.js';
 import type { NginxPlan } from './plan/ir.js';
+import type { RouterDecision } from './plan/decide.js';
 import { renderPlan } from './render/render.js';
 import type { KongState } from './model/types.js';
 
@@ -23,6 +24,8 @@ export interface CompileOptions extends PlanOptions {
 export interface CompileResult {
   state: KongState;
   plan: NginxPlan;
+  /** The router's decision in Kong's terms (what `kongc explain` follows). */
+  router: RouterDecision;
   text: string;
   /** Warnings (errors throw InputError). */
   diagnostics: Diagnostic[];
@@ -113,7 +116,7 @@ export function compileDocuments(docs: LoadedDocument[], options: CompileOptions
   const planned = planConfig(state, options);
   const all = [...diagnostics, ...planned.diagnostics];
   if (hasErrors(all)) throw new InputError(sortDiagnostics(all));
-  return { state, plan: planned.plan, text: renderPlan(planned.plan), diagnostics: sortDiagnostics(all) };
+  return { state, plan: planned.plan, router: planned.router, text: renderPlan(planned.plan), diagnostics: sortDiagnostics(all) };
 }
 
 export function compileFiles(files: string[], options: CompileOptions = {}): CompileResult {

@@ -78,6 +78,8 @@ export interface RouterDecision {
   targets: Set<string>;
   /** What a route's location checks itself, for the routes some location reaches as its sole route. */
   guards: Map<string, RouteGuard>;
+  /** Each route entry by its target (`kongc explain` reads a winner's route from it). */
+  byTarget: Map<string, RouteEntry>;
 }
 
 /** What a route's own location checks when a location hands it every request. */
@@ -296,7 +298,7 @@ export function decideRouter(entries: RouteEntry[]): RouterDecision {
     if (entry && isSole) guards.set(entry.target, { vhosts: entry.hosts === null ? null : fitsIn.get(entry) ?? [], rawPath: entry.rawPath, conditions: entry.conditions });
     return { path, fallback: defaults.get(path)!, byVhost: overrides.get(path) ?? [], sole: isSole ? entry!.target : null };
   });
-  return { servers, vhosts: vhosts.map((v) => v.name), locations, targets: pool.targets, guards };
+  return { servers, vhosts: vhosts.map((v) => v.name), locations, targets: pool.targets, guards, byTarget };
 }
 
 /** The paths of a sorted list that start with `prefix` (a contiguous run). */

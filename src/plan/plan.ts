@@ -7,7 +7,7 @@ import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';
 import { isPlainUriPath } from '../nginx-quoting.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
-import { decideRouter } from './decide.js';
+import { decideRouter, type RouterDecision } from './decide.js';
 import { makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
@@ -23,7 +23,14 @@ import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js
 
 export type { PlanOptions } from './context.js';
 
-export function planConfig(state: KongState, options: PlanOptions = {}): { plan: NginxPlan; diagnostics: PlanContext['diagnostics'] } {
+export interface PlannedConfig {
+  plan: NginxPlan;
+  diagnostics: PlanContext['diagnostics'];
+  /** The router's decision in Kong's terms, for `kongc explain`. */
+  router: RouterDecision;
+}
+
+export function planConfig(state: KongState, options: PlanOptions = {}): PlannedConfig {
   const ctx = new PlanContext(options);
   assignEntityNames(ctx.names, state.routes, state.services, state.upstreams);
 
@@ -123,7 +130,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): { plan:
     },
   });
   plan.hashSizes = computeHashSizes(plan);
-  return { plan, diagnostics: ctx.diagnostics };
+  return { plan, diagnostics: ctx.diagnostics, router: decision };
 }
 
 /** A location's own error_page lines (the server's repeated, since nginx then ignores them), or null. */

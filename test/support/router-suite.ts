@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import type { CompileResult } from '../../src/compile.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { compileObject } from './compile.js';
+import { explainRequest } from '../../src/explain/explain.js';
 import { startEcho, type EchoBackend } from './echo.js';
 import { kongError, request } from './http.js';
 import { freePort, startNginx, type RunningNginx } from './nginx.js';
@@ -126,6 +127,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
     let port = 0;
     let diagnostics: Diagnostic[] = [];
     let state: CompileResult['state'] | undefined;
+    let compiled: CompileResult | undefined;
 
     before(async () => {
       for (const l of letters(scenarios)) echos[l] = await startEcho(l);
@@ -133,6 +135,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
       const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`] });
       diagnostics = result.diagnostics;
       state = result.state;
+      compiled = result;
       nginx = await startNginx(result.text, port);
     });
 
@@ -151,7 +154,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
       it(`${s.id}: ${s.about}`, async () => {
         const failures: string[] = [];
         for (const [i, c] of s.cases.entries()) {
-          const problem = await runCase(port, s, c, i, echos);
+          const problem = await runCase(port, s, c, i, echos, compiled!);
           if (problem) failures.push(`${c.req}${c.host ? ` (Host ${c.host})` : ''}${c.note ? ` [${c.note}]` : ''}: ${problem}`);
         }
         for (const w of s.warnings ?? []) {
@@ -167,7 +170,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
   });
 }
 
-async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Record<string, EchoBackend>): Promise<string | null> {
+async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Record<string, EchoBackend>, compiled: CompileResult): Promise<string | null> {
   const sp = c.req.indexOf(' ');
   const method = c.req.slice(0, sp);
   const rawPath = c.req.slice(sp + 1);
@@ -175,6 +178,8 @@ async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Rec
   const path = rawPath + query;
   const host = c.host === undefined ? `${s.id}.default.test` : c.host;
   const res = await request(port, path, { method, host, headers: c.headers });
+  const disagreement = explainDisagrees(compiled, port, { method, path, host, headers: c.headers }, res, s);
+  if (disagreement) return `kongc explain disagrees with nginx: ${disagreement}`;
   const w = c.divergence ? c.divergence.nginx : c.want;
   if ('route' in w) {
     if (res.status !== 200 || res.headers['x-echo-backend'] === undefined) return `status ${res.status} ${res.body.slice(0, 120)}, want route ${w.route}`;
@@ -211,4 +216,25 @@ async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Rec
     if ((v ?? null) !== value) return `response header ${name}: got ${JSON.stringify(v)}, want ${JSON.stringify(value)}`;
   }
   return null;
+}
+
+/** `kongc explain` on the same request must tell what nginx did: the route, upstream URI and Host, or the status. */
+function explainDisagrees(
+  compiled: CompileResult,
+  port: number,
+  req: { method: string; path: string; host: string | null; headers?: Record<string, string | string[]> },
+  res: { status: number; headers: Record<string, string | string[] | undefined>; json(): { backend: string; url: string; host: string } },
+  s: Scenario,
+): string | null {
+  const headers: [string, string][] = Object.entries(req.headers ?? {}).flatMap(([n, v]) => (Array.isArray(v) ? v : [v]).map((x) => [n.toLowerCase(), x] as [string, string]));
+  const e = explainRequest({ method: req.method, target: req.path, hostHeader: req.host, headers, serverPort: port }, compiled.state, compiled.plan, compiled.router);
+  const backend = res.headers['x-echo-backend'];
+  if (res.status === 200 && backend !== undefined) {
+    const body = res.json();
+    const got = e.answer.kind === 'proxy' ? `${e.route?.name} ${e.answer.uri} host=${e.answer.host}` : `answer ${e.answer.kind} ${'status' in e.answer ? e.answer.status : ''}`;
+    const want = `${routeName(s, String(backend))} ${body.url} host=${body.host}`;
+    return got === want ? null : `explain says ${got}, nginx did ${want}`;
+  }
+  const got = e.answer.kind === 'proxy' ? `proxy via ${e.route?.name}` : String(e.answer.status);
+  return got === String(res.status) ? null : `explain says ${got}, nginx answered ${res.status}`;
 }
