@@ -8,12 +8,12 @@ import { diffStates, formatChange, summarizeChanges } from '../deliver/entity-di
 import { stateOf } from '../deliver/kong-state.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { buildHash } from '../deliver/verify.js';
-import { compileOptions, writeGeneratedFiles } from './build.js';
+import { compileOptions, writeGeneratedFiles, type TlsFlags } from './build.js';
 import { loadInputs } from './inputs.js';
 import { runInterruptible } from './interruptible.js';
 import { hostRequest, parseCount, type HostFlags } from './host-flags.js';
 
-export interface ApplyFlags extends HostFlags {
+export interface ApplyFlags extends HostFlags, TlsFlags {
   listen?: string[];
   fromLog?: string;
   dryRun?: boolean;

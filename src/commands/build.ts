@@ -5,13 +5,21 @@ import { writeFileAtomic } from '../deliver/atomic-write.js';
 import { checkWithNginx } from '../deliver/nginx-check.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { CommandFailure } from '../diagnostics.js';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GeneratedFile, NginxPlan } from '../plan/ir.js';
 import { loadInputs, parseListen, parseSelectTags } from './inputs.js';
 import { writeOutput } from './output.js';
+import { defaultCertificateSource } from './default-certificate.js';
 
-export interface BuildFlags {
+/** The TLS listener's flags, shared by every command that compiles. */
+export interface TlsFlags {
+  listenTls?: string[];
+  defaultCert?: string;
+  defaultKey?: string;
+}
+
+export interface BuildFlags extends TlsFlags {
   output?: string;
   listen?: string[];
   fromLog?: string;
@@ -28,16 +36,20 @@ export interface BuildFlags {
 }
 
 export function compileOptions(flags: BuildFlags): CompileOptions {
+  const secretsDir = flags.secretsDir ? resolve(flags.secretsDir) : undefined;
+  const caDir = flags.caDir ? resolve(flags.caDir) : flags.output ? dirname(resolve(flags.output)) : undefined;
   return {
     listen: parseListen(flags.listen),
+    listenTls: flags.listenTls?.length ? parseListen(flags.listenTls, '--listen-tls') : undefined,
+    defaultCertificate: defaultCertificateSource(flags, secretsDir ?? caDir),
     selectTags: parseSelectTags(flags.selectTag),
     skipUnsupported: Boolean(flags.skipUnsupported),
     allowDegraded: Boolean(flags.allowDegraded),
     kongHeaders: Boolean(flags.kongHeaders),
     // CA bundles (service ca_certificates) go to --ca-dir, else next to -o; on stdout there is no place for them.
-    caDir: flags.caDir ? resolve(flags.caDir) : flags.output ? dirname(resolve(flags.output)) : undefined,
+    caDir,
     // Credential files likewise: --secrets-dir, else --ca-dir, else next to -o.
-    secretsDir: flags.secretsDir ? resolve(flags.secretsDir) : undefined,
+    secretsDir,
     strict: Boolean(flags.strict),
   };
 }
@@ -54,6 +66,7 @@ export function writeGeneratedFiles(files: GeneratedFile[]): void {
       if (f.secret && (statSync(f.path).mode & 0o077) !== 0) chmodSync(f.path, 0o600);
       continue;
     }
+    mkdirSync(dirname(f.path), { recursive: true, mode: 0o700 });
     writeFileAtomic(f.path, f.content, f.secret ? 0o600 : undefined);
   }
 }

@@ -12,10 +12,10 @@ import { buildHash } from '../deliver/verify.js';
 import { CommandFailure, InputError } from '../diagnostics.js';
 import { DECLARATIVE_FILE } from '../load/input-files.js';
 import { printDiagnostics, type GlobalOptions } from '../report.js';
-import { compileOptions, writeGeneratedFiles } from './build.js';
+import { compileOptions, writeGeneratedFiles, type TlsFlags } from './build.js';
 import { defaultInputFiles } from './inputs.js';
 
-export interface DevFlags {
+export interface DevFlags extends TlsFlags {
   listen?: string[];
   nginx?: string;
   selectTag?: string[];

@@ -11,10 +11,10 @@ import { unifiedDiff } from '../deliver/diff.js';
 import { diffStates, formatChange } from '../deliver/entity-diff.js';
 import { parseState, stateOf, type StateFile } from '../deliver/kong-state.js';
 import { buildHash } from '../deliver/verify.js';
-import { compileOptions } from './build.js';
+import { compileOptions, type TlsFlags } from './build.js';
 import { loadInputs } from './inputs.js';
 
-export interface DiffFlags {
+export interface DiffFlags extends TlsFlags {
   target?: string;
   fromState?: string;
   listen?: string[];

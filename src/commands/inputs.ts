@@ -23,11 +23,11 @@ export async function loadInputs(files: string[], fromLog: string | undefined, s
   return { docs: loadFiles(defaultInputFiles(files)), warnings: [] };
 }
 
-export function parseListen(values: string[] | undefined): string[] {
+export function parseListen(values: string[] | undefined, flag = '--listen'): string[] {
   const list = values && values.length ? values : ['8000'];
   for (const v of list) {
     if (!isListenAddress(v)) {
-      throw new UsageError(`--listen ${JSON.stringify(v)}: expected PORT or ADDRESS:PORT (e.g. 8000, 127.0.0.1:8000, [::1]:8000)`);
+      throw new UsageError(`${flag} ${JSON.stringify(v)}: expected PORT or ADDRESS:PORT (e.g. 8000, 127.0.0.1:8000, [::1]:8000)`);
     }
   }
   return [...new Set(list)];

@@ -79,6 +79,8 @@ const KINDS: readonly KindSpec[] = [
     }),
   },
   { kind: 'ca_certificate', list: (s) => s.caCertificates, omit: [] },
+  // Keys are secrets (masked by name); SNIs are listed by name (each points back at its certificate).
+  { kind: 'certificate', list: (s) => s.certificates, omit: ['snis'], refs: (c: KongState['certificates'][number]) => ({ snis: c.snis.map((x) => x.name).sort() }) },
 ];
 
 export const KIND_ORDER: readonly string[] = KINDS.map((k) => k.kind);

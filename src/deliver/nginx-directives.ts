@@ -26,6 +26,15 @@ function isDangerous(name: string): boolean {
 // except `include`, which these modules do honour.
 const DATA_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
 
+/**
+ * A map may include one of kongc's own side files (credentials, certificates): an absolute path
+ * whose name kongc derives from the content hash; nothing else.
+ */
+function isKongcSideFile(words: string[]): boolean {
+  const path = (words[1] ?? '').replace(/^"(.*)"$/, '$1');
+  return path.startsWith('/') && !path.split('/').includes('..') && /\/kongc-[a-z]+-[0-9a-f]{16}$/.test(path);
+}
+
 /** Throws CommandFailure naming the first directive that could load code or read files. */
 export function assertNoCodeLoadingDirectives(text: string): void {
   const blocks: string[] = [];
@@ -35,7 +44,10 @@ export function assertNoCodeLoadingDirectives(text: string): void {
       continue;
     }
     const inData = DATA_BLOCKS.has(blocks[blocks.length - 1] ?? '');
-    const dangerous = inData ? s.name === 'include' && s.words.length === 2 && !s.opensBlock : isDangerous(s.name);
+    const block = blocks[blocks.length - 1];
+    const dangerous = inData
+      ? s.name === 'include' && (s.words.length !== 2 || s.opensBlock || block !== 'map' || !isKongcSideFile(s.words.map((w) => w.text)))
+      : isDangerous(s.name);
     if (dangerous) {
       throw new CommandFailure(
         `refusing to run nginx on the generated configuration: line ${s.line} has a \`${s.name}\` directive, which kongc never generates and which can load code or read files`,

@@ -8,7 +8,7 @@ import { migrateLegacyPath } from './kong-path.js';
 import { parseServiceUrl } from './service-url.js';
 import { parseTarget } from './target-address.js';
 import { attachCredentials, CREDENTIAL_COLLECTIONS, makeConsumer, type PendingCredential } from './consumers.js';
-import type { CaCertificate, Consumer, Healthchecks, KongState, Plugin, Route, Service, Target, Upstream } from './types.js';
+import type { CaCertificate, Certificate, Consumer, Healthchecks, KongState, Plugin, Route, Service, Target, Upstream } from './types.js';
 
 export interface BuildOptions {
   /** Entities kongc cannot compile become warnings instead of errors. */
@@ -21,8 +21,6 @@ type Raw = Record<string, unknown>;
 /** Top-level collections kongc accepts but does not compile (yet). */
 const UNSUPPORTED_COLLECTIONS: Record<string, string> = {
   consumer_groups: 'consumer group',
-  certificates: 'certificate',
-  snis: 'SNI',
   vaults: 'vault',
   partials: 'partial',
   key_sets: 'key set',
@@ -46,6 +44,8 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
   const routes: Route[] = [];
   const upstreams: Upstream[] = [];
   const caCertificates: CaCertificate[] = [];
+  const certificates: Certificate[] = [];
+  const pendingSnis: { raw: Raw; src: SourceRef; selectTags: string[] }[] = [];
   const pendingRoutes: { raw: Raw; src: SourceRef; legacy: boolean; parent: Service | null; ref: unknown; selectTags: string[] }[] = [];
   const pendingTargets: { raw: Raw; src: SourceRef; parent: Upstream | null; ref: unknown; selectTags: string[] }[] = [];
 
@@ -101,6 +101,27 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
         cert_digest: pick(raw, 'cert_digest', null),
       }),
     );
+    list('certificates').forEach((raw, i) => {
+      const src = child(root, 'certificates', i);
+      const cert: Certificate = {
+        kind: 'certificate',
+        id: pick(raw, 'id', null),
+        tags: tagsOf(raw, selectTags),
+        src,
+        order: order++,
+        cert: String(raw.cert ?? ''),
+        key: String(raw.key ?? ''),
+        cert_alt: pick(raw, 'cert_alt', null),
+        key_alt: pick(raw, 'key_alt', null),
+        snis: [],
+      };
+      certificates.push(cert);
+      (Array.isArray(raw.snis) ? raw.snis : []).forEach((sni: unknown, j) => {
+        const named = typeof sni === 'string' ? { name: sni } : (sni as Raw);
+        cert.snis.push({ kind: 'sni', id: pick(named, 'id', null), tags: tagsOf(named, selectTags), src: child(src, 'snis', j), order: order++, name: String(named.name), certificate: cert });
+      });
+    });
+    list('snis').forEach((raw, i) => pendingSnis.push({ raw, src: child(root, 'snis', i), selectTags }));
     list('targets').forEach((raw, i) => pendingTargets.push({ raw, src: child(root, 'targets', i), parent: null, ref: raw.upstream, selectTags }));
     list('consumers').forEach((raw, i) => {
       const src = child(root, 'consumers', i);
@@ -150,10 +171,18 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     if (target) up.targets.push(target);
   }
 
+  const certificateById = indexBy(certificates, (c) => [c.id?.toLowerCase() ?? null]);
+  for (const p of pendingSnis) {
+    const ref = p.raw.certificate;
+    const id = typeof ref === 'string' ? ref : ref && typeof ref === 'object' ? (ref as Raw).id : undefined;
+    const cert = resolve(certificateById, typeof id === 'string' ? id.toLowerCase() : id, child(p.src, 'certificate'), 'certificate', diagnostics);
+    if (cert) cert.snis.push({ kind: 'sni', id: pick(p.raw, 'id', null), tags: tagsOf(p.raw, p.selectTags), src: p.src, order: order++, name: String(p.raw.name), certificate: cert });
+  }
+
   attachCredentials(pendingCredentials, consumers, () => order++, diagnostics);
   const pluginList = resolvePlugins(pendingPlugins, { services: serviceByKey, routes: indexBy(routes, (r) => [r.id, r.name]), consumers: indexBy(consumers, (c) => [c.id, c.username]) }, diagnostics);
 
-  return { state: { services, routes, upstreams, caCertificates, consumers, plugins: pluginList }, diagnostics };
+  return { state: { services, routes, upstreams, caCertificates, certificates, consumers, plugins: pluginList }, diagnostics };
 }
 
 interface PendingPlugin {

@@ -16,6 +16,7 @@ export function selectByTags(state: KongState, tags: readonly string[]): { state
   const routes = state.routes.filter(carries);
   const upstreams = state.upstreams.filter(carries);
   const caCertificates = state.caCertificates.filter(carries);
+  const certificates = state.certificates.filter(carries);
   const keptServices = new Set(services);
   const keptUpstreams = new Set(upstreams);
 
@@ -53,5 +54,5 @@ export function selectByTags(state: KongState, tags: readonly string[]): { state
     ].filter((x): x is string => x !== null);
     if (missing.length) diagnostics.push(diag(p.src, 'error', 'select-tag', `plugin '${p.name}' is selected by ${selected}, but its ${missing.join(' and ')} is not`, 'tag them too, or take the tag off the plugin'));
   }
-  return { state: { services, routes, upstreams, caCertificates, consumers, plugins }, diagnostics };
+  return { state: { services, routes, upstreams, caCertificates, certificates, consumers, plugins }, diagnostics };
 }

@@ -115,6 +115,24 @@ export interface CaCertificate extends Entity {
   cert_digest: string | null;
 }
 
+/** A server certificate Kong presents on TLS listeners, chosen by SNI. */
+export interface Certificate extends Entity {
+  kind: 'certificate';
+  /** PEM as written, or as a `{vault://env/NAME}` reference resolved at build time. */
+  cert: string;
+  key: string;
+  cert_alt: string | null;
+  key_alt: string | null;
+  snis: Sni[];
+}
+
+/** A server name (exact, `*.x`, `x.*`, or `*`) bound to a certificate. */
+export interface Sni extends Entity {
+  kind: 'sni';
+  name: string;
+  certificate: Certificate;
+}
+
 /** A consumer (KONG-PLUGINS.md §4): who an authentication plugin identified, with its credentials. */
 export interface Consumer extends Entity {
   kind: 'consumer';
@@ -180,6 +198,7 @@ export interface KongState {
   routes: Route[];
   upstreams: Upstream[];
   caCertificates: CaCertificate[];
+  certificates: Certificate[];
   consumers: Consumer[];
   /** Every plugin instance, enabled or not, in declaration order. */
   plugins: Plugin[];

@@ -18,7 +18,14 @@ export interface PlanOptions {
   strict?: boolean;
   /** The njs tier is available (ngx_http_js_module). */
   withNjs?: boolean;
+  /** TLS listen addresses; default 8443 when the config has certificates. */
+  listenTls?: string[];
+  /** The certificate for SNIs no certificate names, as Kong's ssl_cert: asked for only when a TLS listener exists. */
+  defaultCertificate?: () => DefaultCertificate;
 }
+
+/** Normalized PEM and where it came from (for the warning about a development certificate), or why there is none. */
+export type DefaultCertificate = { chain: string; key: string; origin: string; development: boolean } | { problem: string; hint: string };
 
 export class PlanContext {
   readonly diagnostics: Diagnostic[] = [];

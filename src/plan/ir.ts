@@ -16,6 +16,8 @@ export interface SourceInfo {
 export interface NginxPlan {
   kongcVersion: string;
   listen: string[];
+  /** The TLS listener: addresses and whether certificates come in two key types; null without one. */
+  tls: TlsListener | null;
   /** Emit Kong's Via / X-Kong-*-Latency response headers. */
   kongHeaders: boolean;
   /** Proxy settings every server declares once (Kong's defaults); a route location repeats only what differs. */
@@ -228,6 +230,12 @@ export interface UpstreamBlock {
   keepalive: { connections: number; requests: number; timeoutSeconds: number };
 }
 
+export interface TlsListener {
+  listen: string[];
+  /** Some certificate has a cert_alt: a second certificate/key pair is set per handshake. */
+  alt: boolean;
+}
+
 /** One `map` at http level. Entries are tried as nginx does: exact strings first, then regexes in order. */
 export interface MapBlock {
   variable: string;
@@ -239,6 +247,8 @@ export interface MapBlock {
   hostnames?: boolean;
   /** Entries read from a secret side file (absolute path) before `entries`: keys kongc must not print. */
   include?: string;
+  /** The side file sets the default too (the map prints none). */
+  defaultInInclude?: boolean;
   /** Why this map exists, for the comment above it (generated text only). */
   purpose: string;
 }
@@ -295,6 +305,8 @@ export interface RouteLocation {
   entity: { route: string; path: string | null; service: string | null };
   /** Checks the route makes itself when a location hands it every request (each failing one answers 404). */
   guard: { signature: MapValue | null; failures: Check[] } | null;
+  /** An https-only route on a config with a TLS listener: what it answers over plain HTTP. */
+  plainHttp: { kind: 'error'; error: string } | { kind: 'redirect'; status: number } | null;
   /** The route's plugins; null when none applies. */
   plugins: PluginWork | null;
   /**

@@ -21,6 +21,10 @@ export const NO_ROUTE_STATUS = 419;
 /** Variables kongc defines: a fixed set, whatever the number of routes (README "Performance"). */
 export const VARIABLES = {
   vhost: 'kongc_vhost',
+  tlsCert: 'kongc_tls_cert',
+  tlsKey: 'kongc_tls_key',
+  tlsCertAlt: 'kongc_tls_cert_alt',
+  tlsKeyAlt: 'kongc_tls_key_alt',
   routeHost: 'kongc_route_host',
   byVhost: 'kongc_at',
   location: 'kongc_location',

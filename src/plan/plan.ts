@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { isPlainUriPath } from '../nginx-quoting.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { decideRouter, type RouterDecision } from './decide.js';
+import { planTlsListener } from './tls-listener.js';
 import { makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
@@ -58,10 +59,11 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
   );
   reportTies(ctx, entries);
   const tls = new TlsFiles(ctx, state.caCertificates);
+  const listener = planTlsListener(ctx, state);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
   const bodies = new Map<string, RouteLocation['body']>();
-  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders));
+  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders, listener.listener !== null));
 
   const decision = decideRouter(entries);
   reportShadowed(ctx, entries, decision.targets);
@@ -83,6 +85,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       prefix: router.inline.get(e.target) ?? null,
       entity: routeEntity(ctx, e),
       guard: router.guards.get(e.target) ?? null,
+      plainHttp: listener.listener && isHttpsOnly(e.route) ? plainHttpAnswer(e.route) : null,
       plugins: work,
       errorPages: locationErrorPages(body, work),
       body,
@@ -102,10 +105,11 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
-  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...plugins.maps];
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...listener.maps, ...plugins.maps];
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
+    tls: listener.listener,
     kongHeaders: Boolean(options.kongHeaders),
     proxyDefaults: PROXY_DEFAULTS,
     upstreams: upstreams.blocks,
@@ -114,7 +118,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     site,
     sources: {},
     hashSizes: { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 },
-    files: [...tls.files, ...plugins.files],
+    files: [...tls.files, ...listener.files, ...plugins.files],
     plugins: plugins.http,
     proxyHeaders: PROXY_HEADERS,
   };
@@ -212,14 +216,21 @@ function kongResponseHeaders(maps: MapBlock[]): { name: string; value: MapValue 
 }
 
 /** What a route's block does: proxy as Kong would, answer one of Kong's errors, or redirect to https. */
-function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[]): RouteLocation['body'] {
+/** A route with `protocols: [https]`: Kong answers plain-HTTP requests with a 426 or a redirect. */
+function isHttpsOnly(r: Route): boolean {
+  return r.protocols.length === 1 && r.protocols[0] === 'https';
+}
+
+/** What an https-only route answers over plain HTTP (before any plugin, as Kong). */
+function plainHttpAnswer(r: Route): NonNullable<RouteLocation['plainHttp']> {
+  return r.https_redirect_status_code === 426 ? { kind: 'error', error: HTTPS_REQUIRED } : { kind: 'redirect', status: r.https_redirect_status_code };
+}
+
+function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[], tlsListener: boolean): RouteLocation['body'] {
   const r = e.route;
   const svc = r.service;
-  if (r.protocols.length === 1 && r.protocols[0] === 'https') {
-    // kongc serves plain HTTP: an https-only route always answers as Kong does over HTTP.
-    if (r.https_redirect_status_code === 426) return { kind: 'error', error: HTTPS_REQUIRED };
-    return { kind: 'redirect', status: r.https_redirect_status_code };
-  }
+  // Without a TLS listener, every request is plain HTTP: an https-only route only ever answers that.
+  if (isHttpsOnly(r) && !tlsListener) return plainHttpAnswer(r);
   if (!svc) return { kind: 'error', error: NO_SERVICE };
   const viaUpstream = upstreams.byUpstream.get(svc.host);
   const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;

@@ -8,6 +8,7 @@ import type { KongState, Route, Service } from '../model/types.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
+import { checkCertificates } from './certificates.js';
 import { checkNearMisses } from './near-misses.js';
 
 export interface CheckOptions {
@@ -36,7 +37,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   unique(state.services.filter((s) => s.name), (s) => s.name!, 'service name', out);
   unique(state.routes.filter((r) => r.name), (r) => r.name!, 'route name', out);
   unique(state.upstreams, (u) => u.name, 'upstream name', out);
-  unique([...state.services, ...state.routes, ...state.upstreams, ...state.caCertificates].filter((e) => e.id), (e) => e.id!.toLowerCase(), 'id', out, 'id');
+  unique([...state.services, ...state.routes, ...state.upstreams, ...state.caCertificates, ...state.certificates].filter((e) => e.id), (e) => e.id!.toLowerCase(), 'id', out, 'id');
 
   for (const s of state.services) {
     if (!isCompiledService(s)) unsupported(child(s.src, 'protocol'), `service protocol '${s.protocol}' is not compiled by kongc (HTTP and HTTPS only)`);
@@ -53,6 +54,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
 
   // Not push(...list): a large config can report more problems than a call takes arguments.
   for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkCertificates(state)) out.push(d);
   for (const d of checkNearMisses(state)) out.push(d);
   for (const d of checkNginxValues(state)) out.push(d);
   // Many routes share a host: each distinct one is checked once.
@@ -87,7 +89,7 @@ function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChec
   }
   if (r.snis) {
     if (!protos.includes('https')) err(child(r.src, 'snis'), 'snis', "'snis' can be set only when protocols has 'https'");
-    else warn(child(r.src, 'snis'), 'snis', 'snis only apply to TLS requests; kongc serves plain HTTP, where Kong ignores them too');
+    else warn(child(r.src, 'snis'), 'snis', "route snis are not compiled: Kong ignores them on plain HTTP, as kongc does, but on kongc's TLS listener this route also matches requests whose SNI is not listed", 'give the route hosts that stand for the same names');
   }
   if (r.path_handling === 'v1') {
     warn(child(r.src, 'path_handling'), 'path-handling', "path_handling 'v1' is ignored by Kong 3.x's default router (traditional_compatible), which uses v0; kongc does the same", "remove path_handling or set it to 'v0'");

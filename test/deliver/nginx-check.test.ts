@@ -41,6 +41,11 @@ test('directives that load code or read files are refused', () => {
     '"include" /etc/passwd;',
     'i\\nclude /etc/passwd;',
     'map $a $b { include /etc/passwd; }',
+    'map $a $b { include /etc/kongc-tls-0123456789abcdef.pem; }',
+    'map $a $b { include /x/../etc/kongc-tls-0123456789abcdef; }',
+    'map $a $b { include kongc-tls-0123456789abcdef; }',
+    'geo $a $b { include /x/kongc-tls-0123456789abcdef; }',
+    'server { include /x/kongc-tls-0123456789abcdef; }',
     'server { # comment\n  listen 1; root /; }',
   ]) {
     assert.throws(() => assertNoCodeLoadingDirectives(bad), CommandFailure, bad);
@@ -56,6 +61,8 @@ test('the same words as data are accepted', () => {
     'map $host $x { root 1; alias 2; load_module 3; default 0; }',
     'server { location = "/a;include" { return 204; } }',
     'server { set $x root#include; }',
+    // kongc's own side files (certificates, credentials), named by their content hash
+    'map $ssl_server_name $kongc_tls_cert { hostnames; include "/etc/nginx/kongc/kongc-tls-0123456789abcdef"; }',
   ]) {
     assert.doesNotThrow(() => assertNoCodeLoadingDirectives(ok), ok);
   }

@@ -1,0 +1,92 @@
+// Kong's TLS listener: the certificate presented is chosen by SNI as Kong chooses it (exact name,
+// then `*.x`, then `x.*`, then the SNI `*`, then the default certificate), which is what nginx's
+// `hostnames` map on $ssl_server_name does. The PEM text lives in side files only nginx reads
+// (mode 0600, read by the master when it loads the config), never in the include.
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { loadCertificateMaterial, type KeyPair } from '../model/certificate-material.js';
+import type { KongState } from '../model/types.js';
+import type { GeneratedFile, MapBlock, TlsListener } from './ir.js';
+import { VARIABLES } from './names.js';
+import type { PlanContext } from './context.js';
+
+export interface TlsPlan {
+  listener: TlsListener | null;
+  maps: MapBlock[];
+  files: GeneratedFile[];
+}
+
+/** PEM and host names only: base64 lines and markers, so a quoted nginx string holds them as they are. */
+const SAFE_PEM = /^[A-Za-z0-9+/=\n -]+$/;
+
+export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
+  const none: TlsPlan = { listener: null, maps: [], files: [] };
+  const listen = ctx.options.listenTls?.length ? ctx.options.listenTls : state.certificates.length ? ['8443'] : [];
+  if (!listen.length) return none;
+  const first = state.certificates[0];
+  // A problem with no entity to point at (a TLS listener asked for on the command line) names the file.
+  const report = (severity: 'error' | 'warning', message: string, hint: string) =>
+    first
+      ? (severity === 'error' ? ctx.error(first.src, 'tls', message, hint) : ctx.warn(first.src, 'tls', message, hint))
+      : ctx.diagnostics.push({ file: '', line: 0, column: 0, severity, code: 'tls', path: '', message, hint });
+  const dir = ctx.options.secretsDir ?? ctx.options.caDir;
+  if (!dir) {
+    report('error', 'kongc writes certificates and keys to files that only nginx reads (mode 0600), and has nowhere to write them', 'build with -o FILE (the files go next to it) or --secrets-dir DIR');
+    return none;
+  }
+  const fallback = ctx.options.defaultCertificate?.() ?? { problem: 'a TLS listener needs a default certificate for clients whose SNI no certificate names', hint: 'pass --default-cert FILE --default-key FILE' };
+  if ('problem' in fallback) {
+    report('error', fallback.problem, fallback.hint);
+    return none;
+  }
+  // Entries by SNI; `*` is the default before the default certificate.
+  const main = new Map<string, KeyPair>();
+  const alt = new Map<string, KeyPair>();
+  let star: { main: KeyPair; alt: KeyPair | null } | null = null;
+  for (const c of state.certificates) {
+    const { material } = loadCertificateMaterial(c);
+    if (!material) continue; // reported by validation
+    for (const sni of c.snis) {
+      const name = sni.name.toLowerCase();
+      if (name === '*') star = { main: material.main, alt: material.alt };
+      else {
+        main.set(name, material.main);
+        if (material.alt) alt.set(name, material.alt);
+      }
+    }
+  }
+  const defaultPair = { chain: fallback.chain, key: fallback.key };
+  const hasAlt = alt.size > 0 || Boolean(star?.alt);
+  const names = [...main.keys()].sort();
+  const file = (what: 'chain' | 'key', useAlt: boolean): string => {
+    const lines: string[] = [];
+    const pick = (name: string) => (useAlt ? alt.get(name) ?? main.get(name)! : main.get(name)!);
+    for (const name of names) lines.push(`${quote(name)} ${quote(pick(name)[what])};`);
+    const dflt = star ? (useAlt ? star.alt ?? star.main : star.main) : defaultPair;
+    lines.push(`default ${quote(dflt[what])};`);
+    return lines.join('\n') + '\n';
+  };
+  const files: GeneratedFile[] = [];
+  const maps: MapBlock[] = [];
+  const add = (variable: string, content: string, purpose: string) => {
+    const path = posix.join(dir, `kongc-tls-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+    files.push({ path, content, secret: true, usedBy: [] });
+    maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, defaultInInclude: true, entries: [], default: [], purpose });
+  };
+  add(VARIABLES.tlsCert, file('chain', false), 'the certificate presented for the SNI, chosen as Kong chooses it');
+  add(VARIABLES.tlsKey, file('key', false), "that certificate's key");
+  if (hasAlt) {
+    add(VARIABLES.tlsCertAlt, file('chain', true), "the SNI's cert_alt (the same certificate when it has none)");
+    add(VARIABLES.tlsKeyAlt, file('key', true), "that certificate's key");
+  }
+  if (!star && fallback.development) {
+    report('warning', `clients whose SNI no certificate names get ${fallback.origin}, which no client trusts`, 'for production pass --default-cert FILE --default-key FILE, or bind a certificate to the SNI *');
+  }
+  return { listener: { listen, alt: hasAlt }, maps, files };
+}
+
+function quote(text: string): string {
+  const body = text.replace(/\r/g, '');
+  if (!SAFE_PEM.test(body.replace(/[*.]/g, 'a'))) throw new Error('certificate text outside the PEM alphabet');
+  return `"${body}"`;
+}
