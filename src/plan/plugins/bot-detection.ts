@@ -14,6 +14,45 @@ interface Config {
 
 const PATTERNS = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000, default: [] };
 
+/** PCRE refuses a quantifier at the start of the pattern, of a group or of an alternative. */
+function nothingToRepeat(pattern: string): boolean {
+  let inClass = false;
+  let previous = '(';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      i++;
+      previous = 'x';
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') (inClass = false), (previous = 'x');
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === ']') i++;
+      continue;
+    }
+    if ('*+?'.includes(c) || (c === '{' && /^\{\d+(?:,\d*)?\}/.test(pattern.slice(i)))) {
+      if (previous === '(' || previous === '|') return true;
+      previous = 'q';
+      continue;
+    }
+    if (c === '(' && pattern[i + 1] === '?') {
+      // (?:  (?=  (?!  (?<name>  …: the group's body starts after the header.
+      const header = /^\(\?(?:<[A-Za-z_]\w*>|P<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|[:=!>|]|<[=!]|[A-Za-z-]*:|[A-Za-z-]+\))/.exec(pattern.slice(i));
+      if (header) {
+        i += header[0].length - 1;
+        previous = '(';
+        continue;
+      }
+    }
+    previous = c === '(' || c === '|' ? c : 'x';
+  }
+  return false;
+}
+
 export const botDetection: PluginDefinition<Config> = {
   name: 'bot-detection',
   priority: 2500,
@@ -30,7 +69,8 @@ export const botDetection: PluginDefinition<Config> = {
     for (const list of ['allow', 'deny'] as const) {
       config[list].forEach((pattern, i) => {
         const rx = analyzeRouteRegex(pattern);
-        if ('error' in rx) ctx.error(ctx.at(list, i), `${list}[${i}]: '${pattern}' is not a regex kongc can give nginx: ${rx.error}`, rx.hint ?? 'write it in the PCRE syntax without lookaround or backreferences');
+        const error = 'error' in rx ? rx.error : nothingToRepeat(rx.pattern) ? 'a quantifier (*, +, ?, {n}) follows nothing it could repeat' : null;
+        if (error) ctx.error(ctx.at(list, i), `${list}[${i}]: '${pattern}' is not a regex kongc can give nginx: ${error}`, ('error' in rx && rx.hint) || 'write it in the PCRE syntax without lookaround or backreferences');
       });
     }
   },
