@@ -8,7 +8,7 @@ import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
 import { kongError } from '../errors.js';
 import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginWork } from '../ir.js';
 import { label as entityLabel, type PlanContext } from '../context.js';
-import { shortHash, variableToken } from '../names.js';
+import { shortHash, variableToken, VARIABLES } from '../names.js';
 import { checkConfig } from './config.js';
 import { PHASE_ORDER, type LowerContext, type PluginDefinition, type PluginUse } from './definition.js';
 import { DROPPABLE, NEEDS_NJS, PLUGINS } from './registry.js';
@@ -20,7 +20,7 @@ const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
 export const PLUGIN_FAILED = '@kongc_plugin_failed';
 
 /** Always empty (server.hbs answers a FixedResponse without a body with it). */
-const EMPTY_VARIABLE = 'kongc_empty';
+const EMPTY_VARIABLE = VARIABLES.empty;
 
 const CONSUMER_VARIABLES = { consumer: 'kongc_consumer', credential: 'kongc_credential', anonymous: 'kongc_anonymous' };
 
