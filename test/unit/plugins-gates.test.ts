@@ -107,6 +107,42 @@ describe('rate-limiting config', () => {
   });
 });
 
+describe('rate-limiting with consumer-bound instances', () => {
+  const yaml = `${base}      - { name: r2, paths: [/r2] }
+consumers:
+  - username: alice
+plugins:
+  - name: rate-limiting
+    config: { minute: 5 }
+  - name: rate-limiting
+    consumer: alice
+    config: { minute: 50, hide_client_headers: true }
+`;
+
+  it("each instance counts only its consumers' requests (an empty key is not limited); one limit_req_status and error_page per route", () => {
+    const res = compileYaml(yaml);
+    assert.match(res.text, /map "\$kongc_consumer" \$kongc_rl_\w+_for_\w+ \{\n\s+"[0-9a-f-]{36}" "\$kongc_rl_consumer";\n\s+default "";\n\}/);
+    assert.match(res.text, /map "\$kongc_consumer" \$kongc_rl_\w+_but_\w+ \{\n\s+"[0-9a-f-]{36}" "";\n\s+default "\$kongc_rl_consumer";\n\}/);
+    const location = res.text.slice(res.text.indexOf('# kongc: route r '), res.text.indexOf('# kongc: route r2'));
+    assert.equal(location.match(/limit_req zone=/g)?.length, 2);
+    assert.equal(location.match(/limit_req_status 429;/g)?.length, 1);
+    assert.equal(location.match(/error_page 429 = /g)?.length, 1);
+    const t = nginxTest(res.text);
+    assert.equal(t.ok, true, t.output);
+  });
+
+  it('says once per instance (not per route) that the limit headers are left out there', () => {
+    const w = compileYaml(yaml).diagnostics;
+    assert.deepEqual(w.map((d) => `${d.line} ${d.code}`), ['12 plugin-approximated']);
+    assert.match(w[0]!.message, /no X-RateLimit-Limit headers are sent/);
+  });
+
+  it('two instances on one route that answer differently are refused', () => {
+    const errors = fail(yaml.replace('hide_client_headers: true', 'hide_client_headers: true, error_message: other'));
+    assert.match(errors[0]!, /both claim status 429 with different answers/);
+  });
+});
+
 describe('two plugins claiming one status on a route', () => {
   it('rate-limiting error_code 413 and request-size-limiting on the same route are refused', () => {
     const yaml = `${base}plugins:\n  - name: rate-limiting\n    config: { minute: 1, error_code: 413 }\n  - name: request-size-limiting\n`;
@@ -236,6 +272,11 @@ describe('bot-detection config', () => {
   it('refuses an instance bound to a consumer', () => {
     const errors = fail(`${base}consumers:\n  - username: alice\nplugins:\n  - { name: bot-detection, consumer: alice }\n`);
     assert.match(errors[0]!, /bot-detection cannot be bound to a consumer/);
+  });
+
+  it('warns once per instance however many routes it covers', () => {
+    const yaml = withPlugin('bot-detection', '{}').replace('      - { name: r, paths: [/r] }\n', '      - { name: r, paths: [/r] }\n      - { name: r2, paths: [/r2] }\n');
+    assert.equal(compileYaml(yaml).diagnostics.length, 1);
   });
 
   it("the duplicate-User-Agent 400 is an approximation; Kong's rules and the lists compile for nginx", () => {

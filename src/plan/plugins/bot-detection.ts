@@ -4,6 +4,7 @@
 import { analyzeRouteRegex } from '../../model/route-regex.js';
 import type { MapEntry } from '../ir.js';
 import { shortHash } from '../names.js';
+import { once } from './answers.js';
 import { BOT_RULES } from './bot-rules.js';
 import type { PluginDefinition } from './definition.js';
 
@@ -92,7 +93,7 @@ export const botDetection: PluginDefinition<Config> = {
       default: [],
       purpose: `bot-detection: 1 for a User-Agent refused (allow ${c.allow.length}, deny ${c.deny.length}, ${BOT_RULES.length} built-in patterns)`,
     });
-    ctx.approximate(
+    if (once(use.plugin, 'bot-detection')) ctx.approximate(
       ctx.at(use),
       `${use.label}: a request with several User-Agent headers is judged by the first one; Kong answers it 400 "Only one User-Agent header allowed"`,
       'nothing to change in the config: only clients sending the header twice see the difference',

@@ -3,7 +3,7 @@
 // route's rewrite-phase chain.
 import type { FixedResponse } from '../ir.js';
 import { shortHash } from '../names.js';
-import { checkReturnStatus, checkText } from './answers.js';
+import { checkReturnStatus, checkText, once } from './answers.js';
 import type { PluginDefinition } from './definition.js';
 
 interface Config {
@@ -84,7 +84,7 @@ export const requestTermination: PluginDefinition<Config> = {
     const name = `@kongc_terminate_${shortHash(JSON.stringify(response), 10)}`;
     const target = ctx.response({ ...response, name, purpose: `request-termination: status ${c.status_code}` });
     if (!c.trigger) return { steps: [{ kind: 'answer', target }] };
-    ctx.approximate(
+    if (once(use.plugin, 'request-termination')) ctx.approximate(
       ctx.at(use, 'trigger'),
       `${use.label}: trigger '${c.trigger}': nginx sees an empty header as no header, so a request sending '${c.trigger}' with an empty value is not terminated (Kong terminates it); the query argument is matched as sent, before percent-decoding`,
       'send the trigger header with a value',
