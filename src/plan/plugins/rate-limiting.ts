@@ -136,8 +136,8 @@ export const rateLimiting: PluginDefinition<Config> = {
       const lowest = [...periods].reverse().reduce((a, b) => (c[b]! < c[a]! ? b : a));
       headers.push({ name: 'RateLimit-Limit', value: [{ text: String(c[lowest]) }] });
     }
-    // nginx lets the next request through once the bucket drained one: at most this many seconds.
-    const retryAfter = Math.max(...periods.map((p) => Math.ceil(WINDOW_SECONDS[p] / Math.max(1, p === 'second' || p === 'minute' ? Math.ceil(c[p]!) : Math.ceil(Math.ceil(c[p]!) / (WINDOW_SECONDS[p] / 60)) * (WINDOW_SECONDS[p] / 60)))));
+    // nginx lets the next request through once each bucket drained one: at most this many seconds.
+    const retryAfter = Math.max(...periods.map((p) => Math.ceil(1 / perSecond(p, c[p]!))));
     const answerHeaders: [string, string][] = headers.length ? [...headers.map((h): [string, string] => [h.name, (h.value[0] as { text: string }).text]), ['Retry-After', String(retryAfter)]] : [];
     const target = ctx.kongError(c.error_code, c.error_message, answerHeaders);
     return {
@@ -148,6 +148,14 @@ export const rateLimiting: PluginDefinition<Config> = {
     };
   },
 };
+
+/** The rate nginx refills a period's bucket at, in requests per second. */
+function perSecond(p: Period, limit: number): number {
+  const allowed = Math.ceil(limit);
+  if (p === 'second') return allowed;
+  if (p === 'minute') return allowed / 60;
+  return Math.ceil(allowed / (WINDOW_SECONDS[p] / 60)) / 60;
+}
 
 /** What Kong counts by, with its fallback to the client address when the value is missing. */
 function keyFor(use: PluginUse<Config>, ctx: LowerContext): MapValue {
@@ -207,8 +215,12 @@ function consumerScoped(use: PluginUse<Config>, ctx: LowerContext, key: MapValue
 }
 
 function approximations(use: PluginUse<Config>, ctx: LowerContext, periods: Period[]): void {
-  if (!once(use.plugin, 'rate-limiting')) return;
   const c = use.config;
+  // Said once per instance: the config's, on its first route; the headers', on its first consumer-scoped route.
+  if (!c.hide_client_headers && (use.consumers.only !== null || use.consumers.except.length > 0) && once(use.plugin, 'headers')) {
+    ctx.approximate(ctx.at(use, 'hide_client_headers'), `${use.label}: on routes where consumer-specific rate-limiting instances apply, no X-RateLimit-Limit headers are sent (nginx's headers cannot depend on the consumer)`, 'set hide_client_headers: true to state it');
+  }
+  if (!once(use.plugin, 'config')) return;
   for (const p of periods) {
     if (p === 'second' || p === 'minute') continue;
     const allowed = Math.ceil(c[p]!);
@@ -227,8 +239,5 @@ function approximations(use: PluginUse<Config>, ctx: LowerContext, periods: Peri
       `${use.label}: policy ${c.policy}: the counters live in each nginx (shared by its workers), not in ${c.policy === 'redis' ? 'Redis' : "Kong's database"}: with K nginx instances behind a load balancer a client can make K times the limit`,
       'use policy: local to state that each gateway counts alone',
     );
-  }
-  if (!c.hide_client_headers && (use.consumers.only !== null || use.consumers.except.length > 0)) {
-    ctx.approximate(ctx.at(use, 'hide_client_headers'), `${use.label}: on routes where consumer-specific rate-limiting instances apply, no X-RateLimit-Limit headers are sent (nginx's headers cannot depend on the consumer)`, 'set hide_client_headers: true to state it');
   }
 }
