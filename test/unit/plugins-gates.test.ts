@@ -99,6 +99,13 @@ describe('rate-limiting config', () => {
     assert.equal(nginxTest(res.text).ok, true);
   });
 
+  it('refuses two instances whose names would give them one zone', () => {
+    const yaml = `${base}      - { name: r2, paths: [/r2] }\nplugins:\n  - { name: rate-limiting, route: r, instance_name: a-b, config: { minute: 1 } }\n  - { name: rate-limiting, route: r2, instance_name: a_b, config: { minute: 9 } }\n`;
+    const errors = fail(yaml);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /would share nginx's zone with another rate-limiting instance/);
+  });
+
   it('quotes an error_message that tries to end the nginx token', () => {
     const res = compileYaml(withPlugin('rate-limiting', `{ minute: 1, error_message: "x\\"; } server { listen 1; } # $host '{" }`));
     const t = nginxTest(res.text);
