@@ -136,6 +136,17 @@ services:
         paths: [/bot-lists]
         plugins:
           - { name: bot-detection, config: { allow: [Googlebot], deny: ["^HelloWorld", "(C)|(c)url"] } }
+      # Two routes on one path: each is served from a named location nginx jumps to.
+      - name: named-post
+        paths: [/named]
+        methods: [POST]
+        plugins:
+          - { name: request-size-limiting, config: { allowed_payload_size: 10, size_unit: bytes } }
+      - name: named-get
+        paths: [/named]
+        methods: [GET]
+        plugins:
+          - { name: rate-limiting, config: { minute: 2, limit_by: ip } }
   - name: shared
     url: ${url}
     plugins:
@@ -254,6 +265,18 @@ services:
       assert.equal((await request(port, '/size-cl', { method: 'POST', body: '' })).status, 200);
       assert.equal((await chunked(port, '/size-cl', '123456')).status, 200);
       assert.equal((await request(port, '/size-cl', { method: 'POST', body: '12345678901' })).status, 413);
+    });
+  });
+
+  describe('routes served from a named location', () => {
+    it('limit_req and the body limits apply there too', async () => {
+      assert.deepEqual(await statuses(port, '/named', 3), [200, 200, 429]);
+      assert.equal((await request(port, '/named', { method: 'POST', body: '1234567890' })).status, 200);
+      const over = await request(port, '/named', { method: 'POST', body: '12345678901' });
+      assert.equal(over.status, 413);
+      assert.deepEqual(kongError(over), { message: 'Request size limit exceeded' });
+      assert.equal((await chunked(port, '/named', '12345678901')).status, 413);
+      assert.equal((await chunked(port, '/named', '1234567890')).status, 200);
     });
   });
 
