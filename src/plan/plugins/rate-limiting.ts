@@ -4,7 +4,7 @@
 // (limit_by, with Kong's fallback to the client address) is set in the route's rewrite phase,
 // before the route rewrites $uri; nginx answers error_code through error_page with Kong's error.
 import type { Consumer } from '../../model/types.js';
-import type { HeaderLine, MapValue, PluginDirective } from '../ir.js';
+import type { HeaderLine, MapValue, PluginDirective, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
 import { checkErrorPageStatus, checkText, once } from './answers.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
@@ -135,19 +135,27 @@ export const rateLimiting: PluginDefinition<Config> = {
     directives.push({ name: 'limit_req_status', args: [{ count: c.error_code }] });
 
     const scoped = use.consumers.only !== null || use.consumers.except.length > 0;
+    const steps: PluginStep[] = [{ kind: 'set', variable: keyVariable, value: key }];
     const headers: HeaderLine[] = [];
     if (!c.hide_client_headers && !scoped) {
-      for (const p of periods) headers.push({ name: `X-RateLimit-Limit-${capitalized(p)}`, value: [{ text: String(c[p]) }] });
+      // The limits go into variables set at this plugin's turn: Kong's answers after it (another
+      // plugin's, the 429 itself, an upstream failure) carry them, answers before it do not.
+      const shown: [string, number][] = periods.map((p) => [`X-RateLimit-Limit-${capitalized(p)}`, c[p]!]);
       // RateLimit-Limit is the period with the fewest requests left: before any request, the lowest limit (a tie: the longer window).
       const lowest = [...periods].reverse().reduce((a, b) => (c[b]! < c[a]! ? b : a));
-      headers.push({ name: 'RateLimit-Limit', value: [{ text: String(c[lowest]) }] });
+      shown.push(['RateLimit-Limit', c[lowest]!]);
+      for (const [name, limit] of shown) {
+        const variable = ctx.map({ variable: `kongc_rlh_${name.slice(name.lastIndexOf('-') + 1).toLowerCase()}`, source: [], entries: [], default: [], purpose: `the ${name} header: set by rate-limiting on its routes` });
+        steps.push({ kind: 'set', variable, value: [{ text: String(limit) }] });
+        headers.push({ name, value: [{ variable }] });
+        ctx.answerHeader({ name, value: [{ variable }] });
+      }
     }
     // nginx lets the next request through once each bucket drained one: at most this many seconds.
     const retryAfter = Math.max(...periods.map((p) => Math.ceil(1 / perSecond(p, c[p]!))));
-    const answerHeaders: [string, string][] = headers.length ? [...headers.map((h): [string, string] => [h.name, (h.value[0] as { text: string }).text]), ['Retry-After', String(retryAfter)]] : [];
-    const target = ctx.kongError(c.error_code, c.error_message, answerHeaders);
+    const target = ctx.kongError(c.error_code, c.error_message, headers.length ? [['Retry-After', String(retryAfter)]] : []);
     return {
-      steps: [{ kind: 'set', variable: keyVariable, value: key }],
+      steps,
       directives,
       responseHeaders: headers,
       errorPages: [{ codes: [c.error_code], target }],

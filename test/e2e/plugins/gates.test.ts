@@ -72,6 +72,11 @@ services:
         plugins:
           - name: rate-limiting
             config: { minute: 1, limit_by: ip, error_code: 409, error_message: "Slow down \\"$friend\\"; {x} #1 $& 100%", hide_client_headers: true }
+      - name: rl-term
+        paths: [/rl-term]
+        plugins:
+          - { name: rate-limiting, config: { minute: 100, limit_by: ip } }
+          - { name: request-termination, config: { status_code: 403, message: closed } }
       - name: size-bytes
         paths: [/size-bytes]
         plugins:
@@ -181,6 +186,17 @@ services:
       assert.equal(limited.headers['retry-after'], '20');
       const text = await request(port, '/rl-ip/x', { headers: { accept: 'text/plain' } });
       assert.match(text.body, /^API rate limit exceeded\nrequest_id: [0-9a-f]{32}\n$/);
+    });
+
+    it("another plugin's answer after rate-limiting carries its headers, as in Kong; answers on other routes do not", async () => {
+      const res = await request(port, '/rl-term');
+      assert.equal(res.status, 403);
+      assert.equal(res.body, '{"message":"closed"}');
+      assert.equal(res.headers['x-ratelimit-limit-minute'], '100');
+      assert.equal(res.headers['ratelimit-limit'], '100');
+      const other = await request(port, '/term-default');
+      assert.equal(other.headers['x-ratelimit-limit-minute'], undefined);
+      assert.equal(other.headers['ratelimit-limit'], undefined);
     });
 
     it('limit_by consumer without an authenticated consumer counts by client address (Kong\'s fallback)', async () => {
