@@ -4,6 +4,9 @@
 import { LIMITS } from '../../load/limits.js';
 import type { SourceRef } from '../../load/source-map.js';
 
+/** Kong's header_name typedef (JSON Schema). */
+export const HEADER_NAME = { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 256, 'x-hint': "allowed characters are A-Z, a-z, 0-9, '_', and '-'" };
+
 interface Reporter {
   error(ref: SourceRef, message: string, hint?: string): void;
 }

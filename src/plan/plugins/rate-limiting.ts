@@ -6,9 +6,8 @@
 import type { Consumer } from '../../model/types.js';
 import type { HeaderLine, MapValue, PluginDirective, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
-import { checkErrorPageStatus, checkText, once } from './answers.js';
+import { checkErrorPageStatus, checkText, HEADER_NAME, once } from './answers.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
-import { HEADER_NAME } from './request-termination.js';
 
 type Period = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
 

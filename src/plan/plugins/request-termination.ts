@@ -3,7 +3,7 @@
 // route's rewrite-phase chain.
 import type { FixedResponse } from '../ir.js';
 import { shortHash } from '../names.js';
-import { checkReturnStatus, checkText, once } from './answers.js';
+import { checkReturnStatus, checkText, HEADER_NAME, once } from './answers.js';
 import type { PluginDefinition } from './definition.js';
 
 interface Config {
@@ -34,9 +34,6 @@ export function cjsonString(s: string): string {
 }
 
 const present = (v: string | undefined): v is string => typeof v === 'string' && v.length > 0;
-
-/** Kong's header_name typedef. */
-export const HEADER_NAME = { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 256, 'x-hint': "allowed characters are A-Z, a-z, 0-9, '_', and '-'" };
 
 export const requestTermination: PluginDefinition<Config> = {
   name: 'request-termination',
