@@ -21,15 +21,25 @@ const TEMPLATES: Record<ErrorFormat, string> = {
   text: '%s\nrequest_id: %r\n',
 };
 
-/** A body as literal text, newlines and nginx's $request_id (32 hex digits, as Kong's request id). */
-export function errorBody(format: ErrorFormat, message: string): MapValue {
+/**
+ * A body as literal text, newlines and nginx's $request_id (32 hex digits, as Kong's request id).
+ * The message is text, or text and variables (`IP address not allowed: $remote_addr`).
+ */
+export function errorBody(format: ErrorFormat, message: string | MapValue): MapValue {
+  const parts: MapValue = typeof message === 'string' ? [{ text: message }] : message;
   const out: MapValue = [];
   TEMPLATES[format].split('\n').forEach((line, i) => {
     if (i) out.push({ separator: true });
     line.split('%r').forEach((piece, j) => {
       if (j) out.push({ variable: 'request_id' });
-      const text = piece.replace('%s', message);
-      if (text) out.push({ text });
+      const at = piece.indexOf('%s');
+      if (at < 0) {
+        if (piece) out.push({ text: piece });
+        return;
+      }
+      if (at > 0) out.push({ text: piece.slice(0, at) });
+      for (const part of parts) if (!('text' in part) || part.text) out.push(part);
+      if (piece.length > at + 2) out.push({ text: piece.slice(at + 2) });
     });
   });
   return out;
@@ -40,7 +50,7 @@ export function errorBody(format: ErrorFormat, message: string): MapValue {
  * format, JSON without one. `upstream`: nginx's own proxy failures, which Kong's error handler
  * answers: Accept, else the request's Content-Type, else text (error_default_type).
  */
-export function kongError(name: string, status: number, message: string, formats: 'response' | 'upstream', headers: [string, string][] = []): KongError {
+export function kongError(name: string, status: number, message: string | MapValue, formats: 'response' | 'upstream', headers: [string, string][] = []): KongError {
   const format = formats === 'response' ? VARIABLES.errorFormat : VARIABLES.upstreamErrorFormat;
   return {
     name,

@@ -141,7 +141,10 @@ export interface PluginWork {
 }
 
 export type PluginStep = { kind: 'set'; variable: string; value: MapValue } | { kind: 'if'; check: Check; then: PluginAction[] } | { kind: 'answer'; target: string };
-/** Inside an `if`: set a variable, or answer from a named location (`set $kongc_target …; return 418;`). */
+/**
+ * Inside an `if`: set a variable, or answer from a named location (`set $kongc_target …; return 418;`);
+ * an answer's target is a named location, or `$variable` holding one (chosen per request by a map).
+ */
 export type PluginAction = { kind: 'set'; variable: string; value: MapValue } | { kind: 'answer'; target: string };
 
 /** One of Kong's own error responses: a named location that jumps to the variant of the request's format. */

@@ -43,6 +43,8 @@ export const VARIABLES = {
   requestFormat: 'kongc_request_format',
   dollar: 'kongc_dollar',
   question: 'kongc_qmark',
+  /** Always empty: the body of a fixed answer without one. */
+  empty: 'kongc_empty',
 } as const;
 
 /** A key printed as it is: Kong names are of these characters; targets add ':' and brackets. */

@@ -142,14 +142,16 @@ function locationErrorPages(body: RouteLocation['body'], work: RouteLocation['pl
   const own = work?.errorPages ?? [];
   const badGateway = body.kind === 'proxy' ? body.proxy.badGatewayVariable : null;
   if (!own.length && !badGateway) return null;
-  return [
+  // nginx uses the first error_page line for a status: a plugin's answer replaces the server's.
+  const claimed = new Set(own.flatMap((p) => p.codes));
+  const server = [
     { codes: [502], target: badGateway ? `$${badGateway}` : BAD_GATEWAY },
     { codes: [503], target: UNAVAILABLE },
     { codes: [504], target: GATEWAY_TIMEOUT },
     { codes: [NO_ROUTE_STATUS], target: NO_ROUTE },
     { codes: [JUMP_STATUS], target: `$${VARIABLES.target}` },
-    ...own,
-  ];
+  ].filter((p) => !claimed.has(p.codes[0]!));
+  return [...server, ...own];
 }
 
 /** nginx's order for location names (ngx_filename_cmp: bytes). */

@@ -3,7 +3,7 @@
 import type { DiagnosticCode } from '../../diagnostics.js';
 import type { SourceRef } from '../../load/source-map.js';
 import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
-import type { FixedResponse, GeoBlock, HeaderLine, MapBlock, PluginDirective, PluginWork } from '../ir.js';
+import type { FixedResponse, GeoBlock, HeaderLine, MapBlock, MapValue, PluginDirective, PluginWork } from '../ir.js';
 
 /**
  * What skipping an instance would change. A gate decides who gets in or what is allowed: skipped,
@@ -82,7 +82,7 @@ export interface LowerContext {
   /** A fixed answer (named location), once per name; returns the name. */
   response(response: FixedResponse): string;
   /** One of Kong's error responses (Accept-negotiated, with the request id); returns its named location. */
-  kongError(status: number, message: string, headers?: [string, string][]): string;
+  kongError(status: number, message: string | MapValue, headers?: [string, string][]): string;
   /** A header every answer kongc makes itself adds (once per name). */
   answerHeader(line: HeaderLine): void;
   /**

@@ -8,7 +8,7 @@ import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
 import { kongError } from '../errors.js';
 import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginWork } from '../ir.js';
 import { label as entityLabel, type PlanContext } from '../context.js';
-import { shortHash, variableToken } from '../names.js';
+import { shortHash, variableToken, VARIABLES } from '../names.js';
 import { checkConfig } from './config.js';
 import { PHASE_ORDER, type LowerContext, type PluginDefinition, type PluginUse } from './definition.js';
 import { DROPPABLE, NEEDS_NJS, PLUGINS } from './registry.js';
@@ -18,6 +18,9 @@ const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
 
 /** Kong's answer when a plugin fails (a Lua error): what a skipped gate answers (fail closed). */
 export const PLUGIN_FAILED = '@kongc_plugin_failed';
+
+/** Always empty (server.hbs answers a FixedResponse without a body with it). */
+const EMPTY_VARIABLE = VARIABLES.empty;
 
 const CONSUMER_VARIABLES = { consumer: 'kongc_consumer', credential: 'kongc_credential', anonymous: 'kongc_anonymous' };
 
@@ -70,7 +73,11 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
     map: (block) => (maps.has(block.variable) || maps.set(block.variable, block), block.variable),
     geo: (block) => (geos.has(block.variable) || geos.set(block.variable, block), block.variable),
     httpDirective: (key, d) => void (directives.has(key) || directives.set(key, d)),
-    response: (r) => (responses.has(r.name) || responses.set(r.name, r), r.name),
+    response: (r) => {
+      // An empty body is sent as an empty variable: `return 503 ""` would send nginx's own page.
+      if (r.body === null && !maps.has(EMPTY_VARIABLE)) maps.set(EMPTY_VARIABLE, { variable: EMPTY_VARIABLE, source: [], entries: [], default: [], purpose: 'always empty: the body of an answer without one' });
+      return responses.has(r.name) || responses.set(r.name, r), r.name;
+    },
     kongError: (status, message, headers = []) => {
       const name = `@kongc_error_${status}_${shortHash(JSON.stringify([message, headers]), 8)}`;
       if (!errors.has(name)) errors.set(name, kongError(name, status, message, 'response', headers));
@@ -112,6 +119,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
     // Kong's order: PRIORITY descending, then name descending; one plugin's instances stay together.
     uses.sort((a, b) => b.r.priority - a.r.priority || (a.r.plugin.name < b.r.plugin.name ? 1 : a.r.plugin.name > b.r.plugin.name ? -1 : 0) || a.r.plugin.order - b.r.plugin.order);
     const work: PluginWork = { applied: [], steps: [], directives: [], requestHeaders: [], hideHeaders: [], responseHeaders: [], errorPages: [] };
+    const claims = new Map<string, { target: string; r: Ready }>();
     for (const { r, use } of uses) {
       if (!r.def) {
         work.applied.push(`${use.label}: not compiled (--skip-unsupported); it decides who gets in, so this route answers 500`);
@@ -121,6 +129,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       if (!r.def.lower) continue;
       work.applied.push(use.label + (use.consumers.only ? ` for consumers ${use.consumers.only.map(consumerName).join(', ')}` : ''));
       const part = r.def.lower(use, lowerCtx);
+      claimOnce(ctx, route, r, part, claims);
       for (const k of ['steps', 'directives', 'requestHeaders', 'hideHeaders', 'responseHeaders', 'errorPages'] as const) {
         const add = part[k];
         if (add) (work[k] as unknown[]).push(...add);
@@ -154,6 +163,36 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
     },
   });
   return plan;
+}
+
+/**
+ * Status codes a location answers through error_page, and directives nginx allows once per
+ * location (limit_req_status, client_max_body_size): two instances on one route may share one
+ * (the same line is kept once), never claim it differently.
+ */
+function claimOnce(ctx: PlanContext, route: Route, r: Ready, part: Partial<PluginWork>, claims: Map<string, { target: string; r: Ready }>): void {
+  /** True when this line is new on the route; a repeat is dropped, a conflicting one refused. */
+  const claim = (what: string, target: string): boolean => {
+    const had = claims.get(what);
+    if (!had) return claims.set(what, { target, r }), true;
+    if (had.target !== target) {
+      ctx.error(
+        child(r.plugin.src, 'name'),
+        'plugin',
+        `on ${entityLabel('route', route, ctx.key(route))}, ${pluginLabel(r.plugin)} and ${pluginLabel(had.r.plugin)} both claim ${what} with different answers; one nginx location has one`,
+        'give both the same setting (error_code, message, size), or apply them to different routes',
+      );
+    }
+    return false;
+  };
+  if (part.errorPages) {
+    part.errorPages = part.errorPages
+      .map((page) => ({ codes: page.codes.filter((code) => claim(`status ${code}`, page.target)), target: page.target }))
+      .filter((page) => page.codes.length > 0);
+  }
+  if (part.directives) {
+    part.directives = part.directives.filter((d) => (d.name === 'limit_req_status' || d.name === 'client_max_body_size' ? claim(d.name, JSON.stringify(d.args)) : true));
+  }
 }
 
 function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {

@@ -1,8 +1,13 @@
 // Every plugin kongc knows, by name. A plugin is one module in this folder; adding one is one line here.
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
+import { botDetection } from './bot-detection.js';
+import { ipRestriction } from './ip-restriction.js';
+import { rateLimiting } from './rate-limiting.js';
+import { requestSizeLimiting } from './request-size-limiting.js';
+import { requestTermination } from './request-termination.js';
 
-const DEFINITIONS: PluginDefinition[] = [...OBSERVERS];
+const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, rateLimiting, requestSizeLimiting, requestTermination, ipRestriction, botDetection];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 
