@@ -1,8 +1,12 @@
 // Every plugin kongc knows, by name. A plugin is one module in this folder; adding one is one line here.
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
+import { correlationId } from './correlation-id.js';
+import { cors } from './cors.js';
+import { requestTransformer } from './request-transformer.js';
+import { responseTransformer } from './response-transformer.js';
 
-const DEFINITIONS: PluginDefinition[] = [...OBSERVERS];
+const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, cors, requestTransformer, responseTransformer, correlationId];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 
