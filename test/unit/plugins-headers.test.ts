@@ -151,6 +151,14 @@ describe('cors config', () => {
     assert.ok(t.ok, t.output);
   });
 
+  it("a long instance_name still gives variable names nginx's variables hash can hold", () => {
+    const name = 'a'.repeat(48);
+    const compiled = compileYaml(config(`- name: cors\n  instance_name: ${name}\n  config: { origins: [http://a.test, http://b.test], credentials: true, exposed_headers: [X] }`));
+    assert.ok(!compiled.text.includes(name + '_'), 'the instance name is hashed in variable names');
+    const t = nginxTest(compiled.text);
+    assert.ok(t.ok && !/variables_hash/.test(t.output), t.output);
+  });
+
   it("normalizes configured origins as Kong's normalize_origin does", () => {
     assert.deepEqual(normalizeOrigin('http://a.test:80'), { domain: 'http://a.test', host: 'a.test' });
     assert.deepEqual(normalizeOrigin('https://a.test:443/'), { domain: 'https://a.test', host: 'a.test' });

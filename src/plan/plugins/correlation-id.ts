@@ -3,7 +3,7 @@
 import type { MapValue } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { PluginDefinition } from './definition.js';
-import { HEADER_NAME, headerVariable } from './header-ops.js';
+import { HEADER_NAME, headerVariable, instanceToken } from './header-ops.js';
 
 export interface CorrelationIdConfig {
   header_name: string;
@@ -49,7 +49,7 @@ export const correlationId: PluginDefinition<CorrelationIdConfig> = {
       }
       return {};
     }
-    const k = `kongc_cid_${use.key}`;
+    const k = `kongc_cid_${instanceToken(use)}`;
     let generated: MapValue;
     if (c.generator === 'tracker') {
       // Kong: server_addr-server_port-worker pid-connection serial-requests on it-now (3 decimals).

@@ -5,7 +5,7 @@
 import { escapeRegex } from '../../pcre.js';
 import type { FixedResponse, HeaderLine, MapValue, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
-import { HEADER_VALUE } from './header-ops.js';
+import { HEADER_VALUE, instanceToken } from './header-ops.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'];
 
@@ -126,7 +126,7 @@ export const cors: PluginDefinition<CorsConfig> = {
 
 function lowerCors(use: PluginUse<CorsConfig>, ctx: LowerContext) {
   const c = use.config;
-  const k = `kongc_cors_${use.key}`;
+  const k = `kongc_cors_${instanceToken(use)}`;
   sharedMaps(ctx);
   const origins = c.origins ?? [];
   let kind: Kind;

@@ -33,6 +33,14 @@ export const KONG_HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
 /** A header value nginx can send: no control characters (a newline would split the message). */
 export const HEADER_VALUE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
 
+/**
+ * An instance's part of generated variable names, short enough that the longest name stays in one
+ * 64-byte bucket of nginx's variables hash (a long instance_name is hashed).
+ */
+export function instanceToken(use: PluginUse<unknown>): string {
+  return use.key.length > 12 ? shortHash(use.key, 10) : use.key;
+}
+
 /** The `$http_…` / `$upstream_http_…` suffix nginx derives from a header name. */
 export function headerVariable(prefix: 'http_' | 'upstream_http_', name: string): string | null {
   const v = prefix + name.toLowerCase().replace(/-/g, '_');
