@@ -78,6 +78,18 @@ describe('request-transformer config', () => {
     assert.match(got[0]!, /config\/remove\/headers\/0 .*x-forwarded-for is a header Kong sets upstream itself/);
   });
 
+  it('refuses edits of a header another compiled plugin sets (correlation-id upstream, cors on responses)', () => {
+    const got = errors(config(`- name: correlation-id\n  config: { header_name: X-Request-ID, generator: uuid }\n- name: request-transformer\n  config: { remove: { headers: [x-request-id] } }\n- name: cors\n- name: response-transformer\n  config: { add: { headers: ["Vary:Accept"] } }`));
+    assert.equal(got.length, 2, got.join('\n'));
+    assert.match(got[0]!, /plugins\/1\/config\/remove\/headers\/0 .*x-request-id is set by correlation-id/);
+    assert.match(got[1]!, /plugins\/3\/config\/add\/headers\/0 .*vary is set by cors/);
+  });
+
+  it('does not refuse them where the other plugin does not apply', () => {
+    const yaml = `${base}          - name: response-transformer\n            config: { add: { headers: ["Vary:Accept"] } }\n      - name: other\n        paths: [/o]\n        plugins: [{ name: cors }]\n`;
+    assert.match(compileYaml(yaml).text, /add_header Vary "\$kongc_rst_/);
+  });
+
   it('refuses a consumer-scoped instance', () => {
     const yaml = `${base}          - { name: cors }
 consumers:

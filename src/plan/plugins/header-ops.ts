@@ -2,9 +2,11 @@
 // its five operations in Kong's order, evaluated at compile time for every combination of the
 // original headers being present or absent, then written as nginx lines (a `map` where the outcome
 // depends on which headers the request or response carried).
+import type { KongState, Route } from '../../model/types.js';
 import type { MapBlock, MapValue } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginUse } from './definition.js';
+import { selectForRoute } from './scope.js';
 
 export type HeaderOpKind = 'remove' | 'rename' | 'replace' | 'add' | 'append';
 export const HEADER_OP_ORDER: readonly HeaderOpKind[] = ['remove', 'rename', 'replace', 'add', 'append'];
@@ -246,4 +248,41 @@ export function readOps(
     out.push({ kind, name, value, at: [...path, i] });
   });
   return out;
+}
+
+/**
+ * Headers another plugin kongc compiles sets on the same route's requests or responses, by
+ * lowercase name: Kong's later plugin would see and edit them, but nginx writes each plugin's
+ * lines side by side.
+ */
+export function headersOfOtherPlugins(state: KongState, route: Route, side: 'request' | 'response'): Map<string, string> {
+  const out = new Map<string, string>();
+  const candidates = state.plugins.filter((p) => p.enabled && (p.name === 'correlation-id' || (p.name === 'cors' && side === 'response')));
+  if (!candidates.length) return out;
+  for (const [name, sel] of selectForRoute(candidates, route)) {
+    for (const p of [sel.fallback, ...sel.byConsumer.keys()]) {
+      if (!p) continue;
+      if (name === 'correlation-id') {
+        const header = typeof p.config?.header_name === 'string' ? p.config.header_name : 'Kong-Request-ID';
+        if (side === 'request' || p.config?.echo_downstream === true) out.set(header.toLowerCase(), 'correlation-id');
+      } else {
+        for (const h of ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers', 'vary']) out.set(h, 'cors');
+      }
+    }
+  }
+  return out;
+}
+
+const reported = new WeakMap<object, Set<string>>();
+
+/** ctx.error once per instance, position and message (an instance is lowered once per route). */
+export function errorOnce(use: PluginUse<unknown>, ctx: Pick<LowerContext, 'error'>): LowerContext['error'] {
+  return (ref, message, hint) => {
+    let seen = reported.get(use.plugin);
+    if (!seen) reported.set(use.plugin, (seen = new Set()));
+    const key = `${ref.pointer}\n${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    ctx.error(ref, message, hint);
+  };
 }

@@ -5,7 +5,7 @@ import { isPlainUriPath } from '../../nginx-quoting.js';
 import type { HeaderLine, MapValue, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import { KONG_REQUEST_HEADERS } from './correlation-id.js';
-import { HEADER_OP_ORDER, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
+import { errorOnce, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
 
 type Part = { body: string[]; headers: string[]; querystring: string[] };
 export interface RequestTransformerConfig {
@@ -63,8 +63,7 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
   const c = use.config;
   const once = !refused.has(use.plugin);
   refused.add(use.plugin);
-  // Errors are about the instance, not the route: reported for its first route only.
-  const error = (ref: Parameters<LowerContext['error']>[0], message: string, hint?: string) => once && ctx.error(ref, message, hint);
+  const error = errorOnce(use, ctx);
   const errorCtx = { at: ctx.at, error };
   if (use.consumers.only || use.consumers.except.length) {
     error(ctx.at(use), `${use.label}: an instance chosen per consumer is not compiled for request-transformer`, 'bind it to a route, a service or globally');
@@ -107,6 +106,7 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
   // Headers. Kong never sees Host in the table it edits: replace sets the upstream Host, the others
   // leave it alone (add) or are refused (rename, append).
   const ops: HeaderOp[] = [];
+  const others = headersOfOtherPlugins(ctx.state, use.route, 'request');
   for (const op of HEADER_OP_ORDER) {
     for (const h of readOps(use, errorCtx, op, c[op].headers, [op, 'headers'], { kongNames: true, what: 'header' })) {
       const names = op === 'rename' ? [h.name, h.value] : [h.name];
@@ -117,6 +117,12 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
           error(ctx.at(use, ...h.at), `${use.label}: ${op} of the Host header is not compiled`, 'use replace.headers with host:NAME to set the upstream Host');
           failed = true;
         }
+        continue;
+      }
+      const other = lower.find((n) => others.has(n));
+      if (other) {
+        error(ctx.at(use, ...h.at), `${use.label}: ${other} is set by ${others.get(other)}, which Kong runs first; kongc does not compile a later edit of it`, 'remove the entry, or use another header');
+        failed = true;
         continue;
       }
       const kong = lower.find((n) => KONG_REQUEST_HEADERS.has(n));

@@ -4,7 +4,7 @@
 import type { HeaderLine, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
-import { HEADER_OP_ORDER, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
+import { errorOnce, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
 
 type Part = { json: string[]; headers: string[]; json_types?: string[] };
 export interface ResponseTransformerConfig {
@@ -56,7 +56,7 @@ function lowerResponseTransformer(use: PluginUse<ResponseTransformerConfig>, ctx
   const c = use.config;
   const once = !reported.has(use.plugin);
   reported.add(use.plugin);
-  const error = (ref: Parameters<LowerContext['error']>[0], message: string, hint?: string) => once && ctx.error(ref, message, hint);
+  const error = errorOnce(use, ctx);
   if (use.consumers.only || use.consumers.except.length) {
     error(ctx.at(use), `${use.label}: an instance chosen per consumer is not compiled for response-transformer`, 'bind it to a route, a service or globally');
     return {};
@@ -69,9 +69,16 @@ function lowerResponseTransformer(use: PluginUse<ResponseTransformerConfig>, ctx
     }
   }
   const ops: HeaderOp[] = [];
+  const others = headersOfOtherPlugins(ctx.state, use.route, 'response');
   for (const op of HEADER_OP_ORDER) {
     for (const h of readOps(use, { at: ctx.at, error }, op, c[op].headers, [op, 'headers'], { kongNames: op === 'rename', what: 'header' })) {
       const names = (op === 'rename' ? [h.name, h.value] : [h.name]).map((n) => n.toLowerCase());
+      const other = names.find((n) => others.has(n));
+      if (other) {
+        error(ctx.at(use, ...h.at), `${use.label}: ${other} is set by ${others.get(other)}, whose header filter Kong runs first; kongc does not compile a later edit of it`, 'remove the entry, or use another header');
+        failed = true;
+        continue;
+      }
       const owned = names.find((n) => NGINX_OWNED.has(n));
       if (owned && op === 'remove' && (owned === 'server' || owned === 'date')) {
         if (once) ctx.approximate(ctx.at(use, ...h.at), `${use.label}: the upstream's ${h.name} is removed, but nginx then sends its own (${owned === 'server' ? 'Server: nginx' : 'Date'})`);
