@@ -87,6 +87,7 @@ function sharedMaps(ctx: LowerContext): void {
 type Kind = 'all' | 'single' | 'star' | 'match';
 
 const reported = new WeakSet<object>();
+const loweredCors = new WeakMap<object, ReturnType<typeof lowerCors>>();
 
 export const cors: PluginDefinition<CorsConfig> = {
   name: 'cors',
@@ -120,7 +121,10 @@ export const cors: PluginDefinition<CorsConfig> = {
     }
   },
   lower(use, ctx) {
-    return lowerCors(use, ctx);
+    // The same for every route the instance applies to: lowered once.
+    let work = loweredCors.get(use.plugin);
+    if (!work) loweredCors.set(use.plugin, (work = lowerCors(use, ctx)));
+    return work;
   },
 };
 

@@ -2,7 +2,7 @@
 // its five operations in Kong's order, evaluated at compile time for every combination of the
 // original headers being present or absent, then written as nginx lines (a `map` where the outcome
 // depends on which headers the request or response carried).
-import type { KongState, Route } from '../../model/types.js';
+import type { KongState, Plugin, Route } from '../../model/types.js';
 import type { MapBlock, MapValue } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginUse } from './definition.js';
@@ -250,6 +250,8 @@ export function readOps(
   return out;
 }
 
+const candidatesOf = new WeakMap<KongState, Plugin[]>();
+
 /**
  * Headers another plugin kongc compiles sets on the same route's requests or responses, by
  * lowercase name: Kong's later plugin would see and edit them, but nginx writes each plugin's
@@ -257,7 +259,9 @@ export function readOps(
  */
 export function headersOfOtherPlugins(state: KongState, route: Route, side: 'request' | 'response'): Map<string, string> {
   const out = new Map<string, string>();
-  const candidates = state.plugins.filter((p) => p.enabled && (p.name === 'correlation-id' || (p.name === 'cors' && side === 'response')));
+  let all = candidatesOf.get(state);
+  if (!all) candidatesOf.set(state, (all = state.plugins.filter((p) => p.enabled && (p.name === 'correlation-id' || p.name === 'cors'))));
+  const candidates = side === 'response' ? all : all.filter((p) => p.name === 'correlation-id');
   if (!candidates.length) return out;
   for (const [name, sel] of selectForRoute(candidates, route)) {
     for (const p of [sel.fallback, ...sel.byConsumer.keys()]) {
@@ -285,4 +289,13 @@ export function errorOnce(use: PluginUse<unknown>, ctx: Pick<LowerContext, 'erro
     seen.add(key);
     ctx.error(ref, message, hint);
   };
+}
+
+const loweredOf = new WeakMap<object, HeaderResult[]>();
+
+/** An instance's header edits, lowered once (its maps are added the first time; they are the same for every route). */
+export function lowered(plugin: Plugin, lower: () => HeaderResult[]): HeaderResult[] {
+  let r = loweredOf.get(plugin);
+  if (!r) loweredOf.set(plugin, (r = lower()));
+  return r;
 }

@@ -5,7 +5,7 @@ import { isPlainUriPath } from '../../nginx-quoting.js';
 import type { HeaderLine, MapValue, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import { KONG_REQUEST_HEADERS } from './correlation-id.js';
-import { errorOnce, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
+import { errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
 
 type Part = { body: string[]; headers: string[]; querystring: string[] };
 export interface RequestTransformerConfig {
@@ -160,7 +160,7 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
   }
   if (failed) return {};
 
-  for (const r of lowerHeaderOps(ops, 'request', 'http_', `kongc_rqt_${instanceToken(use)}`, ctx)) {
+  for (const r of lowered(use.plugin, () => lowerHeaderOps(ops, 'request', 'http_', `kongc_rqt_${instanceToken(use)}`, ctx))) {
     if (!r.lines) continue;
     for (const value of r.lines) work.requestHeaders.push({ name: r.name, value });
   }

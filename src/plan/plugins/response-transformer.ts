@@ -4,7 +4,7 @@
 import type { HeaderLine, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
-import { errorOnce, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
+import { errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
 
 type Part = { json: string[]; headers: string[]; json_types?: string[] };
 export interface ResponseTransformerConfig {
@@ -95,7 +95,7 @@ function lowerResponseTransformer(use: PluginUse<ResponseTransformerConfig>, ctx
   const hideHeaders: string[] = [];
   const responseHeaders: HeaderLine[] = [];
   const first: PluginStep[] = [];
-  for (const r of lowerHeaderOps(ops, 'response', 'upstream_http_', `kongc_rst_${instanceToken(use)}`, ctx)) {
+  for (const r of lowered(use.plugin, () => lowerHeaderOps(ops, 'response', 'upstream_http_', `kongc_rst_${instanceToken(use)}`, ctx))) {
     if (!r.lines) continue;
     hideHeaders.push(r.name);
     for (const value of r.lines) if (value.length) responseHeaders.push({ name: r.name, value });
