@@ -215,7 +215,7 @@ function lowerCors(use: PluginUse<CorsConfig>, ctx: LowerContext) {
     header('Vary', 'vary2', vary2, false, null);
     if (!reported.has(use.plugin)) {
       reported.add(use.plugin);
-      ctx.warn(ctx.at(use, 'origins'), `${use.label}: with credentials and '*' among several origins Kong adds Vary: Origin twice; Kong's own answers (errors) get it once`);
+      ctx.approximate(ctx.at(use, 'origins'), `${use.label}: with credentials and '*' among several origins Kong adds Vary: Origin twice; kongc does too on proxied responses, but Kong's own answers (errors) get it once`);
     }
   }
   if (acac) header('Access-Control-Allow-Credentials', 'acac', acac, true, ANSWER.acac);

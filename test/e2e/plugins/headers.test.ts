@@ -73,6 +73,9 @@ services:
       - name: single
         paths: [/single]
         plugins: [{ name: cors, config: { origins: [foo.test] } }]
+      - name: star
+        paths: [/star]
+        plugins: [{ name: cors, config: { origins: [http://a.test, "*"], credentials: true } }]
       - name: continue
         paths: [/continue]
         plugins: [{ name: cors, config: { origins: [http://a.test], preflight_continue: true } }]
@@ -247,6 +250,16 @@ services:
       assert.deepEqual(corsOf(none), { 'access-control-allow-origin': '*' });
     });
 
+    it("'*' among several origins: any Origin allowed (echoed with credentials); Vary twice, as Kong adds it in two places", async () => {
+      const res = await request(port, '/star/x', { headers: { origin: 'http://evil.test:80' } });
+      assert.deepEqual(corsOf(res), { 'access-control-allow-origin': 'http://evil.test:80', 'access-control-allow-credentials': 'true', vary: 'Origin, Origin' });
+      const none = await request(port, '/star/x');
+      assert.deepEqual(corsOf(none), { 'access-control-allow-credentials': 'true', vary: 'Origin' });
+      const pf = await preflight('/star/x', 'http://evil.test');
+      assert.equal(pf.headers['access-control-allow-origin'], 'http://evil.test');
+      assert.equal(pf.headers.vary, 'Origin', 'the preflight sets Vary once');
+    });
+
     it('one plain origin is sent as configured, whatever the Origin', async () => {
       const res = await request(port, '/single/x', { headers: { origin: 'http://evil.test' } });
       assert.deepEqual(corsOf(res), { 'access-control-allow-origin': 'foo.test', vary: 'Origin' });
@@ -371,8 +384,9 @@ services:
 
   it('states what it approximates (the query edits only), and nginx reads no variable it never set', () => {
     const ours = warnings.filter((w) => /request-transformer|correlation-id|cors|response-transformer/.test(w));
-    assert.equal(ours.length, 1, ours.join('\n'));
-    assert.match(ours[0]!, /Kong re-encodes the query string/);
+    assert.equal(ours.length, 2, ours.join('\n'));
+    assert.match(ours[0]!, /Vary: Origin twice/);
+    assert.match(ours[1]!, /Kong re-encodes the query string/);
     assert.doesNotMatch(nginx.errorLog(), /uninitialized|\[(?:warn|crit|alert|emerg)\]/);
   });
 });
