@@ -134,8 +134,8 @@ describe('response-transformer config', () => {
   });
 
   it('rejects a value with a control character and a name nginx cannot write', () => {
-    const got = errors(config(`- name: response-transformer\n  config:\n    add: { headers: ["X-A:a\\rb", "X\\"A:1"] }`));
-    assert.equal(got.length, 2, got.join('\n'));
+    const got = errors(config(`- name: response-transformer\n  config:\n    add: { headers: ["X-A:a\\rb", "X\\"A:1", "X-T:a\\tb"] }`));
+    assert.equal(got.length, 3, got.join('\n'));
   });
 });
 

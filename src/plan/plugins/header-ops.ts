@@ -32,8 +32,8 @@ export function splitEntry(entry: string): { name: string; value: string } | nul
 export const HEADER_NAME = /^[A-Za-z0-9!%&*+.^_`|~-]+$/;
 /** Kong's validate_header_name: what request-transformer accepts as a header name. */
 export const KONG_HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
-/** A header value nginx can send: no control characters (a newline would split the message). */
-export const HEADER_VALUE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
+/** A header value kongc writes: no control characters (a newline would split the message; nginx's config holds no tab). */
+export const HEADER_VALUE = /^[^\x00-\x1f\x7f]*$/;
 
 /**
  * An instance's part of generated variable names, short enough that the longest name stays in one
