@@ -32,7 +32,12 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
   // below the maximum it tries) where no two names share a bucket: with its defaults it warns
   // "could not build optimal variables_hash" from ~150 generated maps on. 128 bytes hold three.
   const variables = plan.maps.length + 200;
-  const manyVariables = plan.maps.length > 64;
+  // A name over 18 bytes takes a 64-byte bucket alone (plugin maps are named per instance and
+  // header: kongc_cors_<instance>_acao): with the ~20 long names kongc always declares, nginx warns
+  // with its defaults from 20-30 of them (measured with nginx 1.22).
+  let longNames = 0;
+  for (const m of plan.maps) if (m.variable.length > 18) longNames++;
+  const manyVariables = plan.maps.length > 64 || longNames > 12;
   return {
     mapBucket: bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0,
     mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,

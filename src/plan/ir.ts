@@ -138,6 +138,15 @@ export interface PluginWork {
   responseHeaders: HeaderLine[];
   /** Status codes answered by a named location (the location then repeats the server's error_page lines). */
   errorPages: { codes: number[]; target: string }[];
+  /**
+   * Steps run before every instance's own steps: variables that Kong's own answers read (Kong runs
+   * every applicable header filter, even on an answer an earlier plugin gave). Absent: none.
+   */
+  first?: PluginStep[];
+  /** The Host header sent upstream instead of the route's (request-transformer replacing Host); plan.ts puts it in ProxySettings.host. */
+  upstreamHost?: MapValue;
+  /** The upstream path instead of the route's (request-transformer replace.uri; the query is kept); plan.ts makes it the route's only rewrite. */
+  upstreamPath?: string;
 }
 
 export type PluginStep = { kind: 'set'; variable: string; value: MapValue } | { kind: 'if'; check: Check; then: PluginAction[] } | { kind: 'answer'; target: string };

@@ -79,6 +79,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       if (!pluginWork.has(e.route)) pluginWork.set(e.route, plugins.forRoute(e.route));
       work = pluginWork.get(e.route)!;
     }
+    const proxied = work && body.kind === 'proxy' && (work.upstreamHost || work.upstreamPath !== undefined) ? withPluginUpstream(body, work) : body;
     routeLocations.set(e.target, {
       block: 'route',
       name: e.target,
@@ -87,8 +88,8 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       guard: router.guards.get(e.target) ?? null,
       plainHttp: listener.listener && isHttpsOnly(e.route) ? plainHttpAnswer(e.route) : null,
       plugins: work,
-      errorPages: locationErrorPages(body, work),
-      body,
+      errorPages: locationErrorPages(proxied, work),
+      body: proxied,
     });
   }
   const siteRoutes = [...decision.targets].filter((t) => routeLocations.has(t)).map((t) => routeLocations.get(t)!);
@@ -135,6 +136,22 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
   });
   plan.hashSizes = computeHashSizes(plan);
   return { plan, diagnostics: ctx.diagnostics, router: decision };
+}
+
+/** A plugin's upstream Host or path (request-transformer) in place of the route's. */
+function withPluginUpstream(body: RouteLocation['body'] & { kind: 'proxy' }, work: NonNullable<RouteLocation['plugins']>): RouteLocation['body'] {
+  const proxy = { ...body.proxy };
+  if (work.upstreamHost) {
+    proxy.host = work.upstreamHost;
+    // Kong names the upstream Host as SNI too (proxy_ssl_name $upstream_host).
+    const text = work.upstreamHost.length === 1 && 'text' in work.upstreamHost[0]! ? work.upstreamHost[0].text : null;
+    if (proxy.ssl && text !== null) proxy.ssl = { ...proxy.ssl, serverName: [{ text: hostWithoutPort(text) }] };
+  }
+  if (work.upstreamPath !== undefined) {
+    proxy.rewrites = [{ pattern: '^', replacement: [{ text: work.upstreamPath }] }];
+    proxy.prefixUri = null;
+  }
+  return { kind: 'proxy', proxy };
 }
 
 /** A location's own error_page lines (the server's repeated, since nginx then ignores them), or null. */

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import { child, diag, type SourceRef } from '../../load/source-map.js';
 import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
 import { kongError } from '../errors.js';
-import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginWork } from '../ir.js';
+import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginStep, PluginWork } from '../ir.js';
 import { label as entityLabel, type PlanContext } from '../context.js';
 import { shortHash, variableToken, VARIABLES } from '../names.js';
 import { checkConfig } from './config.js';
@@ -120,6 +120,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
     uses.sort((a, b) => b.r.priority - a.r.priority || (a.r.plugin.name < b.r.plugin.name ? 1 : a.r.plugin.name > b.r.plugin.name ? -1 : 0) || a.r.plugin.order - b.r.plugin.order);
     const work: PluginWork = { applied: [], steps: [], directives: [], requestHeaders: [], hideHeaders: [], responseHeaders: [], errorPages: [] };
     const claims = new Map<string, { target: string; r: Ready }>();
+    const first: PluginStep[] = [];
     for (const { r, use } of uses) {
       if (!r.def) {
         work.applied.push(`${use.label}: not compiled (--skip-unsupported); it decides who gets in, so this route answers 500`);
@@ -134,7 +135,11 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
         const add = part[k];
         if (add) (work[k] as unknown[]).push(...add);
       }
+      if (part.first?.length) first.push(...part.first);
+      if (part.upstreamHost) work.upstreamHost = part.upstreamHost;
+      if (part.upstreamPath !== undefined) work.upstreamPath = part.upstreamPath;
     }
+    if (first.length) work.steps.unshift(...first);
     reportPhaseOrder(ctx, route, uses.map((u) => u.r), reportedOrder);
     return work.applied.length ? work : null;
   };

@@ -2,12 +2,27 @@
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
 import { botDetection } from './bot-detection.js';
+import { correlationId } from './correlation-id.js';
+import { cors } from './cors.js';
 import { ipRestriction } from './ip-restriction.js';
 import { rateLimiting } from './rate-limiting.js';
 import { requestSizeLimiting } from './request-size-limiting.js';
 import { requestTermination } from './request-termination.js';
+import { requestTransformer } from './request-transformer.js';
+import { responseTransformer } from './response-transformer.js';
 
-const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, rateLimiting, requestSizeLimiting, requestTermination, ipRestriction, botDetection];
+const DEFINITIONS: PluginDefinition[] = [
+  ...OBSERVERS,
+  botDetection,
+  correlationId,
+  cors,
+  ipRestriction,
+  rateLimiting,
+  requestSizeLimiting,
+  requestTermination,
+  requestTransformer,
+  responseTransformer,
+];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 
