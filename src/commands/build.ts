@@ -24,6 +24,7 @@ export interface BuildFlags {
   strict?: boolean;
   caDir?: string;
   secretsDir?: string;
+  stateDir?: string;
   selectTag?: string[];
 }
 
@@ -38,6 +39,8 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
     caDir: flags.caDir ? resolve(flags.caDir) : flags.output ? dirname(resolve(flags.output)) : undefined,
     // Credential files likewise: --secrets-dir, else --ca-dir, else next to -o.
     secretsDir: flags.secretsDir ? resolve(flags.secretsDir) : undefined,
+    // Folders nginx keeps state in (proxy-cache): --state-dir, else --ca-dir, else next to -o.
+    stateDir: flags.stateDir ? resolve(flags.stateDir) : undefined,
     strict: Boolean(flags.strict),
   };
 }

@@ -1,8 +1,9 @@
 // Every plugin kongc knows, by name. A plugin is one module in this folder; adding one is one line here.
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
+import { proxyCache } from './proxy-cache.js';
 
-const DEFINITIONS: PluginDefinition[] = [...OBSERVERS];
+const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, proxyCache];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 
