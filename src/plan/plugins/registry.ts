@@ -2,8 +2,9 @@
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
 import { proxyCache } from './proxy-cache.js';
+import { fileLog } from './file-log.js';
 
-const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, proxyCache];
+const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, proxyCache, fileLog];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 

@@ -1,0 +1,92 @@
+// file-log → an nginx access_log writing one JSON line per request, in Kong's field names where an
+// nginx variable gives the value (log_format escape=json, shared by every instance).
+import type { MapValue } from '../ir.js';
+import type { PluginDefinition } from './definition.js';
+
+export interface FileLogConfig {
+  path: string;
+  reopen: boolean;
+  custom_fields_by_lua?: Record<string, string>;
+}
+
+/** The log_format every file-log instance writes with. */
+export const FILE_LOG_FORMAT = 'kongc_file_log';
+
+/**
+ * Kong's serializer (kong.log.serialize) fields that nginx cannot give: whole header tables, the
+ * parsed query, the upstream URI, latencies in milliseconds, tries, and the route, service and
+ * consumer entities.
+ */
+export const FILE_LOG_MISSING = [
+  'request.querystring', 'request.headers', 'request.tls', 'response.headers', 'upstream_uri', 'latencies',
+  'tries', 'authenticated_entity', 'route', 'service', 'consumer', 'source', 'workspace',
+];
+
+/** Kong's path rule (schema `match`): no leading or trailing space, no `*`, `&`, `%` or backtick. */
+const KONG_PATH = /^[^\s*&%`][^*&%`]*[^\s*&%`]$/;
+
+/** The JSON line: literal text and nginx variables (escape=json escapes each variable's value). */
+function format(): MapValue[] {
+  const v = (variable: string) => ({ variable });
+  const t = (text: string) => ({ text });
+  return [
+    [t('{"request":{"id":"'), v('request_id'), t('","method":"'), v('request_method'), t('","uri":"'), v('request_uri'), t('","url":"'), v('scheme'), t('://'), v('host'), t(':'), v('server_port'), v('request_uri'), t('","size":'), v('request_length'), t('},')],
+    [t('"upstream_status":"'), v('upstream_status'), t('","response":{"status":'), v('status'), t(',"size":'), v('bytes_sent'), t('},')],
+    [t('"client_ip":"'), v('remote_addr'), t('","started_at":'), v('kongc_log_msec'), t(',"workspace_name":"default"}')],
+  ];
+}
+
+export const fileLog: PluginDefinition<FileLogConfig> = {
+  name: 'file-log',
+  priority: 9,
+  tier: 'stock',
+  role: 'observe',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      path: { type: 'string' },
+      reopen: { type: 'boolean', default: false },
+      custom_fields_by_lua: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+    required: ['path'],
+  },
+
+  check(config, ctx) {
+    const path = config.path;
+    if (!KONG_PATH.test(path)) {
+      ctx.error(ctx.at('path'), 'path: not a valid filename (Kong refuses a path that starts or ends with a space, or holds *, & , % or a backtick)');
+    } else if (/[\x00-\x1f\x7f]/.test(path)) {
+      ctx.error(ctx.at('path'), 'path: a control character cannot be part of an nginx file name');
+    } else if (!path.startsWith('/')) {
+      ctx.error(ctx.at('path'), `path '${path.slice(0, 80)}' is relative: Kong opens it from its prefix folder, nginx from its own`, 'give an absolute path');
+    } else if (path.includes('$')) {
+      ctx.error(ctx.at('path'), `path '${path.slice(0, 80)}': nginx would read '$' in an access_log path as a variable`, 'choose a path without $');
+    }
+    if (config.custom_fields_by_lua && Object.keys(config.custom_fields_by_lua).length) {
+      ctx.error(ctx.at('custom_fields_by_lua'), 'custom_fields_by_lua runs Lua for each log entry, which nginx cannot run', 'remove custom_fields_by_lua');
+    }
+  },
+
+  lower(use, ctx) {
+    if (use.consumers.only) {
+      ctx.error(ctx.at(use, 'path'), `${use.label}: a file-log for some consumers only is not compiled (nginx would need the consumer known when it writes the log)`, 'bind file-log to a route, a service or globally');
+      return {};
+    }
+    ctx.map({
+      variable: 'kongc_log_msec',
+      source: [{ variable: 'msec' }],
+      entries: [{ match: 'regex', caseless: false, pattern: '^(\\d+)\\.(\\d{3})$', value: [{ variable: '1' }, { variable: '2' }] }],
+      default: [{ text: '0' }],
+      purpose: 'file-log: the time in milliseconds since the epoch (when the entry is written)',
+    });
+    ctx.httpDirective(`log_format ${FILE_LOG_FORMAT}`, {
+      name: 'log_format',
+      args: [{ word: FILE_LOG_FORMAT }, { option: 'escape', value: 'json' }, ...format().map((value) => ({ value }))],
+    });
+    if (use.config.reopen) {
+      ctx.approximate(ctx.at(use, 'reopen'), `${use.label}: nginx opens the log file when it loads the config and again on \`nginx -s reopen\`, where Kong reopens it for every entry: after the file is moved away, entries go to the moved file until nginx is told to reopen`, 'run `nginx -s reopen` after rotating the file (logrotate postrotate)');
+    }
+    return { directives: [{ name: 'access_log', args: [{ file: use.config.path }, { word: FILE_LOG_FORMAT }] }] };
+  },
+};
