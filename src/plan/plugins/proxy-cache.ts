@@ -132,6 +132,13 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
   lower(use, ctx) {
     const c = use.config;
     const k = `kongc_pc_${use.key}`;
+    if (use.consumers.only) {
+      ctx.error(ctx.at(use, 'strategy'), `${use.label}: a proxy-cache for some consumers only is not compiled (one nginx cache per location, chosen before the consumer is known)`, 'bind proxy-cache to a route, a service or globally');
+      return {};
+    }
+    if (!use.route.response_buffering) {
+      ctx.approximate(ctx.at(use, 'strategy'), `${use.label}: route ${use.route.name ?? `#${use.route.order}`} has response_buffering false, and nginx caches only buffered responses: every response is a Miss there`, 'set response_buffering: true on the route');
+    }
     const dir = ctx.stateDir('cache', use.key, ctx.at(use, 'strategy'), `the cache of ${use.label}`);
     if (!dir) return {};
     const inactive = c.storage_ttl && c.storage_ttl > 0 ? c.storage_ttl : c.cache_ttl;
@@ -173,29 +180,39 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
     });
     const codes = [...new Set(c.response_code)].sort((a, b) => a - b);
     const nginxCodes = codes.filter((n) => n <= 599);
-    const codeOk = ctx.map({
-      variable: `${k}_code`,
+    const codeNo = ctx.map({
+      variable: `${k}_codeno`,
       source: [{ variable: 'status' }],
-      entries: codes.map((n): MapEntry => ({ match: 'exact', key: String(n), value: [{ text: '1' }] })),
-      default: [{ text: '0' }],
-      purpose: `${use.label}: 1 for the statuses it caches (response_code)`,
+      entries: codes.map((n): MapEntry => ({ match: 'exact', key: String(n), value: [{ text: '0' }] })),
+      default: [{ text: '1' }],
+      purpose: `${use.label}: 0 for the statuses it caches (response_code)`,
     });
-    const statusSource: MapValue = [{ variable: 'upstream_cache_status' }, { text: ':' }, { variable: ctNo }, { text: ':' }, { variable: codeOk }];
-    let ccNo: string | null = null;
+    const noCache: MapValue[] = [...bypass, [{ variable: ctNo }], [{ variable: codeNo }]];
+    const statusSource: MapValue = [{ variable: 'upstream_cache_status' }, { text: ':' }, { variable: ctNo }, { text: ':' }, { variable: codeNo }];
     if (c.cache_control) {
-      ccNo = ctx.map({
+      // Kong stores a response for its TTL (s-maxage, else max-age, else Expires) when it is above 0
+      // and the response is not private, no-store or no-cache; nginx reads the same headers.
+      const ttlNo = ctx.map({
         variable: 'kongc_pc_res_nostore',
-        source: [{ variable: 'upstream_http_cache_control' }],
-        entries: [{ match: 'regex', caseless: true, pattern: '(?:^|,)[ \\t]*(?:private|no-store|no-cache|(?:s-maxage|max-age)=0+[ \\t]*(?:,|$))', value: [{ text: '1' }] }],
-        default: [{ text: '0' }],
-        purpose: 'proxy-cache with cache_control: 1 when the response says Cache-Control private, no-store, no-cache or a zero max-age',
+        source: [{ variable: 'upstream_http_cache_control' }, { separator: true }, { variable: 'upstream_http_expires' }],
+        entries: [
+          { match: 'regex', caseless: true, pattern: '(?:^|,)[ \\t]*(?:private|no-store|no-cache)[ \\t]*(?:[,=\\n])', value: [{ text: '1' }] },
+          { match: 'regex', caseless: true, pattern: '(?:^|,)[ \\t]*s-maxage="?0*"?[ \\t]*[,\\n]', value: [{ text: '1' }] },
+          { match: 'regex', caseless: true, pattern: '(?:^|,)[ \\t]*s-maxage="?[0-9]', value: [{ text: '0' }] },
+          { match: 'regex', caseless: true, pattern: '(?:^|,)[ \\t]*max-age="?0*"?[ \\t]*[,\\n]', value: [{ text: '1' }] },
+          { match: 'regex', caseless: true, pattern: '(?:^|,)[ \\t]*max-age="?[0-9]', value: [{ text: '0' }] },
+          { match: 'regex', caseless: false, pattern: '\\n.', value: [{ text: '0' }] },
+        ],
+        default: [{ text: '1' }],
+        purpose: 'proxy-cache with cache_control: 0 when the response has a TTL above 0 and is not private, no-store or no-cache',
       });
-      statusSource.push({ text: ':' }, { variable: ccNo });
+      noCache.push([{ variable: ttlNo }]);
+      statusSource.push({ text: ':' }, { variable: ttlNo });
     }
-    const tail = c.cache_control ? ':0:1:0' : ':0:1';
-    // Kong keeps an entry storage_ttl seconds (else cache_ttl): after cache_ttl it says Refresh while
+    const tail = c.cache_control ? ':0:0:0' : ':0:0';
+    // Kong keeps an entry storage_ttl seconds (else its TTL): after cache_ttl it says Refresh while
     // the entry is still stored, Miss once it is gone.
-    const expired = c.storage_ttl && c.storage_ttl > c.cache_ttl ? 'Refresh' : 'Miss';
+    const expired = !c.cache_control && c.storage_ttl && c.storage_ttl > c.cache_ttl ? 'Refresh' : 'Miss';
     const status = ctx.map({
       variable: `${k}_status`,
       source: statusSource,
@@ -239,9 +256,10 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
       { name: 'proxy_cache_convert_head', args: [{ on: false }] },
       { name: 'proxy_ignore_headers', args: ignore.map((word) => ({ word })) },
       { name: 'proxy_cache_bypass', args: bypass.map((value) => ({ value })) },
-      { name: 'proxy_no_cache', args: [...bypass, [{ variable: ctNo }], ...(ccNo ? [[{ variable: ccNo }]] : [])].map((value) => ({ value })) },
+      { name: 'proxy_no_cache', args: noCache.map((value) => ({ value })) },
     ];
-    if (nginxCodes.length) directives.push({ name: 'proxy_cache_valid', args: [...nginxCodes.map((count) => ({ count })), { word: `${c.cache_ttl}s` }] });
+    // With cache_control the response's own TTL decides, as in Kong (no TTL: not stored).
+    if (nginxCodes.length && !c.cache_control) directives.push({ name: 'proxy_cache_valid', args: [...nginxCodes.map((count) => ({ count })), { word: `${c.cache_ttl}s` }] });
     return {
       directives,
       responseHeaders: [{ name: 'X-Cache-Status', value: [{ variable: statusHeader }] }],

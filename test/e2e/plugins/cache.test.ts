@@ -20,6 +20,7 @@ async function startBackend(): Promise<{ port: number; hits: () => number; close
     const headers: Record<string, string> = { 'content-type': q.get('ct') ?? 'application/json' };
     if (q.get('cc')) headers['cache-control'] = q.get('cc')!;
     if (q.get('cookie')) headers['set-cookie'] = 'a=b';
+    if (q.get('exp')) headers.expires = new Date(Date.now() + Number(q.get('exp')) * 1000).toUTCString();
     res.writeHead(Number(q.get('status') ?? 200), headers);
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ n, method: req.method, url: req.url }));
   });
@@ -71,6 +72,11 @@ services:
         plugins:
           - name: proxy-cache
             config: { strategy: memory, vary_query_params: [page], response_headers: { X-Cache-Status: false } }
+      - name: cc
+        paths: [/cc]
+        plugins:
+          - name: proxy-cache
+            config: { strategy: memory, cache_control: true, response_headers: { age: false, X-Cache-Key: false } }
       - name: plain
         paths: [/plain]
 `;
@@ -191,12 +197,40 @@ services:
     assert.equal(r.res.headers['set-cookie']?.[0], 'a=b');
   });
 
+  it('cache_control: the response TTL decides (none: not stored), private/no-store/no-cache are not stored, a request no-cache bypasses', async () => {
+    const cases: [string, boolean][] = [
+      ['', false],
+      ['cc=max-age%3D60', true],
+      ['cc=public%2C%20s-maxage%3D60', true],
+      ['exp=60', true],
+      ['cc=private%2C%20max-age%3D60', false],
+      ['cc=no-store', false],
+      ['cc=no-cache%3D%22set-cookie%22%2C%20max-age%3D60', false],
+      ['cc=max-age%3D0', false],
+      ['cc=s-maxage%3D0%2C%20max-age%3D60', false],
+    ];
+    for (const [i, [query, cached]] of cases.entries()) {
+      const path = `/cc/r${i}?${query}`;
+      assert.equal((await get(path)).status, cached ? 'Miss' : 'Bypass', query);
+      const again = await get(path);
+      assert.equal(again.status, cached ? 'Hit' : 'Bypass', query);
+      assert.equal(again.upstream, cached ? 0 : 1, query);
+    }
+    const forced = await get('/cc/r1?cc=max-age%3D60', { headers: { 'cache-control': 'no-cache' } });
+    assert.equal(forced.status, 'Bypass');
+    assert.equal(forced.upstream, 1);
+    assert.equal((await get('/cc/r1?cc=max-age%3D60', { headers: { 'cache-control': 'max-age=5' } })).status, 'Hit');
+  });
+
   it('after cache_ttl an entry is gone (Miss), or with a longer storage_ttl refreshed (Refresh)', async () => {
     assert.equal((await get('/quick/t')).status, 'Miss');
     assert.equal((await get('/quick/t')).status, 'Hit');
     assert.equal((await get('/kept/t')).status, 'Miss');
     assert.equal((await get('/kept/t')).status, 'Hit');
+    assert.equal((await get('/cc/t?cc=max-age%3D1')).status, 'Miss');
+    assert.equal((await get('/cc/t?cc=max-age%3D1')).status, 'Hit');
     await sleep(2100);
+    assert.equal((await get('/cc/t?cc=max-age%3D1')).status, 'Miss', 'the response TTL, not cache_ttl');
     const q = await get('/quick/t');
     assert.equal(q.status, 'Miss');
     assert.equal(q.upstream, 1);
