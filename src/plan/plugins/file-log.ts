@@ -84,6 +84,11 @@ export const fileLog: PluginDefinition<FileLogConfig> = {
       name: 'log_format',
       args: [{ word: FILE_LOG_FORMAT }, { option: 'escape', value: 'json' }, ...format().map((value) => ({ value }))],
     });
+    ctx.approximate(
+      ctx.at(use, 'path'),
+      `${use.label}: nginx writes this file for the requests the route proxies; answers kongc makes itself (errors of other plugins, Kong's 502/503/504) are written to the access log the server inherits, not to path, where Kong's file-log writes every request; and an access_log in a location replaces the inherited ones, so these requests no longer reach the http- or server-level access log`,
+      'read both logs, or rely on nginx\'s own access_log for answers kongc makes',
+    );
     if (use.config.reopen) {
       ctx.approximate(ctx.at(use, 'reopen'), `${use.label}: nginx opens the log file when it loads the config and again on \`nginx -s reopen\`, where Kong reopens it for every entry: after the file is moved away, entries go to the moved file until nginx is told to reopen`, 'run `nginx -s reopen` after rotating the file (logrotate postrotate)');
     }

@@ -118,6 +118,9 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
         'use strategy: memory (kongc keeps the cache in an nginx proxy_cache_path on disk)',
       );
     }
+    if (config.memory.dictionary_name !== 'kong_db_cache') {
+      ctx.warn(ctx.at('memory', 'dictionary_name'), `memory.dictionary_name '${config.memory.dictionary_name.slice(0, 60)}': Kong needs this shared dict declared in its nginx template; kongc keeps one nginx cache per instance instead and ignores the name`);
+    }
     config.content_type.forEach((ct, i) => {
       if (!parseMediaType(ct)) ctx.warn(ctx.at('content_type', i), `content_type '${ct.slice(0, 60)}' is not a media type Kong can parse: it matches no response`);
     });
