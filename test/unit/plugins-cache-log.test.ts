@@ -76,6 +76,14 @@ describe('proxy-cache config', () => {
     assert.ok(messages(plugin('proxy-cache', '{ strategy: memory, request_method: [GET, PUT] }')).some((m) => /PUT requests always reach the upstream/.test(m)));
   });
 
+  it('refuses an instance bound to a consumer; reports statuses nginx cannot cache', () => {
+    const yaml = `${base}          - name: file-log\n            config: { path: /tmp/a.log }\nconsumers:\n  - username: a\n    plugins:\n      - name: proxy-cache\n        config: { strategy: memory }\n`;
+    assert.deepEqual(errors(yaml).map((m) => m.replace(/: a proxy-cache.*/, '')), ["15:29 error: proxy-cache (consumer 'a')"]);
+    assert.ok(messages(plugin('proxy-cache', '{ strategy: memory, response_code: [200, 799] }')).some((m) => /statuses 100-599 only/.test(m)));
+    const text = compileYaml(plugin('proxy-cache', '{ strategy: memory, response_code: [200, 799] }'), { stateDir: '/x' }).text;
+    assert.match(text, /proxy_cache_valid 200 300s;/);
+  });
+
   it("parses media types as Kong's parse_mime_type", () => {
     assert.deepEqual(parseMediaType('Application/JSON; Charset="utf-8"'), { type: 'application', subtype: 'json', params: [['charset', 'utf-8']] });
     assert.deepEqual(parseMediaType('*'), { type: '*', subtype: '*', params: [] });
