@@ -24,7 +24,6 @@ export interface ProxyCacheConfig {
 const MAX_SECONDS = 2147483647;
 /** Kong's memory strategy lives in kong_db_cache, 128 MB by default (mem_cache_size). */
 const CACHE_MAX_SIZE = '128m';
-const WORD = /^[A-Za-z0-9_]+$/;
 const HEADER_WORD = /^[A-Za-z0-9_-]+$/;
 
 /** RFC 2045 token characters, as Kong's media-type parser (kong/tools/mime_type.lua) reads them. */
@@ -123,9 +122,6 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
     }
     config.content_type.forEach((ct, i) => {
       if (!parseMediaType(ct)) ctx.warn(ctx.at('content_type', i), `content_type '${ct.slice(0, 60)}' is not a media type Kong can parse: it matches no response`);
-    });
-    config.vary_query_params?.forEach((name, i) => {
-      if (!WORD.test(name)) ctx.error(ctx.at('vary_query_params', i), `vary_query_params: '${name.slice(0, 60)}' cannot be read by nginx, whose $arg_ variables name only letters, digits and '_'`, 'rename the query argument, or leave it out of vary_query_params');
     });
     config.vary_headers?.forEach((name, i) => {
       if (!HEADER_WORD.test(name)) ctx.error(ctx.at('vary_headers', i), `vary_headers: '${name.slice(0, 60)}' is not a header name nginx can read ($http_ variables name letters, digits, '-' and '_')`, 'use the header name only');
@@ -243,7 +239,18 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
     if (ctx.state.consumers.length) key.push({ variable: ctx.consumerVariables().consumer }, { text: ':' });
     key.push({ text: `${use.route.id ?? use.route.name ?? `#${use.route.order}`}|` }, { variable: 'request_method' }, { text: '|' }, { variable: 'kongc_forwarded_path' }, { text: '|' });
     if (c.vary_query_params?.length) {
-      c.vary_query_params.forEach((name, i) => key.push({ text: `${i ? ':' : ''}${name}=` }, { variable: `arg_${name}` }));
+      // Each listed argument as Kong writes it in the key: `name=value`, `name` alone when it has
+      // no value, nothing when absent (first occurrence, as sent).
+      c.vary_query_params.forEach((name, i) => {
+        const arg = ctx.map({
+          variable: `${k}_q${i}`,
+          source: [{ variable: 'args' }],
+          entries: [{ match: 'regex', caseless: false, pattern: `(?:^|&)${escapeRegex(name)}(=[^&]*)?(?:&|$)`, value: [{ text: name }, { variable: '1' }] }],
+          default: [{ text: '' }],
+          purpose: `${use.label}: vary_query_params[${i}] for the cache key`,
+        });
+        key.push(...(i ? [{ text: ':' }] : []), { variable: arg });
+      });
     } else {
       key.push({ variable: 'args' });
     }
@@ -280,7 +287,7 @@ function reportApproximations(use: Parameters<NonNullable<PluginDefinition<Proxy
   if (!c.vary_query_params?.length) {
     ctx.approximate(at('vary_query_params'), `${use.label}: the cache key holds the query string as sent, where Kong sorts and decodes the arguments: requests whose arguments differ only in order or encoding are cached separately (a Miss where Kong answers Hit)`, 'list the arguments that matter in vary_query_params');
   } else {
-    ctx.approximate(at('vary_query_params'), `${use.label}: the cache key holds each listed argument's first value as sent ($arg_), where Kong joins every value decoded and sorted and tells an absent argument from an empty one: requests differing only in a repeated argument, or in an empty versus absent one, share an entry`);
+    ctx.approximate(at('vary_query_params'), `${use.label}: the cache key holds each listed argument's first occurrence as sent, where Kong joins every value decoded and sorted: requests differing only in a repeated argument share an entry, and differently encoded ones are cached separately`);
   }
   if (c.vary_headers?.length) ctx.approximate(at('vary_headers'), `${use.label}: the cache key holds each listed header's first value ($http_), where Kong joins repeated headers sorted and tells an absent header from an empty one: requests differing only there share an entry`);
   if (c.ignore_uri_case) ctx.approximate(at('ignore_uri_case'), `${use.label}: nginx cannot lowercase the path in the cache key: paths differing only in case are cached separately (a Miss where Kong answers Hit)`, 'set ignore_uri_case: false');

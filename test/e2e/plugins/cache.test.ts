@@ -71,7 +71,7 @@ services:
         paths: [/quiet]
         plugins:
           - name: proxy-cache
-            config: { strategy: memory, vary_query_params: [page], response_headers: { X-Cache-Status: false } }
+            config: { strategy: memory, vary_query_params: [page, page-size], response_headers: { X-Cache-Status: false } }
       - name: cc
         paths: [/cc]
         plugins:
@@ -188,6 +188,11 @@ services:
     assert.equal(b.status, 'Hit');
     assert.equal(b.upstream, 0);
     assert.equal((await get('/quiet/q?page=2', { headers: { 'kong-debug': '1' } })).status, 'Miss');
+    // Kong tells these apart: absent, no value, empty value; and argument names are case-sensitive.
+    for (const q of ['x=1', 'page', 'page=', 'PAGE=2&page=3', 'page=2&page-size=5']) {
+      assert.equal((await get(`/quiet/q?${q}`, { headers: { 'kong-debug': '1' } })).status, 'Miss', q);
+    }
+    assert.equal((await get('/quiet/q?page-size=5&y=1&page=2', { headers: { 'kong-debug': '1' } })).status, 'Hit');
   });
 
   it('Cache-Control and Set-Cookie from the upstream do not stop caching (cache_control false)', async () => {
