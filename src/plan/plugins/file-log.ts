@@ -18,9 +18,15 @@ export const FILE_LOG_FORMAT = 'kongc_file_log';
  * consumer entities.
  */
 export const FILE_LOG_MISSING = [
-  'request.querystring', 'request.headers', 'request.tls', 'response.headers', 'upstream_uri', 'latencies',
-  'tries', 'authenticated_entity', 'route', 'service', 'consumer', 'source', 'workspace',
+  'request.querystring', 'request.headers', 'request.tls', 'response.headers', 'upstream_uri',
+  'latencies.kong', 'latencies.proxy', 'latencies.receive', 'tries', 'authenticated_entity',
+  'route (but its id and name)', 'service (but its id and name)', 'consumer', 'source', 'workspace',
 ];
+
+const ROUTE_ID = 'kongc_log_route_id';
+const ROUTE_NAME = 'kongc_log_route_name';
+const SERVICE_ID = 'kongc_log_service_id';
+const SERVICE_NAME = 'kongc_log_service_name';
 
 /** Kong's path rule (schema `match`): no leading or trailing space, no `*`, `&`, `%` or backtick. */
 const KONG_PATH = /^[^\s*&%`][^*&%`]*[^\s*&%`]$/;
@@ -32,6 +38,8 @@ function format(): MapValue[] {
   return [
     [t('{"request":{"id":"'), v('request_id'), t('","method":"'), v('request_method'), t('","uri":"'), v('request_uri'), t('","url":"'), v('scheme'), t('://'), v('host'), t(':'), v('server_port'), v('request_uri'), t('","size":'), v('request_length'), t('},')],
     [t('"upstream_status":"'), v('upstream_status'), t('","response":{"status":'), v('status'), t(',"size":'), v('bytes_sent'), t('},')],
+    [t('"latencies":{"request":'), v('kongc_log_request_ms'), t('},')],
+    [t('"route":{"id":"'), v(ROUTE_ID), t('","name":"'), v(ROUTE_NAME), t('"},"service":{"id":"'), v(SERVICE_ID), t('","name":"'), v(SERVICE_NAME), t('"},')],
     [t('"client_ip":"'), v('remote_addr'), t('","started_at":'), v('kongc_log_msec'), t(',"workspace_name":"default"}')],
   ];
 }
@@ -80,6 +88,16 @@ export const fileLog: PluginDefinition<FileLogConfig> = {
       default: [{ text: '0' }],
       purpose: 'file-log: the time in milliseconds since the epoch (when the entry is written)',
     });
+    ctx.map({
+      variable: 'kongc_log_request_ms',
+      source: [{ variable: 'request_time' }],
+      entries: [
+        { match: 'regex', caseless: false, pattern: '^0\\.0*(\\d+)$', value: [{ variable: '1' }] },
+        { match: 'regex', caseless: false, pattern: '^(\\d+)\\.(\\d{3})$', value: [{ variable: '1' }, { variable: '2' }] },
+      ],
+      default: [{ text: '0' }],
+      purpose: 'file-log: the request time in milliseconds (latencies.request)',
+    });
     ctx.httpDirective(`log_format ${FILE_LOG_FORMAT}`, {
       name: 'log_format',
       args: [{ word: FILE_LOG_FORMAT }, { option: 'escape', value: 'json' }, ...format().map((value) => ({ value }))],
@@ -92,6 +110,13 @@ export const fileLog: PluginDefinition<FileLogConfig> = {
     if (use.config.reopen) {
       ctx.approximate(ctx.at(use, 'reopen'), `${use.label}: nginx opens the log file when it loads the config and again on \`nginx -s reopen\`, where Kong reopens it for every entry: after the file is moved away, entries go to the moved file until nginx is told to reopen`, 'run `nginx -s reopen` after rotating the file (logrotate postrotate)');
     }
-    return { directives: [{ name: 'access_log', args: [{ file: use.config.path }, { word: FILE_LOG_FORMAT }] }] };
+    // The route and service the entry is about; empty where the file gives no id (Kong would log the one it generated).
+    const route = use.route;
+    const service = route.service;
+    const set = (variable: string, text: string | null | undefined) => ({ kind: 'set' as const, variable, value: [{ text: text ?? '' }] });
+    return {
+      steps: [set(ROUTE_ID, route.id), set(ROUTE_NAME, route.name), set(SERVICE_ID, service?.id), set(SERVICE_NAME, service?.name)],
+      directives: [{ name: 'access_log', args: [{ file: use.config.path }, { word: FILE_LOG_FORMAT }] }],
+    };
   },
 };

@@ -25,6 +25,7 @@ describe('file-log through nginx', () => {
     const yaml = `_format_version: "3.0"
 services:
   - name: s
+    id: 5b1ac4a4-1f2f-4b8e-9a5e-0e6a4c0f1d2e
     url: http://127.0.0.1:${echo.port}
     routes:
       - name: logged
@@ -68,6 +69,10 @@ services:
     assert.equal(e.client_ip, '127.0.0.1');
     assert.ok(Math.abs(e.started_at - Date.now()) < 10_000, String(e.started_at));
     assert.equal(e.workspace_name, 'default');
+    assert.deepEqual(e.route, { id: '', name: 'logged' });
+    assert.deepEqual(e.service, { id: '5b1ac4a4-1f2f-4b8e-9a5e-0e6a4c0f1d2e', name: 's' });
+    assert.equal(typeof e.latencies.request, 'number');
+    assert.ok(e.latencies.request >= 0 && e.latencies.request < 5000);
   });
 
   it('routes it does not cover write nothing; each covered request adds one line', async () => {
