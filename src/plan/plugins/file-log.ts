@@ -27,6 +27,8 @@ const ROUTE_ID = 'kongc_log_route_id';
 const ROUTE_NAME = 'kongc_log_route_name';
 const SERVICE_ID = 'kongc_log_service_id';
 const SERVICE_NAME = 'kongc_log_service_name';
+/** $msec as the route's rewrite phase reads it: the request's start, give or take the time reading its headers took. */
+const START = 'kongc_log_start';
 
 /** Kong's path rule (schema `match`): no leading or trailing space, no `*`, `&`, `%` or backtick. */
 const KONG_PATH = /^[^\s*&%`][^*&%`]*[^\s*&%`]$/;
@@ -83,10 +85,10 @@ export const fileLog: PluginDefinition<FileLogConfig> = {
     }
     ctx.map({
       variable: 'kongc_log_msec',
-      source: [{ variable: 'msec' }],
+      source: [{ variable: START }],
       entries: [{ match: 'regex', caseless: false, pattern: '^(\\d+)\\.(\\d{3})$', value: [{ variable: '1' }, { variable: '2' }] }],
       default: [{ text: '0' }],
-      purpose: 'file-log: the time in milliseconds since the epoch (when the entry is written)',
+      purpose: 'file-log: when the request started (its rewrite phase), in milliseconds since the epoch',
     });
     ctx.map({
       variable: 'kongc_log_request_ms',
@@ -115,7 +117,7 @@ export const fileLog: PluginDefinition<FileLogConfig> = {
     const service = route.service;
     const set = (variable: string, text: string | null | undefined) => ({ kind: 'set' as const, variable, value: [{ text: text ?? '' }] });
     return {
-      steps: [set(ROUTE_ID, route.id), set(ROUTE_NAME, route.name), set(SERVICE_ID, service?.id), set(SERVICE_NAME, service?.name)],
+      steps: [{ kind: 'set', variable: START, value: [{ variable: 'msec' }] }, set(ROUTE_ID, route.id), set(ROUTE_NAME, route.name), set(SERVICE_ID, service?.id), set(SERVICE_NAME, service?.name)],
       directives: [{ name: 'access_log', args: [{ file: use.config.path }, { word: FILE_LOG_FORMAT }] }],
     };
   },
