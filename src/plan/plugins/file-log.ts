@@ -20,7 +20,7 @@ export const FILE_LOG_FORMAT = 'kongc_file_log';
 export const FILE_LOG_MISSING = [
   'request.querystring', 'request.headers', 'request.tls', 'response.headers', 'upstream_uri',
   'latencies.kong', 'latencies.proxy', 'latencies.receive', 'tries', 'authenticated_entity',
-  'route (but its id and name)', 'service (but its id and name)', 'consumer', 'source', 'workspace',
+  'route and service beyond their id and name (an id the file does not give is empty)', 'consumer', 'source', 'workspace',
 ];
 
 const ROUTE_ID = 'kongc_log_route_id';
@@ -106,7 +106,7 @@ export const fileLog: PluginDefinition<FileLogConfig> = {
     });
     ctx.approximate(
       ctx.at(use, 'path'),
-      `${use.label}: nginx writes this file for the requests the route proxies; answers kongc makes itself (errors of other plugins, Kong's 502/503/504) are written to the access log the server inherits, not to path, where Kong's file-log writes every request; and an access_log in a location replaces the inherited ones, so these requests no longer reach the http- or server-level access log`,
+      `${use.label}: nginx writes this file for the requests the route proxies; answers kongc makes itself (errors of other plugins, Kong's 502/503/504) are written to the access log the server inherits, not to path, where Kong's file-log writes every request; and an access_log in a location replaces the inherited ones, so these requests no longer reach the http- or server-level access log; each entry has Kong's fields nginx can give and lacks ${FILE_LOG_MISSING.join(', ')}`,
       'read both logs, or rely on nginx\'s own access_log for answers kongc makes',
     );
     if (use.config.reopen) {
