@@ -85,6 +85,14 @@ describe('proxy-cache config', () => {
     assert.match(text, /proxy_cache_valid 200 300s;/);
   });
 
+  it('says once that nginx answers request-termination before a cached response', () => {
+    const yaml = `${plugin('proxy-cache', '{ strategy: memory }')}      - name: r2\n        paths: [/r2]\nplugins:\n  - name: request-termination\n    config: { status_code: 503 }\n`;
+    const order = messages(yaml).filter((m) => /before request-termination runs/.test(m));
+    assert.equal(order.length, 1, order.join('\n'));
+    assert.match(order[0]!, /^10:33 warning: on route r /);
+    assert.deepEqual(messages(plugin('proxy-cache', '{ strategy: memory }')).filter((m) => /request-termination/.test(m)), []);
+  });
+
   it("parses media types as Kong's parse_mime_type", () => {
     assert.deepEqual(parseMediaType('Application/JSON; Charset="utf-8"'), { type: 'application', subtype: 'json', params: [['charset', 'utf-8']] });
     assert.deepEqual(parseMediaType('*'), { type: '*', subtype: '*', params: [] });

@@ -3,7 +3,9 @@
 // X-Cache-Status it would send.
 import type { MapEntry, MapValue, PluginDirective } from '../ir.js';
 import { escapeRegex } from '../../pcre.js';
+import type { Plugin } from '../../model/types.js';
 import type { PluginDefinition } from './definition.js';
+import { selectForRoute } from './scope.js';
 
 export interface ProxyCacheConfig {
   response_code: number[];
@@ -146,6 +148,7 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
       args: [{ file: dir }, { option: 'levels', value: '1:2' }, { option: 'keys_zone', value: `${k}:10m` }, { option: 'inactive', value: `${inactive}s` }, { option: 'max_size', value: CACHE_MAX_SIZE }],
     });
     reportApproximations(use, ctx);
+    reportTermination(use, ctx);
 
     // Requests Kong does not look up nor store: a method not listed (and, with cache_control, a
     // request Cache-Control of no-store or no-cache).
@@ -276,6 +279,27 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
     };
   },
 };
+
+/** Instances already warned about running before request-termination (once each). */
+const warnedOrder = new WeakSet<Plugin>();
+
+/**
+ * Kong answers a stored response in proxy-cache's access handler (priority 100), before
+ * request-termination (priority 2) runs; nginx answers request-termination in the rewrite phase,
+ * before the cache is read. Said once per instance, naming the first route both apply to.
+ */
+function reportTermination(use: Parameters<NonNullable<PluginDefinition<ProxyCacheConfig>['lower']>>[0], ctx: Parameters<NonNullable<PluginDefinition<ProxyCacheConfig>['lower']>>[1]): void {
+  if (warnedOrder.has(use.plugin)) return;
+  const terminations = ctx.state.plugins.filter((p) => p.name === 'request-termination' && p.enabled);
+  if (!terminations.length || !selectForRoute(terminations, use.route).size) return;
+  warnedOrder.add(use.plugin);
+  ctx.warn(
+    ctx.at(use, 'strategy'),
+    `on route ${use.route.name ?? `#${use.route.order}`} (and any other route both apply to), Kong answers a request ${use.label} has stored from the cache before request-termination runs (priority 100 over 2); nginx runs request-termination first, so such a request gets its answer instead of the cached response`,
+    'see "Phase order" in the README',
+    'phase-order',
+  );
+}
 
 /** What nginx does differently for this instance: one warning per field (errors with --strict). */
 function reportApproximations(use: Parameters<NonNullable<PluginDefinition<ProxyCacheConfig>['lower']>>[0], ctx: Parameters<NonNullable<PluginDefinition<ProxyCacheConfig>['lower']>>[1]): void {
