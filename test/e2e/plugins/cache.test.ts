@@ -213,6 +213,8 @@ services:
       ['cc=no-cache%3D%22set-cookie%22%2C%20max-age%3D60', false],
       ['cc=max-age%3D0', false],
       ['cc=s-maxage%3D0%2C%20max-age%3D60', false],
+      ['cc=max-age%3D60&status=500', false],
+      ['cc=max-age%3D60&ct=text/html', false],
     ];
     for (const [i, [query, cached]] of cases.entries()) {
       const path = `/cc/r${i}?${query}`;
