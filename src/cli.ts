@@ -50,6 +50,7 @@ export function buildProgram(): Command {
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--ca-dir <dir>', 'folder for the CA bundle files of service ca_certificates (default: the folder of -o)')
     .option('--secrets-dir <dir>', 'folder for credential files nginx reads (mode 0600; default: the folder of -o)')
+    .option('--state-dir <dir>', 'folder where nginx keeps plugin state, e.g. proxy-cache directories (default: the folder of -o)')
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors; with --from-log, calls Kong would reject too')
     .addHelpText('after', `
 Examples:
@@ -136,6 +137,7 @@ Examples:
     .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
     .option('--dry-run', 'render and test inside a temporary copy of the nginx configuration; change nothing')
     .option('--secrets-dir <dir>', 'folder for credential files nginx reads (mode 0600; default: the folder of --target)')
+    .option('--state-dir <dir>', 'folder where nginx keeps plugin state, e.g. proxy-cache directories (default: the folder of --target)')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")

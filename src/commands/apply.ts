@@ -20,6 +20,7 @@ export interface ApplyFlags extends HostFlags, TlsFlags {
   skipUnsupported?: boolean;
   strict?: boolean;
   secretsDir?: string;
+  stateDir?: string;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
   selectTag?: string[];

@@ -32,6 +32,7 @@ export interface BuildFlags extends TlsFlags {
   strict?: boolean;
   caDir?: string;
   secretsDir?: string;
+  stateDir?: string;
   selectTag?: string[];
 }
 
@@ -50,6 +51,8 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
     caDir,
     // Credential files likewise: --secrets-dir, else --ca-dir, else next to -o.
     secretsDir,
+    // Folders nginx keeps state in (proxy-cache): --state-dir, else --ca-dir, else next to -o.
+    stateDir: flags.stateDir ? resolve(flags.stateDir) : undefined,
     strict: Boolean(flags.strict),
   };
 }

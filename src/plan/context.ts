@@ -12,6 +12,8 @@ export interface PlanOptions {
   caDir?: string;
   /** Absolute folder for credential files (mode 0600); default: caDir. */
   secretsDir?: string;
+  /** Absolute folder for state nginx keeps between requests (proxy-cache directories); default: caDir. */
+  stateDir?: string;
   /** Plugins kongc does not compile become warnings; the gates among them fail closed. */
   skipUnsupported?: boolean;
   /** Approximations (a plugin nginx can only come close to) are errors. */

@@ -122,7 +122,44 @@ function replayCommand(api: AdminApi, cmd: LogCommand, warn: Warn): void {
   } else if (out.note) {
     warn(at, NOTE, `${label} → ${out.status}, ${out.note}`);
   }
-  if (out.created) learnId(api, out.created, readResponse(cmd.after), warn);
+  if (out.created) {
+    const resp = readResponse(cmd.after);
+    learnId(api, out.created, resp, warn);
+    learnSecrets(out.created, resp, at, label, warn);
+  }
+}
+
+/** Credential fields Kong fills with random values when a call leaves them out. */
+const GENERATED: Partial<Record<string, string[]>> = {
+  keyauth_credentials: ['key'],
+  jwt_secrets: ['key', 'secret'],
+  hmacauth_credentials: ['secret'],
+  oauth2_credentials: ['client_id', 'client_secret'],
+};
+
+/**
+ * A credential Kong gave a random secret: the recorded response shows it, or nobody can know it.
+ * Without it the credential stays in the YAML as Kong would load it (Kong draws a new random value,
+ * which no client has), and the call is reported.
+ */
+function learnSecrets(row: Row, resp: RecordedResponse | null, at: At, label: string, warn: Warn): void {
+  const missing = (GENERATED[row.kind] ?? []).filter((f) => row.fields[f] === undefined || row.fields[f] === null);
+  if (!missing.length) return;
+  const shown = resp && (resp.status === null || resp.status < 400) ? resp : null;
+  const unknown = missing.filter((f) => {
+    const v = shown?.fields.get(f);
+    if (v === undefined || v === '') return true;
+    row.fields[f] = v;
+    return false;
+  });
+  if (!unknown.length) return;
+  const what = unknown.join(' and ');
+  warn(
+    at,
+    NOTE,
+    `${label}: Kong generated a random ${what} for this ${KINDS[row.kind].one}, and the log does not record it: the replay cannot know it, so the credential is written without it (loaded by Kong it gets a new random ${what} that no client holds; kongc cannot compile a credential it does not know)`,
+    `give the ${what} in the call (-d ${unknown[0]}=…), or keep Kong's response to the call after it in the log`,
+  );
 }
 
 /** A refused call: Kong's status and message, what the output lacks because of it, and how to keep it. */

@@ -9,7 +9,8 @@ export type FieldType =
   | { t: 'any' }
   | { t: 'array' | 'set'; of: FieldType }
   | { t: 'map'; values: FieldType }
-  | { t: 'record'; fields: Record<string, FieldType> }
+  /** `rest`: the type of fields not listed (plugin config: read loosely); without it they are kept as given. */
+  | { t: 'record'; fields: Record<string, FieldType>; rest?: FieldType }
   | { t: 'foreign'; ref: Kind };
 
 export type Kind =
@@ -352,7 +353,7 @@ export function infer(v: unknown, t: FieldType): unknown {
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) {
-      const ft = t.t === 'record' ? t.fields[k] : t.t === 'map' ? t.values : t.t === 'any' ? ANY : undefined;
+      const ft = t.t === 'record' ? (Object.prototype.hasOwnProperty.call(t.fields, k) ? t.fields[k] : t.rest) : t.t === 'map' ? t.values : t.t === 'any' ? ANY : undefined;
       Object.defineProperty(out, k, { value: ft ? infer(x, ft) : x, enumerable: true, writable: true, configurable: true });
     }
     return out;

@@ -5,6 +5,7 @@ import { parseServiceUrl } from '../../model/service-url.js';
 import { TARGET_DEFAULTS } from '../../model/defaults.js';
 import { parseTarget } from '../../model/target-address.js';
 import { decodeFormPairs } from './form.js';
+import { pluginConfigType } from './plugin-fields.js';
 import { CREDENTIAL_ENDPOINTS, infer, isObject, KINDS, schemaViolation, validateField, type FieldErrors, type Kind } from './schema.js';
 
 export interface At {
@@ -189,7 +190,7 @@ export class AdminApi {
 
   /** PATCH: only the given fields change; records (config, healthchecks) merge. */
   private update(row: Row, input: Input, at: At, forced: Row['refs'] = {}): Outcome {
-    const parsed = this.parseInput(row.kind, input);
+    const parsed = this.parseInput(row.kind, input, row.fields.name);
     if ('status' in parsed) return parsed;
     const merged: Record<string, unknown> = { ...row.fields };
     const given = parsed.value;
@@ -252,10 +253,15 @@ export class AdminApi {
   }
 
   /** Body → plain object; form bodies decoded and typed per the schema like Kong's arguments decoder. */
-  private parseInput(kind: Kind, input: Input): { value: Record<string, unknown> } | Outcome {
+  private parseInput(kind: Kind, input: Input, pluginName?: unknown): { value: Record<string, unknown> } | Outcome {
     if ('error' in input) return { status: 400, message: input.error };
     const def = KINDS[kind];
-    if (input.form) return { value: infer(decodeFormPairs(input.pairs), { t: 'record', fields: def.fields }) as Record<string, unknown> };
+    if (input.form) {
+      const decoded = decodeFormPairs(input.pairs);
+      // A plugin's config is typed by that plugin's schema (the name given, else the stored plugin's).
+      const fields = kind === 'plugins' ? { ...def.fields, config: pluginConfigType(typeof decoded.name === 'string' ? decoded.name : pluginName) } : def.fields;
+      return { value: infer(decoded, { t: 'record', fields }) as Record<string, unknown> };
+    }
     if (input.value === undefined || input.value === null) return { value: {} };
     if (!isObject(input.value)) return { status: 400, message: schemaViolation([], new Map([['@entity', 'expected an input table']])) };
     return { value: input.value };

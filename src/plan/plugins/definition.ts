@@ -94,4 +94,9 @@ export interface LowerContext {
   consumerVariables(): { consumer: string; credential: string; anonymous: string };
   /** A side file holding secrets (mode 0600, named by its content); returns its absolute path, or null after an error. */
   secretFile(prefix: string, content: string, ref: SourceRef): string | null;
+  /**
+   * An absolute folder for state nginx keeps (a cache directory), named `<state dir>/kongc-<prefix>-<name>`;
+   * null after an error (no state folder: build with -o or --state-dir).
+   */
+  stateDir(prefix: string, name: string, ref: SourceRef, what: string): string | null;
 }

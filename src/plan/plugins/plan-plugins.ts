@@ -100,6 +100,14 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       if (!files.has(path)) files.set(path, { path, content, secret: true, usedBy: [] });
       return path;
     },
+    stateDir: (prefix, name, ref, what) => {
+      const dir = ctx.options.stateDir ?? ctx.options.caDir;
+      if (!dir) {
+        ctx.error(ref, 'plugin', `${what} lives in a folder nginx writes, and kongc has no folder to name`, 'build with -o FILE (the folder goes next to it) or --state-dir DIR');
+        return null;
+      }
+      return posix.join(dir, `kongc-${prefix}-${name}`);
+    },
   };
 
   const reportedOrder = new Set<string>();

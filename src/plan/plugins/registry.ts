@@ -3,8 +3,10 @@ import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
 import { botDetection } from './bot-detection.js';
 import { correlationId } from './correlation-id.js';
+import { fileLog } from './file-log.js';
 import { cors } from './cors.js';
 import { ipRestriction } from './ip-restriction.js';
+import { proxyCache } from './proxy-cache.js';
 import { rateLimiting } from './rate-limiting.js';
 import { requestSizeLimiting } from './request-size-limiting.js';
 import { requestTermination } from './request-termination.js';
@@ -16,7 +18,9 @@ const DEFINITIONS: PluginDefinition[] = [
   botDetection,
   correlationId,
   cors,
+  fileLog,
   ipRestriction,
+  proxyCache,
   rateLimiting,
   requestSizeLimiting,
   requestTermination,
