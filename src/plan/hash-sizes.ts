@@ -25,6 +25,10 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
   let largestMap = 0;
   for (const m of plan.maps) {
     if (m.entries.length > largestMap) largestMap = m.entries.length;
+    if (m.includeStats) {
+      largestMap = Math.max(largestMap, m.entries.length + m.includeStats.entries);
+      longestKey = Math.max(longestKey, m.includeStats.longestKey);
+    }
     for (const e of m.entries) if (e.match === 'exact') longestKey = Math.max(longestKey, Buffer.byteLength(e.key));
   }
   // nginx's own variables (~150) share the table with one variable per generated map. A 64-byte

@@ -239,6 +239,8 @@ export interface MapBlock {
   hostnames?: boolean;
   /** Entries read from a secret side file (absolute path) before `entries`: keys kongc must not print. */
   include?: string;
+  /** How many entries the side file holds and its longest exact key, for nginx's hash sizes. */
+  includeStats?: { entries: number; longestKey: number };
   /** Why this map exists, for the comment above it (generated text only). */
   purpose: string;
 }

@@ -1,8 +1,11 @@
 // Every plugin kongc knows, by name. A plugin is one module in this folder; adding one is one line here.
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
+import { KEY_AUTH } from './key-auth.js';
+import { BASIC_AUTH } from './basic-auth.js';
+import { ACL } from './acl.js';
 
-const DEFINITIONS: PluginDefinition[] = [...OBSERVERS];
+const DEFINITIONS: PluginDefinition[] = [...OBSERVERS, KEY_AUTH, BASIC_AUTH, ACL];
 
 export const PLUGINS: ReadonlyMap<string, PluginDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
 
