@@ -26,6 +26,12 @@ function isDangerous(name: string): boolean {
 // except `include`, which these modules do honour.
 const DATA_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
 
+/** An absolute path whose file name kongc chose (`kongc-<what>-<16 hex>`), quoted or not. */
+function isKongcSideFile(word: string): boolean {
+  const path = word.replace(/^"(.*)"$/, '$1');
+  return /^\/(?:[^;{}"'\\$\s]+\/)*kongc-[a-z0-9-]+-[0-9a-f]{16}$/.test(path) && !path.split('/').includes('..');
+}
+
 /** Throws CommandFailure naming the first directive that could load code or read files. */
 export function assertNoCodeLoadingDirectives(text: string): void {
   const blocks: string[] = [];
@@ -35,7 +41,8 @@ export function assertNoCodeLoadingDirectives(text: string): void {
       continue;
     }
     const inData = DATA_BLOCKS.has(blocks[blocks.length - 1] ?? '');
-    const dangerous = inData ? s.name === 'include' && s.words.length === 2 && !s.opensBlock : isDangerous(s.name);
+    // A map may include a side file kongc wrote (credentials it keeps out of the config): kongc-named only.
+    const dangerous = inData ? s.name === 'include' && !(s.words.length === 2 && !s.opensBlock && isKongcSideFile(s.words[1]!.text)) : isDangerous(s.name);
     if (dangerous) {
       throw new CommandFailure(
         `refusing to run nginx on the generated configuration: line ${s.line} has a \`${s.name}\` directive, which kongc never generates and which can load code or read files`,

@@ -37,8 +37,11 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
   // "could not build optimal variables_hash" from ~150 generated maps on. 128 bytes hold three.
   const variables = plan.maps.length + 200;
   const manyVariables = plan.maps.length > 64;
+  // A large map (consumer ids, keys) is built without collisions only when a bucket holds a few
+  // of its keys: nginx warns "could not build optimal map_hash" with one 36-byte key per bucket.
+  const largeBucket = largestMap > DEFAULT_MAP_MAX / 2 && bucketNeed(longestKey) * 4 > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey) * 4) : 0;
   return {
-    mapBucket: bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0,
+    mapBucket: Math.max(largeBucket, bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0),
     mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,
     variablesBucket: manyVariables ? 2 * DEFAULT_BUCKET : 0,
     variablesMax: manyVariables ? pow2AtLeast(Math.max(variables * 4, 2 * DEFAULT_VARIABLES_MAX)) : 0,

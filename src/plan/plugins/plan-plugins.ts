@@ -113,6 +113,9 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
     },
   };
 
+  // Declared up front when consumers can be identified: upstream hashing on the consumer reads them.
+  if (identifiesConsumers(state)) lowerCtx.consumerVariables();
+
   const reportedOrder = new Set<string>();
   const forRoute = (route: Route): PluginWork | null => {
     const selected = selectForRoute(
@@ -175,6 +178,11 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
     },
   });
   return plan;
+}
+
+/** An enabled authentication plugin sets the consumer variables. */
+export function identifiesConsumers(state: KongState): boolean {
+  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth'));
 }
 
 function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {
