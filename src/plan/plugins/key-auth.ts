@@ -93,7 +93,7 @@ function keyTable(ctx: LowerContext): { cred: string; consumer: string; credenti
 }
 
 /** What one instance reads: its key chain over key_names, and which name held the key. */
-function instanceMaps(use: PluginUse<KeyAuthConfig>, ctx: LowerContext): { key: string; args: string | null; headers: [string, string][] } {
+function instanceMaps(use: PluginUse<KeyAuthConfig>, ctx: LowerContext): { key: string; args: string | null; headers: [string, string][]; dup: string | null } {
   return once(ctx, `key-auth:${use.key}`, () => {
     const c = use.config;
     const base = `kongc_ka_${use.key}`;
@@ -114,15 +114,31 @@ function instanceMaps(use: PluginUse<KeyAuthConfig>, ctx: LowerContext): { key: 
       if (c.key_in_query) {
         const q = query(j);
         next = v(ctx.map({ variable: `${base}_kq${j}`, source: v(q), entries: [{ match: 'exact', key: '', value: next }], default: v(q), purpose: `the key: query argument ${name}, else the next place` }));
-        nextIndex = v(ctx.map({ variable: `${base}_iq${j}`, source: v(q), entries: [{ match: 'exact', key: '', value: nextIndex }], default: t(String(j)), purpose: 'which key name held the key' }));
+        nextIndex = v(ctx.map({ variable: `${base}_iq${j}`, source: v(q), entries: [{ match: 'exact', key: '', value: nextIndex }], default: t(`q${j}`), purpose: 'which key name held the key' }));
       }
       if (c.key_in_header) {
         next = v(ctx.map({ variable: `${base}_kh${j}`, source: v(header), entries: [{ match: 'exact', key: '', value: next }], default: v(header), purpose: `the key: header ${name}, else the next place` }));
-        nextIndex = v(ctx.map({ variable: `${base}_ih${j}`, source: v(header), entries: [{ match: 'exact', key: '', value: nextIndex }], default: t(String(j)), purpose: 'which key name held the key' }));
+        nextIndex = v(ctx.map({ variable: `${base}_ih${j}`, source: v(header), entries: [{ match: 'exact', key: '', value: nextIndex }], default: t(`h${j}`), purpose: 'which key name held the key' }));
       }
     }
     const key = next.length ? (next[0] as { variable: string }).variable : '';
     const index = nextIndex.length ? (nextIndex[0] as { variable: string }).variable : null;
+    // Kong answers "Duplicate API key found" when the query argument that held the key is repeated
+    // (nginx's $http_ sees only the first of repeated headers: that case is not detected).
+    let dup: string | null = null;
+    if (c.key_in_query && index) {
+      const perName = names.map((name, j) => {
+        const n = escapeRegex(name);
+        return ctx.map({
+          variable: `${base}_dup${j}`,
+          source: v('args'),
+          entries: [{ match: 'regex', caseless: false, pattern: `(?:^|&)${n}(?:=[^&]*)?&(?:.*&)?${n}(?:=|&|$)`, value: t('1') }],
+          default: [],
+          purpose: `the query argument ${name} is repeated`,
+        });
+      });
+      dup = ctx.map({ variable: `${base}_dup`, source: v(index), entries: perName.map((p, j) => ({ match: 'exact', key: `q${j}`, value: v(p) })), default: [], purpose: 'the query argument that held the key is repeated' });
+    }
     let args: string | null = null;
     const headers: [string, string][] = [];
     if (c.hide_credentials && index) {
@@ -140,14 +156,14 @@ function instanceMaps(use: PluginUse<KeyAuthConfig>, ctx: LowerContext): { key: 
             purpose: `the query string without the argument ${name}`,
           }),
         );
-        args = ctx.map({ variable: `${base}_args`, source: v(index), entries: perName.map((p, j) => ({ match: 'exact', key: String(j), value: v(p) })), default: v('args'), purpose: 'the query string without the key' });
+        args = ctx.map({ variable: `${base}_args`, source: v(index), entries: perName.flatMap((p, j) => [`h${j}`, `q${j}`].map((key) => ({ match: 'exact' as const, key, value: v(p) }))), default: v('args'), purpose: 'the query string without the key' });
       }
       names.forEach((name, j) => {
         const header = `http_${name.toLowerCase().replace(/-/g, '_')}`;
-        headers.push([name, ctx.map({ variable: `${base}_fwd${j}`, source: v(index), entries: [{ match: 'exact', key: String(j), value: [] }], default: v(header), purpose: `header ${name} upstream: cleared when it held the key` })]);
+        headers.push([name, ctx.map({ variable: `${base}_fwd${j}`, source: v(index), entries: [`h${j}`, `q${j}`].map((key) => ({ match: 'exact' as const, key, value: [] })), default: v(header), purpose: `header ${name} upstream: cleared when it held the key` })]);
       });
     }
-    return { key, args, headers };
+    return { key, args, headers, dup };
   });
 }
 
@@ -204,14 +220,15 @@ export const KEY_AUTH: PluginDefinition<KeyAuthConfig> = {
       if (!c.run_on_preflight) entries.push({ match: 'regex', caseless: false, pattern: '^OPTIONS\\n', value: t('skip') });
       // With anonymous, Kong's plugin does nothing when an earlier one authenticated (logical OR).
       if (c.anonymous) entries.push({ match: 'regex', caseless: false, pattern: '^[^\\n]*\\n[^\\n]', value: t('skip') });
+      entries.push({ match: 'regex', caseless: false, pattern: '\\n1$', value: t('duplicate') });
       entries.push({ match: 'regex', caseless: false, pattern: '^[^\\n]*\\n[^\\n]*\\n[^\\n]', value: t('ok') });
-      entries.push({ match: 'regex', caseless: false, pattern: '\\n$', value: t('none') });
+      entries.push({ match: 'regex', caseless: false, pattern: '\\n\\n$', value: t('none') });
       ctx.map({
         variable: status,
-        source: [{ variable: 'request_method' }, { separator: true }, { variable: vars.credential }, { separator: true }, { variable: table.cred }, { separator: true }, { variable: 'kongc_ka_key' }],
+        source: [{ variable: 'request_method' }, { separator: true }, { variable: vars.credential }, { separator: true }, { variable: table.cred }, { separator: true }, { variable: 'kongc_ka_key' }, { separator: true }, ...(inst.dup ? [{ variable: inst.dup }] : [])],
         entries,
         default: t('bad'),
-        purpose: `key-auth ${use.label}: skip, ok, none (no key) or bad (unknown key)`,
+        purpose: `key-auth ${use.label}: skip, duplicate, ok, none (no key) or bad (unknown key)`,
       });
     });
     const anon = resolveAnonymous(use, ctx);
@@ -220,6 +237,7 @@ export const KEY_AUTH: PluginDefinition<KeyAuthConfig> = {
       anon ? [...hide, ...anonymousActions(use, ctx, anon)] : [{ kind: 'answer', target: ctx.kongError(401, message, [['WWW-Authenticate', auth]]) }];
     const steps: PluginStep[] = [
       { kind: 'set', variable: 'kongc_ka_key', value: inst.key ? v(inst.key) : [] },
+      ...(inst.dup ? [when(status, 'duplicate', fail('Duplicate API key found'))] : []),
       when(status, 'none', fail('No API key found in request')),
       when(status, 'bad', fail('Unauthorized')),
       when(status, 'ok', [...hide, ...setConsumer(ctx, v(table.consumer), v(table.credential))]),

@@ -24,6 +24,8 @@ export const SCOPED_PROBE: PluginDefinition<{ tag: string }> = {
   schema: { type: 'object', properties: { tag: { type: 'string', pattern: '^[a-z]+$' } }, required: ['tag'] },
   lower(use, ctx) {
     const choice = ctx.consumerChoice(use);
+    // Declared empty (a map), as the consumer variables are: set where an instance applies.
+    ctx.map({ variable: 'kongc_test_scoped', source: [], entries: [], default: [], purpose: 'test probe' });
     const set = { kind: 'set' as const, variable: 'kongc_test_scoped', value: [{ text: use.config.tag }] };
     return {
       steps: [choice ? { kind: 'if', check: { variable: choice, op: '=', operand: '1' }, then: [set] } : set],
@@ -102,6 +104,13 @@ services:
             config: { anonymous: anon }
           - name: kongc-test-scoped
             config: { tag: route }
+      - name: either
+        paths: [/either]
+        plugins:
+          - name: key-auth
+            config: { anonymous: anon }
+          - name: basic-auth
+            config: { anonymous: anon }
       - { name: open, paths: [/open] }
 consumers:
   - username: alice
@@ -207,6 +216,30 @@ describe('key-auth, basic-auth and acl through nginx', () => {
     assert.equal((await get('/k/x?xapikey=Secret-1')).status, 401);
   });
 
+  it('a repeated query argument holding the key: 401 "Duplicate API key found"', async () => {
+    for (const q of ['apikey=Secret-1&apikey=Secret-1', 'apikey=x&a=1&apikey', 'apikey&apikey=Secret-1']) {
+      const r = await get(`/k/x?${q}`);
+      assert.equal(r.status, 401, q);
+      assert.deepEqual(kongError(r), { message: 'Duplicate API key found' }, q);
+      assert.equal(r.headers['www-authenticate'], 'Key');
+    }
+    // The header is looked at first: the query is then not read.
+    assert.equal((await get('/k/x?apikey=a&apikey=b', { apikey: 'Secret-1' })).status, 200);
+    assert.equal((await get('/k/x?apikeys=a&apikey=Secret-1')).status, 200);
+  });
+
+  it('two authentication plugins with anonymous: either credential (logical OR)', async () => {
+    const byKey = upstream(await get('/either/x', { apikey: 'SECRET-1', authorization: basic('alice', 'pa:ss word') }));
+    assert.equal(byKey.headers['x-consumer-username'], 'bob', 'key-auth runs first; basic-auth then does nothing');
+    const byPassword = upstream(await get('/either/x', { authorization: basic('alice', 'pa:ss word') }));
+    assert.equal(byPassword.headers['x-consumer-username'], 'alice');
+    assert.equal(byPassword.headers['x-credential-identifier'], 'alice');
+    assert.equal(byPassword.headers['x-anonymous-consumer'], undefined);
+    const neither = upstream(await get('/either/x'));
+    assert.equal(neither.headers['x-consumer-username'], 'anon');
+    assert.equal(neither.headers['x-anonymous-consumer'], 'true');
+  });
+
   it('hide_credentials: the header or query argument that held the key is not sent upstream', async () => {
     const h = upstream(await get('/kh/x', { 'x-key': 'Secret-1', apikey: '' }));
     assert.equal(h.headers['x-key'], undefined);
@@ -302,6 +335,10 @@ describe('key-auth, basic-auth and acl through nginx', () => {
   it('routes without authentication pass client copies of the consumer headers as Kong does', async () => {
     const u = upstream(await get('/open/x', { 'X-Consumer-ID': 'client' }));
     assert.equal(u.headers['x-consumer-id'], 'client');
+  });
+
+  it('nginx logged no error or uninitialized variable', () => {
+    assert.doesNotMatch(nginx.errorLog(), /\[(?:error|crit|alert|emerg)\]|uninitialized/);
   });
 
   it('no key or password is printed in the config or in the side files other than the secret ones', () => {
