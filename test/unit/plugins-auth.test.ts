@@ -94,6 +94,12 @@ describe('key-auth config', () => {
     assert.ok(diagnostics(config('          - name: key-auth', cons), { strict: true }).errors.some((e) => /ttl$/.test(e.path)));
   });
 
+  it('a consumer with only a custom_id gets a fixed derived id, with a warning (Kong: random per load)', () => {
+    const d = diagnostics(config('          - name: key-auth', '  - custom_id: only-custom\n    keyauth_credentials: [{ key: k2 }]\n'));
+    assert.deepEqual(d.errors, []);
+    assert.ok(d.warnings.some((w) => /neither id nor username/.test(w.message) && w.path === '/consumers/1/custom_id'));
+  });
+
   it('needs somewhere to write the keys', () => {
     try {
       compileYaml(config('          - name: key-auth'), {});

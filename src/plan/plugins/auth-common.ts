@@ -39,6 +39,14 @@ export function once<T>(ctx: LowerContext, key: string, build: () => T): T {
 export function consumerMaps(ctx: LowerContext): { username: string; customId: string } {
   return once(ctx, 'consumer-maps', () => {
     const vars = ctx.consumerVariables();
+    const unnamed = ctx.state.consumers.filter((c) => c.id === null);
+    if (unnamed.length) {
+      ctx.warn(
+        child(unnamed[0]!.src, 'custom_id'),
+        `${unnamed.length} consumer${unnamed.length > 1 ? 's have' : ' has'} neither id nor username: Kong gives each a random id at every load (sent upstream as X-Consumer-ID); kongc derives a fixed one from the custom_id`,
+        'give these consumers an id to send the same X-Consumer-ID as Kong',
+      );
+    }
     const username = ctx.map({
       variable: 'kongc_consumer_username',
       source: v(vars.consumer),
