@@ -142,7 +142,7 @@ export function secretLookup(ctx: LowerContext, prefix: string, secrets: Secret[
     }
     const header = '# kongc: secrets; nginx reads this file as the master process loads its config\n';
     const lookupFile = ctx.secretFile(`${prefix}-lookup`, header + [...lookup, ...regexes].join('\n') + '\n', ref);
-    const canonFile = ctx.secretFile(`${prefix}-canon`, header + canon.join('\n') + '\n', ref);
+    const canonFile = lookupFile === null ? null : ctx.secretFile(`${prefix}-canon`, header + canon.join('\n') + '\n', ref);
     return { lookupFile, canonFile };
   });
 }

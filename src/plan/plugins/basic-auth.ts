@@ -6,7 +6,7 @@
 // Matching the header's base64 form needs the password in plain text, so hashed passwords
 // (`_transform: false`) are refused.
 import type { MapValue } from '../ir.js';
-import type { LowerContext, PluginDefinition } from './definition.js';
+import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import {
   anonymousActions,
   child,
@@ -41,7 +41,7 @@ export function basicToken(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64').replace(/=+$/, '');
 }
 
-function credentialTable(ctx: LowerContext): { cred: string; proxyCred: string; consumer: string; credential: string } {
+function credentialTable(ctx: LowerContext, first: PluginUse<unknown>): { cred: string; proxyCred: string; consumer: string; credential: string } {
   return once(ctx, 'basic-auth', () => {
     const secrets: Secret[] = [];
     const consumers: [string, string][] = [];
@@ -77,7 +77,7 @@ function credentialTable(ctx: LowerContext): { cred: string; proxyCred: string; 
         usernames.push([token, b.username]);
       }
     }
-    const files = secretLookup(ctx, 'basic-auth', secrets, ctx.state.consumers[0]?.src ?? ctx.state.plugins.find((p) => p.name === 'basic-auth')!.src);
+    const files = secretLookup(ctx, 'basic-auth', secrets, child(first.plugin.src, 'name'));
     const extract = (variable: string, header: string, name: string) =>
       ctx.map({ variable, source: v(header), entries: [{ match: 'regex', caseless: false, pattern: BASIC, value: v('1') }], default: [], purpose: `the base64 credentials of ${name}, as Kong finds them` });
     const proxy = lookupChain(ctx, 'bap', extract('kongc_ba_proxy64', 'http_proxy_authorization', 'Proxy-Authorization'), files, secrets.length, longest);
@@ -128,7 +128,7 @@ export const BASIC_AUTH: PluginDefinition<BasicAuthConfig> = {
   lower(use, ctx) {
     const c = use.config;
     const vars = ctx.consumerVariables();
-    const table = credentialTable(ctx);
+    const table = credentialTable(ctx, use);
     const status = `kongc_ba_${use.key}_status`;
     once(ctx, `basic-auth-status:${use.key}`, () =>
       ctx.map({

@@ -43,7 +43,7 @@ const v = (variable: string): MapValue => [{ variable }];
 const t = (text: string): MapValue => [{ text }];
 
 /** Every consumer's keys, looked up once per plan: the token map, the consumer and credential per token. */
-function keyTable(ctx: LowerContext): { cred: string; consumer: string; credential: string; hasQueryUnsafe: boolean } {
+function keyTable(ctx: LowerContext, first: PluginUse<unknown>): { cred: string; consumer: string; credential: string; hasQueryUnsafe: boolean } {
   return once(ctx, 'key-auth', () => {
     const secrets: Secret[] = [];
     const consumers: [string, string][] = [];
@@ -81,7 +81,7 @@ function keyTable(ctx: LowerContext): { cred: string; consumer: string; credenti
         'give keyauth_credentials an id to send the same X-Credential-Identifier as Kong',
       );
     }
-    const files = secretLookup(ctx, 'key-auth', secrets, ctx.state.consumers[0]?.src ?? ctx.state.plugins.find((p) => p.name === 'key-auth')!.src);
+    const files = secretLookup(ctx, 'key-auth', secrets, child(first.plugin.src, 'name'));
     const cred = lookupChain(ctx, 'ka', 'kongc_ka_key', files, secrets.length, longest);
     return {
       cred,
@@ -202,7 +202,7 @@ export const KEY_AUTH: PluginDefinition<KeyAuthConfig> = {
   lower(use, ctx) {
     const c = use.config;
     const vars = ctx.consumerVariables();
-    const table = keyTable(ctx);
+    const table = keyTable(ctx, use);
     const inst = instanceMaps(use, ctx);
     if (c.key_in_query && table.hasQueryUnsafe) {
       once(ctx, `key-auth-query:${use.key}`, () =>
