@@ -247,6 +247,8 @@ describe('key-auth, basic-auth and acl through nginx', () => {
     const q = upstream(await get('/kh/x?a=1&apikey=SECRET-1&b=2'));
     assert.equal(q.url, '/x?a=1&b=2');
     assert.equal(q.headers['x-consumer-username'], 'bob');
+    assert.equal(upstream(await get('/kh/x?apikey=Secret-1')).url, '/x');
+    assert.equal(upstream(await get('/kh/x?a=1&apikey=Secret-1')).url, '/x?a=1');
     const first = upstream(await get('/kh/x?x-key=Secret-1&c=3', { apikey2: 'kept' }));
     assert.equal(first.url, '/x?c=3');
     // A key name that did not hold the key is left alone.
