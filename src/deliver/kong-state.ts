@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { KongState } from '../model/types.js';
+import type { Consumer, KongState, Plugin } from '../model/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export const STATE_FORMAT = 'kongc-state/1';
@@ -81,7 +81,46 @@ const KINDS: readonly KindSpec[] = [
   { kind: 'ca_certificate', list: (s) => s.caCertificates, omit: [] },
   // Keys are secrets (masked by name); SNIs are listed by name (each points back at its certificate).
   { kind: 'certificate', list: (s) => s.certificates, omit: ['snis'], refs: (c: KongState['certificates'][number]) => ({ snis: c.snis.map((x) => x.name).sort() }) },
+  {
+    kind: 'consumer',
+    list: (s) => s.consumers,
+    omit: ['keyauthCredentials', 'basicauthCredentials', 'acls', 'jwtSecrets', 'idGiven'],
+    ident: (c: Consumer) => ({ name: consumerName(c), key: consumerName(c), parent: null }),
+  },
+  credentialKind('keyauth_credential', (c) => c.keyauthCredentials, (k) => k.id),
+  credentialKind('basicauth_credential', (c) => c.basicauthCredentials, (b) => b.username),
+  credentialKind('acl', (c) => c.acls, (a) => a.group),
+  credentialKind('jwt_secret', (c) => c.jwtSecrets, (j) => j.id),
+  {
+    kind: 'plugin',
+    list: (s) => s.plugins,
+    omit: ['route', 'service', 'consumer'],
+    refs: (p: Plugin) => ({ route: refName(p.route), service: refName(p.service), consumer: p.consumer ? consumerName(p.consumer) : null }),
+    // Kong keys an instance by its name and scope (one per name, route, service and consumer).
+    ident: (p: Plugin) => {
+      const scope = [p.route ? `route ${refName(p.route)}` : null, p.service ? `service ${refName(p.service)}` : null, p.consumer ? `consumer ${consumerName(p.consumer)}` : null].filter(Boolean).join(', ') || 'global';
+      return { name: p.instance_name ?? p.name, key: `${p.name}|${scope}`, parent: scope };
+    },
+  },
 ];
+
+function consumerName(c: Consumer): string {
+  return c.username ?? c.custom_id ?? c.id ?? '(consumer)';
+}
+
+/** A credential kind: keyed within its consumer by `own` (else a digest of its masked fields). */
+function credentialKind<T extends { consumer: Consumer; id: string | null }>(kind: string, of: (c: Consumer) => T[], own: (t: T) => string | null): KindSpec {
+  return {
+    kind,
+    list: (s) => s.consumers.flatMap(of),
+    omit: ['consumer'],
+    refs: (t: T) => ({ consumer: consumerName(t.consumer) }),
+    ident: (t: T, fields: Record<string, unknown>) => {
+      const mine = own(t) ?? `#${sha256(JSON.stringify(fields)).slice(0, 8)}`;
+      return { name: mine, key: `${consumerName(t.consumer)}/${mine}`, parent: `consumer ${consumerName(t.consumer)}` };
+    },
+  };
+}
 
 export const KIND_ORDER: readonly string[] = KINDS.map((k) => k.kind);
 

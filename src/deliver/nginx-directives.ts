@@ -26,13 +26,10 @@ function isDangerous(name: string): boolean {
 // except `include`, which these modules do honour.
 const DATA_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
 
-/**
- * A map may include one of kongc's own side files (credentials, certificates): an absolute path
- * whose name kongc derives from the content hash; nothing else.
- */
-function isKongcSideFile(words: string[]): boolean {
-  const path = (words[1] ?? '').replace(/^"(.*)"$/, '$1');
-  return path.startsWith('/') && !path.split('/').includes('..') && /\/kongc-[a-z]+-[0-9a-f]{16}$/.test(path);
+/** An absolute path whose file name kongc chose (`kongc-<what>-<16 hex>`), quoted or not. */
+function isKongcSideFile(word: string): boolean {
+  const path = word.replace(/^"(.*)"$/, '$1');
+  return /^\/(?:[^;{}"'\\$\s]+\/)*kongc-[a-z0-9-]+-[0-9a-f]{16}$/.test(path) && !path.split('/').includes('..');
 }
 
 /** Throws CommandFailure naming the first directive that could load code or read files. */
@@ -45,9 +42,8 @@ export function assertNoCodeLoadingDirectives(text: string): void {
     }
     const inData = DATA_BLOCKS.has(blocks[blocks.length - 1] ?? '');
     const block = blocks[blocks.length - 1];
-    const dangerous = inData
-      ? s.name === 'include' && (s.words.length !== 2 || s.opensBlock || block !== 'map' || !isKongcSideFile(s.words.map((w) => w.text)))
-      : isDangerous(s.name);
+    // A map may include a side file kongc wrote (credentials, certificates it keeps out of the config): kongc-named only.
+    const dangerous = inData ? s.name === 'include' && !(block === 'map' && s.words.length === 2 && !s.opensBlock && isKongcSideFile(s.words[1]!.text)) : isDangerous(s.name);
     if (dangerous) {
       throw new CommandFailure(
         `refusing to run nginx on the generated configuration: line ${s.line} has a \`${s.name}\` directive, which kongc never generates and which can load code or read files`,

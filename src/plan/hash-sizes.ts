@@ -25,6 +25,10 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
   let largestMap = 0;
   for (const m of plan.maps) {
     if (m.entries.length > largestMap) largestMap = m.entries.length;
+    if (m.includeStats) {
+      largestMap = Math.max(largestMap, m.entries.length + m.includeStats.entries);
+      longestKey = Math.max(longestKey, m.includeStats.longestKey);
+    }
     for (const e of m.entries) if (e.match === 'exact') longestKey = Math.max(longestKey, Buffer.byteLength(e.key));
   }
   // nginx's own variables (~150) share the table with one variable per generated map. A 64-byte
@@ -38,8 +42,11 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
   let longNames = 0;
   for (const m of plan.maps) if (m.variable.length > 18) longNames++;
   const manyVariables = plan.maps.length > 64 || longNames > 12;
+  // A large map (consumer ids, keys) is built without collisions only when a bucket holds a few
+  // of its keys: nginx warns "could not build optimal map_hash" with one 36-byte key per bucket.
+  const largeBucket = largestMap > DEFAULT_MAP_MAX / 2 && bucketNeed(longestKey) * 4 > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey) * 4) : 0;
   return {
-    mapBucket: bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0,
+    mapBucket: Math.max(largeBucket, bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0),
     mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,
     variablesBucket: manyVariables ? 2 * DEFAULT_BUCKET : 0,
     variablesMax: manyVariables ? pow2AtLeast(Math.max(variables * 4, 2 * DEFAULT_VARIABLES_MAX)) : 0,

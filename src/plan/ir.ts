@@ -261,6 +261,8 @@ export interface MapBlock {
   include?: string;
   /** The side file sets the default too (the map prints none). */
   defaultInInclude?: boolean;
+  /** How many entries the side file holds and its longest exact key, for nginx's hash sizes. */
+  includeStats?: { entries: number; longestKey: number };
   /** Why this map exists, for the comment above it (generated text only). */
   purpose: string;
 }

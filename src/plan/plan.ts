@@ -18,7 +18,7 @@ import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, JUMP_S
 import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
-import { planPlugins } from './plugins/plan-plugins.js';
+import { identifiesConsumers, planPlugins } from './plugins/plan-plugins.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
 
@@ -44,7 +44,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     }
     routes.push(r);
   }
-  const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')));
+  const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')), identifiesConsumers(state) ? 'kongc_consumer' : null);
   const targets = new Set<string>();
   const entries = makeEntries(
     routes,

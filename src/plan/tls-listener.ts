@@ -71,7 +71,7 @@ export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   const add = (variable: string, content: string, purpose: string) => {
     const path = posix.join(dir, `kongc-tls-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
     files.push({ path, content, secret: true, usedBy: [] });
-    maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, defaultInInclude: true, entries: [], default: [], purpose });
+    maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, includeStats: { entries: names.length, longestKey: Math.max(0, ...names.map((n) => n.length)) }, defaultInInclude: true, entries: [], default: [], purpose });
   };
   add(VARIABLES.tlsCert, file('chain', false), 'the certificate presented for the SNI, chosen as Kong chooses it');
   add(VARIABLES.tlsKey, file('key', false), "that certificate's key");

@@ -88,7 +88,7 @@ function isIp(host: string): boolean {
   return isIPv4(host) || isIPv6(host);
 }
 
-export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services: Service[]): UpstreamPlan {
+export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services: Service[], consumerVariable: string | null = null): UpstreamPlan {
   const plan: UpstreamPlan = { blocks: [], maps: [], byUpstream: new Map(), byHost: new Map(), hostOf: new Map(), hostValues: new Map() };
   let badGatewayMap = false;
   for (const up of [...upstreams].sort((a, b) => compareText(a.name, b.name))) {
@@ -111,7 +111,7 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
     }
     const live = up.targets.filter((t) => t.weight > 0).sort((a, b) => a.order - b.order);
     const servers = live.map((t) => ({ address: formatAddress(t.host, t.port), weight: t.weight, maxFails, failTimeoutSeconds: FAIL_TIMEOUT_SECONDS, target: ctx.key(t) }));
-    const hash = planBalance(ctx, up, key, plan.maps);
+    const hash = planBalance(ctx, up, key, plan.maps, consumerVariable);
     const block: UpstreamBlock | null = servers.length ? { name: upstreamName('kongc_up_', up.name), entityKind: 'upstream', entity: key, balance: hash.balance, servers, keepalive } : null;
     if (block) plan.blocks.push(block);
     // nginx never takes the only server of a block out (max_fails is ignored for it).
@@ -216,7 +216,7 @@ interface Balance {
   responseHeaders: { name: string; value: MapValue }[];
 }
 
-function planBalance(ctx: PlanContext, up: Upstream, key: string, maps: MapBlock[]): Balance {
+function planBalance(ctx: PlanContext, up: Upstream, key: string, maps: MapBlock[], consumerVariable: string | null = null): Balance {
   const what = label('upstream', up, key);
   const result: Balance = { balance: { kind: 'round-robin' }, inputs: [], responseHeaders: [] };
   if (up.algorithm === 'least-connections') return { ...result, balance: { kind: 'least_conn' } };
@@ -226,7 +226,7 @@ function planBalance(ctx: PlanContext, up: Upstream, key: string, maps: MapBlock
   }
   if (up.algorithm !== 'consistent-hashing' || up.hash_on === 'none') return result;
 
-  const ctxHash: HashContext = { ctx, up, key, what, maps, result };
+  const ctxHash: HashContext = { ctx, up, key, what, maps, result, consumerVariable };
   const primary = hashSource(ctxHash, 'hash_on', up.hash_on, up.hash_on_header, up.hash_on_query_arg, up.hash_on_uri_capture, null);
   const fallback =
     up.hash_fallback === 'none' || primary === 'error'
@@ -265,6 +265,8 @@ interface HashContext {
   what: string;
   maps: MapBlock[];
   result: Balance;
+  /** The variable an authentication plugin sets to the consumer's id; null when no plugin identifies consumers. */
+  consumerVariable?: string | null;
 }
 
 const NGINX_VAR_SUFFIX = /^[A-Za-z0-9_]+$/;
@@ -340,9 +342,10 @@ function hashSource(
       return variable;
     }
     case 'consumer':
+      if (h.consumerVariable) return h.consumerVariable;
       ctx.degraded(
         ctx.field(up, field),
-        `${what}: hashing on the consumer needs Kong's authentication plugins, which kongc does not compile`,
+        `${what}: hashing on the consumer needs an authentication plugin (key-auth, basic-auth), and none is enabled`,
         field === 'hash_on' && up.hash_fallback !== 'none' ? `hash on the fallback (${up.hash_fallback}), as Kong does for requests without a consumer` : 'round-robin',
       );
       return null;

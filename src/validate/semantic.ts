@@ -1,5 +1,6 @@
 // Semantic checks the JSON Schema cannot express (KONG.md §1): references, uniqueness, Kong's
 // host/path/header rules, values nginx cannot carry, and entities kongc does not compile.
+import { checkConsumers } from './consumers.js';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../model/kong-path.js';
@@ -56,6 +57,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   for (const d of checkUpstreams(state, options)) out.push(d);
   for (const d of checkCertificates(state)) out.push(d);
   for (const d of checkNearMisses(state)) out.push(d);
+  for (const d of checkConsumers(state)) out.push(d);
   for (const d of checkNginxValues(state)) out.push(d);
   // Many routes share a host: each distinct one is checked once.
   const hostProblems = new Map<string, string | null>();

@@ -201,8 +201,8 @@ describe('algorithms and hashing', () => {
     assert.ok(nginxTest(o.text).ok);
   });
 
-  it('consumer hashing is degraded: the fallback (as Kong without a consumer) or round-robin', () => {
-    assert.match(messages(one({ hash_on: 'consumer', targets }).errors), /hashing on the consumer needs Kong's authentication plugins/);
+  it('consumer hashing without an authentication plugin is degraded: the fallback (as Kong without a consumer) or round-robin', () => {
+    assert.match(messages(one({ hash_on: 'consumer', targets }).errors), /hashing on the consumer needs an authentication plugin/);
     const withFallback = one({ hash_on: 'consumer', hash_fallback: 'ip', targets }, {}, { allowDegraded: true });
     assert.deepEqual(mapOf(withFallback, 'kongc_hash_up').source, [{ variable: 'remote_addr' }]);
     assert.deepEqual(one({ hash_on: 'consumer', targets }, {}, { allowDegraded: true }).plan!.upstreams[0]!.balance, { kind: 'round-robin' });

@@ -92,6 +92,12 @@ export interface LowerContext {
    * anonymous consumer was used. Consumer-scoped choices and limit_by consumer read them.
    */
   consumerVariables(): { consumer: string; credential: string; anonymous: string };
+  /**
+   * For an instance chosen per consumer (`use.consumers` not everyone): a variable that is "1" when
+   * the request's consumer (as an authentication plugin set it) is one the instance applies to;
+   * null when it applies to every request. Read it in a step after the authentication plugins'.
+   */
+  consumerChoice(use: PluginUse<unknown>): string | null;
   /** A side file holding secrets (mode 0600, named by its content); returns its absolute path, or null after an error. */
   secretFile(prefix: string, content: string, ref: SourceRef): string | null;
   /**

@@ -9,6 +9,7 @@ import { kongError } from '../errors.js';
 import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginStep, PluginWork } from '../ir.js';
 import { label as entityLabel, type PlanContext } from '../context.js';
 import { shortHash, variableToken, VARIABLES } from '../names.js';
+import { consumerId } from './auth-common.js';
 import { checkConfig } from './config.js';
 import { PHASE_ORDER, type LowerContext, type PluginDefinition, type PluginUse } from './definition.js';
 import { DROPPABLE, NEEDS_NJS, PLUGINS } from './registry.js';
@@ -90,6 +91,23 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       }
       return CONSUMER_VARIABLES;
     },
+    consumerChoice: (use) => {
+      const { only, except } = use.consumers;
+      if (!only && !except.length) return null;
+      const ids = (only ?? except).map(consumerId).sort();
+      const variable = `kongc_sel_${use.key}_${shortHash(JSON.stringify([only ? 'only' : 'except', ids]), 8)}`;
+      if (!maps.has(variable)) {
+        const consumer = lowerCtx.consumerVariables().consumer;
+        maps.set(variable, {
+          variable,
+          source: [{ variable: consumer }],
+          entries: [...new Set(ids)].map((key) => ({ match: 'exact' as const, key, value: only ? [{ text: '1' }] : [] })),
+          default: only ? [] : [{ text: '1' }],
+          purpose: `${use.label} applies to ${only ? 'these consumers only' : 'every consumer but these'} (they have their own instance)`,
+        });
+      }
+      return variable;
+    },
     secretFile: (prefix, content, ref) => {
       const dir = ctx.options.secretsDir ?? ctx.options.caDir;
       if (!dir) {
@@ -109,6 +127,9 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       return posix.join(dir, `kongc-${prefix}-${name}`);
     },
   };
+
+  // Declared up front when consumers can be identified: upstream hashing on the consumer reads them.
+  if (identifiesConsumers(state)) lowerCtx.consumerVariables();
 
   const reportedOrder = new Set<string>();
   const forRoute = (route: Route): PluginWork | null => {
@@ -141,7 +162,10 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       claimOnce(ctx, route, r, part, claims);
       for (const k of ['steps', 'directives', 'requestHeaders', 'hideHeaders', 'responseHeaders', 'errorPages'] as const) {
         const add = part[k];
-        if (add) (work[k] as unknown[]).push(...add);
+        if (k === 'requestHeaders' && add) {
+          // Authentication plugins on one route each set the consumer's headers: one line each.
+          for (const h of part.requestHeaders!) if (!work.requestHeaders.some((x) => x.name.toLowerCase() === h.name.toLowerCase() && JSON.stringify(x.value) === JSON.stringify(h.value))) work.requestHeaders.push(h);
+        } else if (add) (work[k] as unknown[]).push(...add);
       }
       if (part.first?.length) first.push(...part.first);
       if (part.upstreamHost) work.upstreamHost = part.upstreamHost;
@@ -206,6 +230,11 @@ function claimOnce(ctx: PlanContext, route: Route, r: Ready, part: Partial<Plugi
   if (part.directives) {
     part.directives = part.directives.filter((d) => (d.name === 'limit_req_status' || d.name === 'client_max_body_size' ? claim(d.name, JSON.stringify(d.args)) : true));
   }
+}
+
+/** An enabled authentication plugin sets the consumer variables. */
+export function identifiesConsumers(state: KongState): boolean {
+  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth'));
 }
 
 function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {

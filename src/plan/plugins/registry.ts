@@ -1,11 +1,14 @@
 // Every plugin kongc knows, by name. A plugin is one module in this folder; adding one is one line here.
 import type { PluginDefinition } from './definition.js';
 import { OBSERVERS } from './observers.js';
+import { ACL } from './acl.js';
+import { BASIC_AUTH } from './basic-auth.js';
 import { botDetection } from './bot-detection.js';
 import { correlationId } from './correlation-id.js';
 import { fileLog } from './file-log.js';
 import { cors } from './cors.js';
 import { ipRestriction } from './ip-restriction.js';
+import { KEY_AUTH } from './key-auth.js';
 import { proxyCache } from './proxy-cache.js';
 import { rateLimiting } from './rate-limiting.js';
 import { requestSizeLimiting } from './request-size-limiting.js';
@@ -15,11 +18,14 @@ import { responseTransformer } from './response-transformer.js';
 
 const DEFINITIONS: PluginDefinition[] = [
   ...OBSERVERS,
+  ACL,
+  BASIC_AUTH,
   botDetection,
   correlationId,
   cors,
   fileLog,
   ipRestriction,
+  KEY_AUTH,
   proxyCache,
   rateLimiting,
   requestSizeLimiting,
