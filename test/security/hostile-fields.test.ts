@@ -119,6 +119,12 @@ const FIELDS: Record<string, (d: Doc, p: string) => void> = {
   'plugin.name': (d, p) => (r0(d).plugins = [{ name: p }]),
   'plugin.instance_name': (d, p) => (d.plugins = [{ name: 'cors', instance_name: p }]),
   'plugin.config': (d, p) => (d.plugins = [{ name: 'request-transformer', config: { add: { headers: [`${p}:${p}`] } } }]),
+  'plugin.cors.origins': (d, p) => (d.plugins = [{ name: 'cors', config: { origins: [p, 'https://a.test'] } }]),
+  'plugin.request-termination.message': (d, p) => (r0(d).plugins = [{ name: 'request-termination', config: { status_code: 403, message: p } }]),
+  'consumer.keyauth.key': (d, p) => {
+    d.consumers = [{ username: 'c', keyauth_credentials: [{ key: p }] }];
+    d.plugins = [{ name: 'key-auth' }];
+  },
   'consumer.username': (d, p) => (d.consumers = [{ username: p }]),
   'consumer.custom_id': (d, p) => (d.consumers = [{ custom_id: p, tags: [p] }]),
   'certificate.cert': (d, p) => (d.certificates = [{ cert: p, key: p, snis: [{ name: p }] }]),
@@ -217,12 +223,15 @@ const BLOCK_CONTEXT: Record<string, string> = { upstream: '', map: '', geo: '', 
 /** Maps main.hbs writes whatever the input ($kongc_forwarded_path, …). */
 const STATIC_MAPS = (readFileSync(join(TEMPLATES_DIR, 'main.hbs'), 'utf8').match(/^map /gm) ?? []).length;
 
-/** What kongc writes inside `if`: a guard's 404, a jump to a generated location, or a regex capture. */
+/**
+ * What kongc writes inside `if`: a guard's 404, a jump to a generated location, a regex capture,
+ * a plugin setting one of kongc's variables, or an https-only route's redirect.
+ */
 function generatedIfBody(words: string[]): boolean {
   const [w0, w1, w2] = words;
-  if (w0 === 'return') return words.length === 2 && (w1 === '418' || w1 === '419');
+  if (w0 === 'return') return (words.length === 2 && (w1 === '418' || w1 === '419')) || (words.length === 3 && /^30[1278]$/.test(w1!) && w2 === 'https://$host$request_uri');
   if (w0 !== 'set' || words.length !== 3) return false;
-  return (w1 === '$kongc_target' && /^@kongc_[A-Za-z0-9_.-]+$/.test(w2!)) || (/^\$kongc_\w+$/.test(w1!) && w2 === '$1');
+  return (w1 === '$kongc_target' && /^@kongc_[A-Za-z0-9_.-]+$/.test(w2!)) || /^\$kongc_\w+$/.test(w1!);
 }
 
 /** The output has exactly the blocks of the plan, only generated directives, nothing that loads code. */
@@ -252,7 +261,10 @@ function structuralCheck(c: Accepted): void {
       location = s.words;
     }
     if (s.words[0] === 'add_header') assert.notEqual(s.words[1]!.toLowerCase(), INJECTED_HEADER, where);
-    if (s.words[0] === 'return' && s.words[1] === '200') {
+    if (s.words[0] === 'return' && s.words[1] === '200' && c.plan.plugins.responses.some((r) => r.name === location[1] && r.status === 200)) {
+      // A plugin's own answer (a cors preflight): a named location the plan lists.
+      assert.equal(location.length, 2, where);
+    } else if (s.words[0] === 'return' && s.words[1] === '200') {
       // Only the build marker answers 200 itself, with the build hash.
       assert.deepEqual(location.slice(1), ['=', '/__kongc/build'], `${where}: return 200 in ${location.join(' ')}`);
       assert.match(s.words[2]!, /^[0-9a-f]{16}\n$/, where);
@@ -266,7 +278,10 @@ function structuralCheck(c: Accepted): void {
     assert.doesNotMatch(cmt.text, /return 200|add_header/i, `${where}: input text in a comment`);
     // Entity comments carry validated names (a name may well read "kongc-injected"): name characters only.
     const entity = /(?:kongc: (?:route|service|upstream)|^#\s*target) (.*)$/.exec(cmt.text);
+    // A plugin line names the instance and its scope: `cors 'name' (route 'r', consumer 'c')`.
+    const plugin = /kongc: (?:plugin|answer @kongc_\w+:) (.*)$/.exec(cmt.text);
     if (entity) assert.match(entity[1]!, /^[A-Za-z0-9._:[\]~ -]*$/, `${where}: ${cmt.text}`);
+    else if (plugin) assert.match(plugin[1]!, /^[A-Za-z0-9._:[\]~ ',()-]*$/, `${where}: ${cmt.text}`);
     else assert.doesNotMatch(cmt.text, /kongc-injected/i, `${where}: input text in a comment`);
   }
 }

@@ -8,6 +8,7 @@ import { child } from '../../load/source-map.js';
 import type { Plugin } from '../../model/types.js';
 import { explainErrors } from '../../validate/schema.js';
 import { isPlainObject } from '../../values.js';
+import { LIMITS } from '../../load/limits.js';
 import type { PluginDefinition } from './definition.js';
 
 const require = createRequire(import.meta.url);
@@ -38,12 +39,26 @@ function dropNulls(v: unknown): unknown {
   return out;
 }
 
+/** Strings longer than an nginx token can hold, by JSON pointer under `/config`. */
+function tooLong(v: unknown, pointer: string, out: string[]): void {
+  if (typeof v === 'string' && Buffer.byteLength(v) > LIMITS.valueBytes) out.push(pointer);
+  else if (Array.isArray(v)) v.forEach((x, i) => tooLong(x, `${pointer}/${i}`, out));
+  else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) tooLong(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+}
+
 /** The config with defaults, or null when it has errors (reported in `out`). */
 export function checkConfig<C>(def: PluginDefinition<C>, plugin: Plugin, out: Diagnostic[]): C | null {
   const data = { config: dropNulls(plugin.config) };
+  const base = child(plugin.src);
+  const long: string[] = [];
+  tooLong(data.config, '/config', long);
+  for (const pointer of long) {
+    const ref = { map: base.map, pointer: base.pointer + pointer };
+    out.push({ ...ref.map.locate(ref.pointer), severity: 'error', code: 'limit', path: ref.pointer, message: `plugin '${plugin.name}': a value longer than ${LIMITS.valueBytes} bytes`, hint: 'nginx reads each value as one token of at most 4096 bytes' });
+  }
+  if (long.length) return null;
   const validate = validatorFor(def);
   if (validate(data)) return data.config as C;
-  const base = child(plugin.src);
   for (const e of explainErrors(validate.errors ?? [])) {
     const ref = { map: base.map, pointer: base.pointer + e.pointer };
     const pos = e.atKey ? ref.map.locateKey(ref.pointer) : ref.map.locate(ref.pointer);

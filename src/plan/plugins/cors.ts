@@ -2,6 +2,9 @@
 // CORS headers its header filter puts on every other response, the upstream's and Kong's own.
 // Origins are matched as Kong's handler does: `*`, one plain origin sent verbatim, else each entry
 // a regex (any character outside [A-Za-z0-9.:/-]) or an origin compared after normalizing.
+import { LIMITS } from '../../load/limits.js';
+import { analyzeRouteRegex } from '../../model/route-regex.js';
+import { regexProblem } from '../../validate/nginx-values.js';
 import { escapeRegex } from '../../pcre.js';
 import type { FixedResponse, HeaderLine, MapValue, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
@@ -113,6 +116,12 @@ export const cors: PluginDefinition<CorsConfig> = {
   check(config, ctx) {
     (config.origins ?? []).forEach((o, i) => {
       if (!HEADER_VALUE.test(o)) ctx.error(ctx.at('origins', i), `'${o}' is not a valid regex`, 'an origin is one line of text');
+      else if (o.length > LIMITS.regexLength) ctx.error(ctx.at('origins', i), `an origin of ${o.length} characters (at most ${LIMITS.regexLength})`, 'an origin is a scheme, host and port, or a regex of them');
+      else if (o !== '*' && /[^A-Za-z0-9.:/-]/.test(o)) {
+        const rx = analyzeRouteRegex(originRegex(o));
+        const problem = 'error' in rx ? rx.error : regexProblem(originRegex(o))?.message;
+        if (problem) ctx.error(ctx.at('origins', i), `'${o}' is not a valid regex: ${problem}`, 'a regex origin is matched as PCRE, anchored as Kong anchors it');
+      }
     });
     for (const field of ['headers', 'exposed_headers'] as const) {
       (config[field] ?? []).forEach((h, i) => {
@@ -127,6 +136,12 @@ export const cors: PluginDefinition<CorsConfig> = {
     return work;
   },
 };
+
+/** Kong anchors a regex entry: a `$` is added at the end, a leading `^` dropped (the match is anchored). */
+function originRegex(entry: string): string {
+  const r = entry.endsWith('$') ? entry : entry + '$';
+  return r.startsWith('^') ? r.slice(1) : r;
+}
 
 function lowerCors(use: PluginUse<CorsConfig>, ctx: LowerContext) {
   const c = use.config;
@@ -144,10 +159,10 @@ function lowerCors(use: PluginUse<CorsConfig>, ctx: LowerContext) {
     const byDomain: string[] = [];
     for (const entry of origins) {
       if (/[^A-Za-z0-9.:/-]/.test(entry)) {
-        // Kong anchors a regex entry: a `$` is added at the end, a leading `^` dropped (the match is anchored).
-        let r = entry.endsWith('$') ? entry : entry + '$';
-        if (r.startsWith('^')) r = r.slice(1);
-        (entry.includes(':') ? byDomain : byHost).push(`^(?:${r})`);
+        // Checked in `check`; groups become non-capturing (a named group would set an nginx variable).
+        const rx = analyzeRouteRegex(originRegex(entry));
+        if ('error' in rx) continue;
+        (entry.includes(':') ? byDomain : byHost).push(`^(?:${rx.pattern})`);
       } else {
         byDomain.push(`^${escapeRegex(normalizeOrigin(entry).domain)}\\z`);
       }

@@ -30,6 +30,8 @@ export function splitEntry(entry: string): { name: string; value: string } | nul
 
 /** A header name nginx can write as one token (RFC 7230 token characters kongc emits). */
 export const HEADER_NAME = /^[A-Za-z0-9!%&*+.^_`|~-]+$/;
+/** Longer names are refused: they would become nginx variable names and map keys. */
+const MAX_HEADER_NAME = 256;
 /** Kong's validate_header_name: what request-transformer accepts as a header name. */
 export const KONG_HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
 /** A header value kongc writes: no control characters (a newline would split the message; nginx's config holds no tab). */
@@ -223,6 +225,10 @@ export function readOps(
     }
     let { name, value } = split;
     if (kind === 'remove') value = '';
+    if (name.length > MAX_HEADER_NAME || (kind === 'rename' && value.length > MAX_HEADER_NAME)) {
+      ctx.error(ref, `${use.label}: a header name longer than ${MAX_HEADER_NAME} characters`, 'nginx reads header names of reasonable length only');
+      return;
+    }
     if (!HEADER_NAME.test(name) || (opts.kongNames && !KONG_HEADER_NAME.test(name))) {
       ctx.error(ref, `${use.label}: '${name}' is not a valid header`, 'header names are letters, digits, - and _');
       return;
