@@ -8,6 +8,7 @@ import type { RouterDecision } from '../plan/decide.js';
 import { parseHostPattern, patternMatchesName } from '../plan/hosts.js';
 import type { Candidate, MapValue, NginxPlan, RouteLocation } from '../plan/ir.js';
 import { NO_ROUTE } from '../plan/names.js';
+import { headerVariable } from '../plan/upstreams.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from '../plan/raw-path.js';
 import type { KongState } from '../model/types.js';
 import { byteRegex, bytes, text } from './pcre-js.js';
@@ -136,8 +137,8 @@ function matches(pattern: string, subject: string, unknown: string[], caseless =
 
 /** nginx's $http_NAME: the first header whose name, with '-' read as '_', is NAME. */
 function headerValue(req: ExplainRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase().replace(/-/g, '_');
-  return req.headers.find(([n]) => n.toLowerCase().replace(/-/g, '_') === wanted)?.[1];
+  const wanted = headerVariable(name);
+  return req.headers.find(([n]) => headerVariable(n) === wanted)?.[1];
 }
 
 function header(req: ExplainRequest, name: string): string {

@@ -54,6 +54,11 @@ export function shortHash(text: string, length = 12): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
+/** A side file's name (CA bundles, credentials, certificates): what it holds and a hash of its content. */
+export function sideFileName(what: string, content: string): string {
+  return `kongc-${what}-${shortHash(content, 16)}`;
+}
+
 /**
  * Entity keys: the Kong name when it is a plain word, else the id, else a hash of the entity's
  * defining fields. Keys are unique per kind; a repeated key (two identical nameless routes) gets

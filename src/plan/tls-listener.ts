@@ -2,12 +2,11 @@
 // then `*.x`, then `x.*`, then the SNI `*`, then the default certificate), which is what nginx's
 // `hostnames` map on $ssl_server_name does. The PEM text lives in side files only nginx reads
 // (mode 0600, read by the master when it loads the config), never in the include.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { loadCertificateMaterial, type KeyPair } from '../model/certificate-material.js';
 import type { KongState } from '../model/types.js';
 import type { GeneratedFile, MapBlock, TlsListener } from './ir.js';
-import { VARIABLES } from './names.js';
+import { sideFileName, VARIABLES } from './names.js';
 import type { PlanContext } from './context.js';
 
 export interface TlsPlan {
@@ -69,7 +68,7 @@ export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   const files: GeneratedFile[] = [];
   const maps: MapBlock[] = [];
   const add = (variable: string, content: string, purpose: string) => {
-    const path = posix.join(dir, `kongc-tls-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+    const path = posix.join(dir, sideFileName('tls', content));
     files.push({ path, content, secret: true, usedBy: [] });
     maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, includeStats: { entries: names.length, longestKey: Math.max(0, ...names.map((n) => n.length)) }, defaultInInclude: true, entries: [], default: [], purpose });
   };

@@ -1,11 +1,11 @@
 // Upstream TLS of https services (KONG.md §1.2): SNI, verification, and the CA bundle file built
 // from the service's ca_certificates. Pure: the bundle is returned as a GeneratedFile, and
 // `kongc build` writes it (README "Upstream TLS and CA files").
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { CaCertificate, Service } from '../model/types.js';
 import type { GeneratedFile } from './ir.js';
 import { label, type PlanContext } from './context.js';
+import { sideFileName } from './names.js';
 
 /** The trust store used for tls_verify without ca_certificates (Kong's `lua_ssl_trusted_certificate = system`, Debian path). */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -69,7 +69,7 @@ export class TlsFiles {
       return { ...base, trustedCertificate: null };
     }
     const content = cas.map((c) => c.cert.trim() + '\n').join('');
-    const name = `kongc-ca-${createHash('sha256').update(content).digest('hex').slice(0, 16)}.pem`;
+    const name = `${sideFileName('ca', content)}.pem`;
     const path = posix.join(dir, name);
     const existing = this.files.find((f) => f.path === path);
     if (existing) existing.usedBy.push(ctx.key(svc));

@@ -9,12 +9,22 @@ import { uuid5 } from '../../model/consumers.js';
 import { escapeRegex } from '../../pcre.js';
 import { complexValue, mapKey, regex } from '../../render/encoders.js';
 import type { HeaderLine, MapValue, PluginAction, PluginStep } from '../ir.js';
-import type { LowerContext, PluginUse } from './definition.js';
+import type { CheckContext, LowerContext, PluginUse } from './definition.js';
 
 /** Namespace for ids kongc derives where Kong would pick a random one (a consumer with only custom_id, a credential without id). */
 const KONGC_NAMESPACE = uuid5('6ba7b811-9dad-11d1-80b4-00c04fd430c8', 'kongc');
 
 /** The id nginx uses for a consumer: Kong's (given or derived from the username), else one derived from custom_id. */
+/** The realm goes into WWW-Authenticate as Kong writes it; the anonymous consumer is an id or a username. */
+export function checkRealmAndAnonymous(config: { realm?: string; anonymous?: string }, ctx: CheckContext): void {
+  if (config.realm !== undefined && /[\x00-\x1f\x7f"\\]/.test(config.realm)) {
+    ctx.error(ctx.at('realm'), 'realm: control characters, quotes and backslashes cannot be sent in a WWW-Authenticate header as Kong writes it', 'use a realm of printable characters without quotes');
+  }
+  if (config.anonymous !== undefined && /[\x00-\x1f\x7f]/.test(config.anonymous)) {
+    ctx.error(ctx.at('anonymous'), 'anonymous: control characters are not allowed', 'name the consumer by id or username');
+  }
+}
+
 export function consumerId(c: Consumer): string {
   return c.id ?? uuid5(KONGC_NAMESPACE, `consumer:${c.custom_id ?? ''}`);
 }

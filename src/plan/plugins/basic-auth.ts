@@ -8,6 +8,7 @@
 import type { MapValue } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import {
+  checkRealmAndAnonymous,
   anonymousActions,
   child,
   consumerHeaders,
@@ -118,12 +119,7 @@ export const BASIC_AUTH: PluginDefinition<BasicAuthConfig> = {
     },
   },
   check(config, ctx) {
-    if (/[\x00-\x1f\x7f"\\]/.test(config.realm)) {
-      ctx.error(ctx.at('realm'), 'realm: control characters, quotes and backslashes cannot be sent in a WWW-Authenticate header as Kong writes it', 'use a realm of printable characters without quotes');
-    }
-    if (config.anonymous !== undefined && /[\x00-\x1f\x7f]/.test(config.anonymous)) {
-      ctx.error(ctx.at('anonymous'), 'anonymous: control characters are not allowed', 'name the consumer by id or username');
-    }
+    checkRealmAndAnonymous(config, ctx);
   },
   lower(use, ctx) {
     const c = use.config;

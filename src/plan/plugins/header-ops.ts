@@ -5,11 +5,21 @@
 import type { KongState, Plugin, Route } from '../../model/types.js';
 import type { MapBlock, MapValue } from '../ir.js';
 import { shortHash } from '../names.js';
-import type { LowerContext, PluginUse } from './definition.js';
+import type { CheckContext, LowerContext, PluginUse } from './definition.js';
 import { selectForRoute } from './scope.js';
 
 export type HeaderOpKind = 'remove' | 'rename' | 'replace' | 'add' | 'append';
 export const HEADER_OP_ORDER: readonly HeaderOpKind[] = ['remove', 'rename', 'replace', 'add', 'append'];
+
+/** Every entry but a removal's is `name:value` (request- and response-transformer). */
+export function checkHeaderEntries(config: Record<HeaderOpKind, { headers: string[] }>, ctx: CheckContext): void {
+  for (const op of HEADER_OP_ORDER) {
+    if (op === 'remove') continue;
+    config[op].headers.forEach((e, i) => {
+      if (!/^[^:]+:[\s\S]*$/.test(e)) ctx.error(ctx.at(op, 'headers', i), `'${e}' is not of the form name:value`, 'write name:value');
+    });
+  }
+}
 
 /** One configured entry: `name:value` split as Kong splits it (`^([^:]+):*(.-)$`). */
 export interface HeaderOp {

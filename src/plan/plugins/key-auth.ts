@@ -5,6 +5,7 @@ import { escapeRegex } from '../../pcre.js';
 import type { MapValue, PluginAction, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import {
+  checkRealmAndAnonymous,
   anonymousActions,
   child,
   consumerHeaders,
@@ -192,12 +193,7 @@ export const KEY_AUTH: PluginDefinition<KeyAuthConfig> = {
     if (config.key_in_body) {
       ctx.error(ctx.at('key_in_body'), 'key_in_body: nginx cannot read a key from the request body before proxying it', 'set key_in_body: false and send the key in a header or the query string');
     }
-    if (config.realm !== undefined && /[\x00-\x1f\x7f"\\]/.test(config.realm)) {
-      ctx.error(ctx.at('realm'), 'realm: control characters, quotes and backslashes cannot be sent in a WWW-Authenticate header as Kong writes it', 'use a realm of printable characters without quotes');
-    }
-    if (config.anonymous !== undefined && /[\x00-\x1f\x7f]/.test(config.anonymous)) {
-      ctx.error(ctx.at('anonymous'), 'anonymous: control characters are not allowed', 'name the consumer by id or username');
-    }
+    checkRealmAndAnonymous(config, ctx);
   },
   lower(use, ctx) {
     const c = use.config;

@@ -1,6 +1,5 @@
 // Plugins → nginx: each instance checked against its schema, chosen per route by Kong's
 // precedence, run in Kong's priority order; what nginx's phase order changes is reported.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
 import { child, diag, type SourceRef } from '../../load/source-map.js';
@@ -8,7 +7,7 @@ import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
 import { kongError } from '../errors.js';
 import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginStep, PluginWork } from '../ir.js';
 import { label as entityLabel, type PlanContext } from '../context.js';
-import { shortHash, variableToken, VARIABLES } from '../names.js';
+import { shortHash, sideFileName, variableToken, VARIABLES } from '../names.js';
 import { consumerId } from './auth-common.js';
 import { checkConfig } from './config.js';
 import { PHASE_ORDER, type LowerContext, type PluginDefinition, type PluginUse } from './definition.js';
@@ -114,7 +113,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
         ctx.error(ref, 'credential', 'kongc writes credentials to a file that only nginx reads (mode 0600), and has nowhere to write it', 'build with -o FILE (the file goes next to it) or --secrets-dir DIR');
         return null;
       }
-      const path = posix.join(dir, `kongc-${prefix}-${createHash('sha256').update(content).digest('hex').slice(0, 16)}`);
+      const path = posix.join(dir, sideFileName(prefix, content));
       if (!files.has(path)) files.set(path, { path, content, secret: true, usedBy: [] });
       return path;
     },

@@ -5,7 +5,7 @@ import { isPlainUriPath } from '../../nginx-quoting.js';
 import type { HeaderLine, MapValue, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import { KONG_REQUEST_HEADERS } from './correlation-id.js';
-import { errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
+import { checkHeaderEntries, errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
 
 type Part = { body: string[]; headers: string[]; querystring: string[] };
 export interface RequestTransformerConfig {
@@ -47,12 +47,7 @@ export const requestTransformer: PluginDefinition<RequestTransformerConfig> = {
     },
   },
   check(config, ctx) {
-    for (const op of HEADER_OP_ORDER) {
-      if (op === 'remove') continue;
-      config[op].headers.forEach((e, i) => {
-        if (!/^[^:]+:[\s\S]*$/.test(e)) ctx.error(ctx.at(op, 'headers', i), `'${e}' is not of the form name:value`, 'write name:value');
-      });
-    }
+    checkHeaderEntries(config, ctx);
   },
   lower(use, ctx) {
     return lowerRequestTransformer(use, ctx);

@@ -4,7 +4,7 @@
 import type { HeaderLine, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
-import { errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
+import { checkHeaderEntries, errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
 
 type Part = { json: string[]; headers: string[]; json_types?: string[] };
 export interface ResponseTransformerConfig {
@@ -40,12 +40,7 @@ export const responseTransformer: PluginDefinition<ResponseTransformerConfig> = 
     properties: { remove: part(false), rename: part(false), replace: part(true), add: part(true), append: part(true) },
   },
   check(config, ctx) {
-    for (const op of HEADER_OP_ORDER) {
-      if (op === 'remove') continue;
-      config[op].headers.forEach((e, i) => {
-        if (!/^[^:]+:[\s\S]*$/.test(e)) ctx.error(ctx.at(op, 'headers', i), `'${e}' is not of the form name:value`, 'write name:value');
-      });
-    }
+    checkHeaderEntries(config, ctx);
   },
   lower(use, ctx) {
     return lowerResponseTransformer(use, ctx);
