@@ -3,8 +3,8 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { validPercentEncoding } from '../model/kong-path.js';
-import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
+import { addressProblem, portProblem, splitHostPort } from '../model/host-syntax.js';
+import { pathSyntaxProblem } from '../model/kong-path.js';
 import type { CaCertificate, HashOn, KongState, Upstream } from '../model/types.js';
 
 type Report = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => void;
@@ -103,7 +103,7 @@ function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, 
     if (v !== null && /[\x00-\x20\x7f]/.test(v)) err(f(field), 'upstream', `${field} contains whitespace or a control character`);
   }
   const cookiePath = up.hash_on_cookie_path;
-  if (!cookiePath.startsWith('/') || cookiePath.includes('//') || !/^[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/.test(cookiePath) || !validPercentEncoding(cookiePath)) {
+  if (pathSyntaxProblem(cookiePath)) {
     err(f('hash_on_cookie_path'), 'upstream', `invalid hash_on_cookie_path '${JSON.stringify(cookiePath).slice(1, -1)}': a path starting with '/', RFC 3986 characters only, no '//'`);
   }
   if (up.host_header !== null) {
@@ -115,16 +115,6 @@ function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, 
 
 /** Kong's `host_with_optional_port` typedef. */
 export function hostWithOptionalPortProblem(value: string): string | null {
-  let host = value;
-  const m = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(value);
-  if (m) {
-    host = m[1]!;
-    const port = Number(m[2]);
-    if (port < 0 || port > 65535) return 'port out of range';
-  }
-  if (host.startsWith('[') && host.endsWith(']')) return isIPv6(host.slice(1, -1)) ? null : 'invalid IPv6 address';
-  if (isIPv4(host) || isIPv6(host)) return null;
-  if (/^[\d.]+$/.test(host)) return 'invalid IPv4 address';
-  if (!isHostname(host)) return 'not a valid hostname';
-  return null;
+  const hostPort = splitHostPort(value);
+  return (hostPort.port === null ? null : portProblem(hostPort.port)) ?? addressProblem(hostPort);
 }
