@@ -357,7 +357,7 @@ function emptyToNull<T>(v: T[] | null): T[] | null {
 }
 
 function makeUpstream(raw: Raw, src: SourceRef, order: number, selectTags: string[]): Upstream {
-  const hc = mergeDeep(defaultHealthchecks() as unknown as Raw, (raw.healthchecks ?? {}) as Raw) as unknown as Healthchecks;
+  const hc = mergeDeep(defaultHealthchecks(), (raw.healthchecks ?? {}) as Raw);
   const hashOn = pick(raw, 'hash_on', UPSTREAM_DEFAULTS.hash_on as string);
   // Kong's shorthand: a hash_on other than none means consistent hashing.
   const algorithm = raw.algorithm ?? (hashOn !== 'none' ? 'consistent-hashing' : UPSTREAM_DEFAULTS.algorithm);

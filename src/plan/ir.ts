@@ -21,7 +21,7 @@ export interface NginxPlan {
   /** Emit Kong's Via / X-Kong-*-Latency response headers. */
   kongHeaders: boolean;
   /** Proxy settings every server declares once (Kong's defaults); a route location repeats only what differs. */
-  proxyDefaults: { connectTimeoutMs: number; sendTimeoutMs: number; readTimeoutMs: number; tries: number; nextUpstream: string[] };
+  proxyDefaults: { connectTimeoutMs: number; sendTimeoutMs: number; readTimeoutMs: number; tries: number; nextUpstream: readonly string[] };
   upstreams: UpstreamBlock[];
   /** Shared maps, keyed by content: their number does not grow with the number of routes. */
   maps: MapBlock[];
@@ -354,9 +354,9 @@ export interface ProxySettings {
    * Variables set before the URI rewrite changes $uri: hash inputs that depend on the client's
    * path or on the route that matched (hash_on path / uri_capture).
    */
-  presets: Preset[];
+  presets: readonly Preset[];
   /** Headers added to every proxied response: the hash cookie Kong sets, Kong's Via/latency headers. */
-  responseHeaders: { name: string; value: MapValue }[];
+  responseHeaders: readonly { name: string; value: MapValue }[];
   /** Variable naming the location for an nginx-generated 502 (503 when no target is left), or null for @kongc_bad_gateway. */
   badGatewayVariable: string | null;
   /** X-Forwarded-Prefix: what a strip_path route strips (empty when nothing is), read before the rewrite changes $uri. */
@@ -365,7 +365,7 @@ export interface ProxySettings {
    * Directives where the service or route differs from the server-wide settings (Kong's
    * defaults, `NginxPlan.proxyDefaults`), in a fixed order; empty for most routes.
    */
-  overrides: ProxyOverride[];
+  overrides: readonly ProxyOverride[];
   ssl: null | {
     /** SNI and the name verified: Kong's upstream Host without its port (nginx strips it from $http_host). */
     serverName: MapValue;

@@ -263,7 +263,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   // request '/' gets the service path as written). Only plain URI characters, which nginx sends as written.
   const prefixUri = !r.strip_path && e.kind === 'prefix' && (e.decodedPrefix !== '/' || base.endsWith('/')) ? `${base.endsWith('/') ? base.slice(0, -1) : base}${e.decodedPrefix}` : null;
 
-  let forwardedPrefix: Preset = { variable: VARIABLES.forwardedPrefix, value: none() };
+  let forwardedPrefix: Preset = NO_FORWARDED_PREFIX;
   if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, value: [{ text: e.kongPath }] };
   if (r.strip_path && e.kind === 'regex') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, capture: `^(${regexMatcher(e.regex.pattern)})` };
 
@@ -311,12 +311,15 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
  * or overrides: 10,000 routes would otherwise keep 30,000 empty arrays in the plan.
  */
 const EMPTY: readonly never[] = Object.freeze([]);
-function none<T>(): T[] {
-  return EMPTY as unknown as T[];
+function none<T>(): readonly T[] {
+  return EMPTY;
 }
 
-/** The client's Host: what preserve_host sends, and the name nginx then uses for SNI. */
-const CLIENT_HOST = Object.freeze([Object.freeze({ variable: 'http_host' })]) as unknown as MapValue;
+/** X-Forwarded-Prefix of a route that strips nothing: empty. */
+const NO_FORWARDED_PREFIX: Preset = { variable: VARIABLES.forwardedPrefix, value: [] };
+
+/** The client's Host: what preserve_host sends, and the name nginx then uses for SNI (shared like hostValue's). */
+const CLIENT_HOST: MapValue = [{ variable: 'http_host' }];
 
 /** The Host value for an upstream Host, shared by every route location that sends it. */
 function hostValue(upstreams: UpstreamPlan, host: string): MapValue {
@@ -334,11 +337,11 @@ const PROXY_DEFAULTS: NginxPlan['proxyDefaults'] = Object.freeze({
   sendTimeoutMs: SERVICE_DEFAULTS.write_timeout,
   readTimeoutMs: SERVICE_DEFAULTS.read_timeout,
   tries: SERVICE_DEFAULTS.retries + 1,
-  nextUpstream: Object.freeze(['error', 'timeout']) as unknown as string[],
+  nextUpstream: Object.freeze(['error', 'timeout']),
 });
 
 /** The proxy directives a route location sets because its service or route differs from PROXY_DEFAULTS. */
-function proxyOverrides(svc: Service, r: Route, nextUpstream: string[]): ProxyOverride[] {
+function proxyOverrides(svc: Service, r: Route, nextUpstream: readonly string[]): readonly ProxyOverride[] {
   const out: ProxyOverride[] = [];
   const d = PROXY_DEFAULTS;
   if (svc.connect_timeout !== d.connectTimeoutMs) out.push({ directive: 'proxy_connect_timeout', args: [{ ms: svc.connect_timeout }] });

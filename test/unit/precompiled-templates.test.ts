@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import Handlebars from 'handlebars';
-import { BLOCK_HELPERS, ENCODER_HELPERS, PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, templateSources, templateSpecOf } from '../../src/render/render.js';
+import { BLOCK_HELPERS, ENCODER_HELPERS, PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, handlebarsCompiler, templateSources, templateSpecOf } from '../../src/render/render.js';
 
 describe('precompiled templates', () => {
   it("use Handlebars' compiler internals only at the exact version pinned in package.json", () => {
@@ -15,8 +15,8 @@ describe('precompiled templates', () => {
     const require = createRequire(import.meta.url);
     const pinned = require(join(PACKAGE_ROOT, 'package.json')).dependencies.handlebars;
     assert.equal(require('handlebars/package.json').version, pinned);
-    const proto = (Handlebars as unknown as { JavaScriptCompiler: { prototype: Record<string, unknown> } }).JavaScriptCompiler.prototype;
-    for (const member of ['nameLookup', 'invokeKnownHelper', 'setupHelper', 'push', 'compiler']) assert.equal(typeof proto[member], 'function', member);
+    const proto = handlebarsCompiler(Handlebars).JavaScriptCompiler.prototype;
+    for (const member of ['nameLookup', 'invokeKnownHelper', 'setupHelper', 'push', 'compiler'] as const) assert.equal(typeof proto[member], 'function', member);
   });
 
   it('were generated from the current template sources', () => {
@@ -27,7 +27,7 @@ describe('precompiled templates', () => {
 
   it('are the code a compile now gives (the fallback when templates changed after the build)', () => {
     const pre = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'dist', 'src', 'render', PRECOMPILED_TEMPLATES));
-    const now = templateSpecOf(compileTemplateSpec(Handlebars, assembledTemplate(templateSources().sources)));
+    const now = templateSpecOf(compileTemplateSpec(handlebarsCompiler(Handlebars), assembledTemplate(templateSources().sources)));
     const code = (spec: object) => Object.entries(spec).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
     assert.equal(code(now), code(pre.template(ENCODER_HELPERS, BLOCK_HELPERS)));
     // Fields are read as plain properties, block helper calls carry no source locations, and

@@ -136,7 +136,7 @@ const HEALTHCHECKS = typeOf(defaultHealthchecks());
   fields: { ...((HEALTHCHECKS as { fields: Record<string, { fields: Record<string, FieldType> }> }).fields.active!.fields), headers: { t: 'map', values: arr(S) } },
 };
 
-function nonNull(o: Record<string, unknown>): Record<string, unknown> {
+function nonNull(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
 }
 
@@ -204,7 +204,7 @@ export const KINDS: Record<Kind, KindDef> = {
     required: [],
     unique: ['name'],
     defaults: (given) => {
-      const d = nonNull(ROUTE_DEFAULTS as unknown as Record<string, unknown>);
+      const d = nonNull(ROUTE_DEFAULTS);
       // grpc routes cannot strip the path: Kong's default flips to false for them.
       const protocols = Array.isArray(given.protocols) ? (given.protocols as string[]) : [];
       if (protocols.some((p) => p === 'grpc' || p === 'grpcs')) d.strip_path = false;
