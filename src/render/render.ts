@@ -86,7 +86,7 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
 };
 
 /** Structural helpers: compare generated enum values, never output input. */
-const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
+export const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
   eq: (a: unknown, b: unknown) => a === b,
 };
 
@@ -252,8 +252,17 @@ function template(): Handlebars.TemplateDelegate {
   return compiled;
 }
 
+/** What the templates read: their field paths are checked against this type (test/security/templates.test.ts). */
+export interface RenderContext {
+  plan: NginxPlan;
+  /** Where the build hash goes (the `buildhash` encoder). */
+  hash: string;
+  version: string;
+}
+
 export function renderPlan(plan: NginxPlan): string {
-  const draft = template()({ plan, hash: HASH_SLOT, version: plan.kongcVersion });
+  const context: RenderContext = { plan, hash: HASH_SLOT, version: plan.kongcVersion };
+  const draft = template()(context);
   const hash = createHash('sha256').update(draft).digest('hex').slice(0, 16);
   return draft.split(HASH_SLOT).join(hash);
 }
