@@ -3,6 +3,7 @@
 // renaming one route then changes only the lines that serve it, never a number further down.
 import { createHash } from 'node:crypto';
 import type { Route, Service, Target, Upstream } from '../model/types.js';
+import { DOLLAR_VARIABLE, QUESTION_VARIABLE } from '../nginx-quoting.js';
 
 /** Named locations answering Kong's own errors (errors.ts), by what happened. */
 export const NO_ROUTE = '@kongc_no_route';
@@ -41,8 +42,8 @@ export const VARIABLES = {
   errorFormat: 'kongc_error_format',
   upstreamErrorFormat: 'kongc_upstream_error_format',
   requestFormat: 'kongc_request_format',
-  dollar: 'kongc_dollar',
-  question: 'kongc_qmark',
+  dollar: DOLLAR_VARIABLE,
+  question: QUESTION_VARIABLE,
   /** Always empty: the body of a fixed answer without one. */
   empty: 'kongc_empty',
 } as const;

@@ -3,7 +3,7 @@
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
 import type { Check, DirectiveArg, MapEntry, MapValue, PluginArg } from '../plan/ir.js';
 import { utf8Within, wellFormed } from '../text.js';
-import { isPlainUriPath, quoteContent, spellDollar } from '../nginx-quoting.js';
+import { isPlainUriPath, QUESTION_VARIABLE, quoteContent, spellDollar } from '../nginx-quoting.js';
 
 export { quoteContent } from '../nginx-quoting.js';
 
@@ -82,7 +82,7 @@ export function complexValue(parts: MapValue, question = false, newline = '\\n')
       let quoted = quoteContent(p.text);
       quoted = spellDollar(quoted);
       // In a rewrite's replacement a literal '?' would start the query string.
-      if (question && quoted.indexOf('?') >= 0) quoted = quoted.replace(/\?/g, '${kongc_qmark}');
+      if (question && quoted.indexOf('?') >= 0) quoted = quoted.replace(/\?/g, `\${${QUESTION_VARIABLE}}`);
       out += quoted;
     }
   }
