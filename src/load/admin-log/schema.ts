@@ -4,6 +4,10 @@ import { defaultHealthchecks, ROUTE_DEFAULTS, SERVICE_DEFAULTS, TARGET_DEFAULTS,
 import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../../model/host-syntax.js';
 import { pathSyntaxProblem } from '../../model/kong-path.js';
 import { isHostname, isIPv4, isIPv6, parseTarget } from '../../model/target-address.js';
+import { isPlainObject as isObject } from '../../values.js';
+
+/** The simulator's and the declarative writer's test for a JSON object (values.ts isPlainObject). */
+export { isObject };
 
 export type FieldType =
   | { t: 'string' | 'integer' | 'number' | 'boolean' }
@@ -413,10 +417,6 @@ export function validateField(path: string, v: unknown, t: FieldType, validator:
   }
   const err = validator?.(v);
   if (err) fail(err);
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Kong's schema-violation message: `@entity` errors first, then fields sorted by name. */
