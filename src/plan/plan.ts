@@ -19,7 +19,7 @@ import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
 import { identifiesConsumers, planPlugins } from './plugins/plan-plugins.js';
-import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
+import { BAD_GATEWAY_VARIABLE, hostKey, planUpstreams, upstreamBlockFor, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
 
 export type { PlanOptions } from './context.js';
@@ -58,7 +58,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     },
   );
   reportTies(ctx, entries);
-  const tls = new TlsFiles(ctx, state.caCertificates);
+  const tls = new TlsFiles(ctx, state.caCertificates, state.certificates);
   const listener = planTlsListener(ctx, state);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
@@ -252,7 +252,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   if (isHttpsOnly(r) && !tlsListener) return plainHttpAnswer(r);
   if (!svc) return { kind: 'error', error: NO_SERVICE };
   const viaUpstream = upstreams.byUpstream.get(svc.host);
-  const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
+  const block = viaUpstream ? upstreamBlockFor(upstreams, viaUpstream, svc) : upstreams.byHost.get(hostKey(svc))!;
   if (!block) return { kind: 'error', error: NO_PEER };
 
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
@@ -281,7 +281,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   }
 
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
-  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc) : null;
+  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc, viaUpstream?.upstream ?? null) : null;
 
   const responseHeaders = viaUpstream?.responseHeaders.length || kongHeaders.length ? [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders] : none<{ name: string; value: MapValue }>();
   const badGatewayVariable = viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null;

@@ -47,14 +47,13 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     }
     if (s.path !== null) checkServicePath(s.path, child(s.src, 'path'), err);
     if (s.port === 0) err(child(s.src, 'port'), 'port', 'service port 0 cannot be proxied to', 'set the port the service listens on');
-    if (s.client_certificate) unsupported(child(s.src, 'client_certificate'), 'service client_certificate is not compiled by kongc');
     if (s.protocol !== 'https' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
       err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https'");
     }
   }
 
   // Not push(...list): a large config can report more problems than a call takes arguments.
-  for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkUpstreams(state)) out.push(d);
   for (const d of checkCertificates(state)) out.push(d);
   for (const d of checkNearMisses(state)) out.push(d);
   for (const d of checkConsumers(state)) out.push(d);
