@@ -9,7 +9,7 @@ import { isPlainUriPath } from '../nginx-quoting.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { decideRouter, type RouterDecision } from './decide.js';
 import { planTlsListener } from './tls-listener.js';
-import { makeEntries, type RouteEntry } from './entries.js';
+import { isHttpsOnly, makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
 import { lowerRouter } from './lower.js';
@@ -44,6 +44,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     }
     routes.push(r);
   }
+  const listener = planTlsListener(ctx, state);
   const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')), identifiesConsumers(state) ? 'kongc_consumer' : null);
   const targets = new Set<string>();
   const entries = makeEntries(
@@ -56,10 +57,10 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       targets.add(target);
       return target;
     },
+    listener.listener !== null,
   );
   reportTies(ctx, entries);
   const tls = new TlsFiles(ctx, state.caCertificates, state.certificates);
-  const listener = planTlsListener(ctx, state);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
   const bodies = new Map<string, RouteLocation['body']>();
@@ -235,11 +236,6 @@ function kongResponseHeaders(maps: MapBlock[]): { name: string; value: MapValue 
 }
 
 /** What a route's block does: proxy as Kong would, answer one of Kong's errors, or redirect to https. */
-/** A route with `protocols: [https]`: Kong answers plain-HTTP requests with a 426 or a redirect. */
-function isHttpsOnly(r: Route): boolean {
-  return r.protocols.length === 1 && r.protocols[0] === 'https';
-}
-
 /** What an https-only route answers over plain HTTP (before any plugin, as Kong). */
 function plainHttpAnswer(r: Route): NonNullable<RouteLocation['plainHttp']> {
   return r.https_redirect_status_code === 426 ? { kind: 'error', error: HTTPS_REQUIRED } : { kind: 'redirect', status: r.https_redirect_status_code };

@@ -90,7 +90,10 @@ function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChec
   }
   if (r.snis) {
     if (!protos.includes('https')) err(child(r.src, 'snis'), 'snis', "'snis' can be set only when protocols has 'https'");
-    else warn(child(r.src, 'snis'), 'snis', "route snis are not compiled: Kong ignores them on plain HTTP, as kongc does, but on kongc's TLS listener this route also matches requests whose SNI is not listed", 'give the route hosts that stand for the same names');
+    r.snis.forEach((name, i) => {
+      const problem = routeSniProblem(name);
+      if (problem) err(child(r.src, 'snis', i), 'snis', `invalid SNI '${printable(name)}': ${problem}`, 'a host name without port, with at most one * as its whole first or last label (*.example.com, example.*)');
+    });
   }
   if (r.path_handling === 'v1') {
     warn(child(r.src, 'path_handling'), 'path-handling', "path_handling 'v1' is ignored by Kong 3.x's default router (traditional_compatible), which uses v0; kongc does the same", "remove path_handling or set it to 'v0'");
@@ -152,6 +155,15 @@ export function hostProblem(h: string): string | null {
   if (host.endsWith('.')) return 'must not end with a dot';
   if (!isHostname(host)) return 'not a valid hostname';
   return null;
+}
+
+/** Kong's wildcard_host for route snis (Kong 3.x routers): a host name, no port, no IP address; a trailing dot is ignored. */
+function routeSniProblem(name: string): string | null {
+  if (name === '*') return null;
+  const host = name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
+  if (isIPv4(host) || isIPv6(host) || host.startsWith('[')) return 'must not be an IP';
+  if (host.includes(':')) return 'must not have a port';
+  return hostProblem(host);
 }
 
 /** Kong's router_path rules (KONG.md §1.3) plus what nginx cannot carry. */
