@@ -30,7 +30,8 @@ export type Answer =
   | { kind: 'redirect'; status: number; location: string };
 
 export interface Explanation {
-  request: { method: string; target: string; host: string | null };
+  /** `sni`: over TLS, the SNI sent (null for none); undefined over plain HTTP. */
+  request: { method: string; target: string; host: string | null; sni?: string | null };
   /** nginx's view: $uri, the virtual host, the prefix location, and the block that serves the route. */
   nginx: { uri: string; vhost: string | null; location: string; block: string | null };
   /** Candidates tried in Kong's order, up to the winner. */
@@ -46,7 +47,7 @@ export interface Explanation {
 
 export function explainRequest(req: ExplainRequest, state: KongState, plan: NginxPlan, router: RouterDecision): Explanation {
   const unknown: string[] = [];
-  const request = { method: req.method, target: req.target, host: req.hostHeader };
+  const request = { method: req.method, target: req.target, host: req.hostHeader, ...(req.tls ? { sni: req.tls.sni } : {}) };
   const view = nginxView(req);
   if ('status' in view) {
     return { request, nginx: { uri: '', vhost: null, location: '', block: null }, tried: [], notCandidates: state.routes.length, route: null, answer: { kind: 'error', status: view.status, message: view.why }, plugins: [], unknown };

@@ -266,6 +266,16 @@ describe('certificate checks', () => {
     assert.match(got.join('\n'), /SNI "a\.test" is already bound to a certificate \(at kong\.yaml:\d+:\d+\)/);
   });
 
+  it("checks route snis as Kong's wildcard_host, each at its position", () => {
+    const got = errors(`_format_version: "3.0"\nservices:\n  - name: s\n    url: "http://127.0.0.1:9"\n    routes:\n      - name: r\n        paths: [/]\n        snis: [ok.test, "ok.test.", "*", "a.*.test", "10.0.0.1", "a.test:443", "a b"]\n`);
+    assert.deepEqual(got, [
+      "8:42 invalid SNI 'a.*.test': the wildcard must be the whole leftmost or rightmost label ('*.example.com' or 'example.*')",
+      "8:54 invalid SNI '10.0.0.1': must not be an IP",
+      "8:66 invalid SNI 'a.test:443': must not have a port",
+      "8:80 invalid SNI 'a b': contains whitespace or a control character",
+    ]);
+  });
+
   it('resolves {vault://env/NAME} from the environment, and says which variable is missing', () => {
     delete process.env.KONGC_TEST_MISSING;
     const got = errors(yaml(`  - cert: "{vault://env/kongc-test-missing}"\n    key: "{vault://env/kongc-test-missing}"\n`));
