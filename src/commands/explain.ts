@@ -47,7 +47,7 @@ export async function runExplain(args: string[], flags: ExplainFlags, global: Gl
   const all = sortDiagnostics([...modeled.diagnostics, ...planned.diagnostics]);
   if (hasErrors(all)) throw new InputError(all);
   report(all, { ...global, quiet: true });
-  if (request.tls && !planned.plan.tls) throw new UsageError('explain: this configuration has no TLS listener (it has no certificates bound to SNIs): explain an http:// URL');
+  if (request.tls && !planned.plan.tls) throw new UsageError('explain: this configuration has no TLS listener (it has no certificates, or only client certificates): explain an http:// URL');
   const explanation = explainRequest(request, modeled.state, planned.plan, planned.router);
   process.stdout.write(flags.format === 'json' ? JSON.stringify(explanation, null, 2) + '\n' : formatExplanation(explanation));
 }
