@@ -13,6 +13,7 @@ export interface ExplainFlags {
   format?: 'text' | 'json';
   fromLog?: string;
   skipUnsupported?: boolean;
+  withNjs?: boolean;
   allowDegraded?: boolean;
   selectTag?: string[];
 }
@@ -35,6 +36,7 @@ export async function runExplain(args: string[], flags: ExplainFlags, global: Gl
   // listener's default certificate (presented to SNIs no certificate names) is never read.
   const options = {
     skipUnsupported: Boolean(flags.skipUnsupported),
+    withNjs: Boolean(flags.withNjs),
     allowDegraded: Boolean(flags.allowDegraded),
     listen: ['8000'],
     caDir: process.cwd(),
