@@ -52,7 +52,7 @@ export function parseExplainRequest(spec: string, headerLines: string[]): Explai
   if (!m) throw new RequestError(`${JSON.stringify(url)} is not an http:// or https:// URL`);
   const https = m[1]!.toLowerCase() === 'https';
   const authority = m[2]!;
-  const name = authority.replace(/:\d*$/, '');
+  const urlHost = authority.replace(/:\d*$/, '');
   const port = /:(\d+)$/.exec(authority);
   let target = m[3] || '/';
   if (target.startsWith('?')) target = '/' + target;
@@ -65,7 +65,7 @@ export function parseExplainRequest(spec: string, headerLines: string[]): Explai
     if (name === 'host') hostHeader = h[2]! || null;
     else headers.push([name, h[2]!]);
   }
-  const tls = https ? { sni: name.startsWith('[') || isIPv4(name) ? null : name } : null;
+  const tls = https ? { sni: urlHost.startsWith('[') || isIPv4(urlHost) ? null : urlHost } : null;
   return { method, target, hostHeader, headers, serverPort: port ? Number(port[1]) : https ? 443 : 80, tls };
 }
 

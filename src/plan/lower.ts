@@ -25,14 +25,14 @@ export interface LoweredRouter {
   guards: Map<string, NonNullable<RouteLocation['guard']>>;
 }
 
+/** `$kongc_sni` over plain HTTP (no SNI can be ':'). */
+export const PLAIN_HTTP_SNI = ':';
+
 /**
  * `$kongc_escape_at`: "!" and the raw path before its first reserved escape, "" without one, and
  * "%" when another escape comes first (the raw text then is not the decoded path: such a request
  * is taken as nginx's decoded view has it; README "Differences from Kong").
  */
-/** `$kongc_sni` over plain HTTP (no SNI can be ':'). */
-export const PLAIN_HTTP_SNI = ':';
-
 const ESCAPE_MAP: MapBlock = Object.freeze({
   variable: V.escapeAt,
   source: [{ variable: 'request_uri' }],

@@ -8,6 +8,7 @@ import type { CaCertificate, Certificate, Service, Upstream } from '../model/typ
 import type { GeneratedFile } from './ir.js';
 import { label, type PlanContext } from './context.js';
 import { sideFileName } from './names.js';
+import { clientCertificateOf } from './upstreams.js';
 
 /** The trust store used for tls_verify without ca_certificates (Kong's `lua_ssl_trusted_certificate = system`, Debian path). */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -95,10 +96,11 @@ export class TlsFiles {
    */
   private clientCertificate(svc: Service, upstream: Upstream | null): ServiceTls['clientCertificate'] {
     const ctx = this.ctx;
-    const [owner, id, field] = svc.client_certificate !== null ? [svc, svc.client_certificate, ctx.field(svc, 'client_certificate')] : upstream?.client_certificate ? [upstream, upstream.client_certificate, ctx.field(upstream, 'client_certificate')] : [null, null, null];
-    if (owner === null || id === null || field === null) return null;
-    const cert = this.certificateById.get(id.toLowerCase());
+    const id = clientCertificateOf(svc, upstream);
+    if (id === null) return null;
+    const cert = this.certificateById.get(id);
     if (!cert) return null; // reported by validation
+    const owner = svc.client_certificate !== null ? svc : upstream!;
     const known = this.clientFiles.get(cert);
     if (known) {
       for (const f of known.generated) f.usedBy.push(ctx.key(svc));
@@ -110,7 +112,7 @@ export class TlsFiles {
     const material = loadCertificateMaterial(cert).material;
     if (!dir) {
       ctx.error(
-        field,
+        ctx.field(owner, 'client_certificate'),
         'ca-file',
         `${label(owner.kind, owner, ctx.key(owner))}: kongc writes the client certificate and its key to files only nginx reads (proxy_ssl_certificate, mode 0600), and has nowhere to write them`,
         'build with -o FILE (the files go next to it) or --secrets-dir DIR',
@@ -121,7 +123,7 @@ export class TlsFiles {
         generated.push({ path, content, secret: true, usedBy: [ctx.key(svc)] });
         return path;
       };
-      files = { id: id.toLowerCase(), cert: side('client-cert', material.main.chain), key: side('client-key', material.main.key) };
+      files = { id, cert: side('client-cert', material.main.chain), key: side('client-key', material.main.key) };
     }
     for (const f of generated) this.files.push(f);
     this.clientFiles.set(cert, { files, generated });
