@@ -3,11 +3,12 @@
 // location the path falls in, then the candidates in Kong's order with their conditions, and the
 // winner's upstream URI as its own rewrites compute it.
 import type { Condition } from '../plan/entries.js';
-import { uriRegex } from '../plan/entries.js';
+import { sniMatches, uriRegex } from '../plan/entries.js';
 import type { RouterDecision } from '../plan/decide.js';
 import { parseHostPattern, patternMatchesName } from '../plan/hosts.js';
 import type { Candidate, MapValue, NginxPlan, RouteLocation } from '../plan/ir.js';
 import { NO_ROUTE } from '../plan/names.js';
+import { PLAIN_HTTP_SNI } from '../plan/lower.js';
 import { headerVariable } from '../plan/upstreams.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from '../plan/raw-path.js';
 import type { KongState } from '../model/types.js';
@@ -29,7 +30,8 @@ export type Answer =
   | { kind: 'redirect'; status: number; location: string };
 
 export interface Explanation {
-  request: { method: string; target: string; host: string | null };
+  /** `sni`: over TLS, the SNI sent (null for none); undefined over plain HTTP. */
+  request: { method: string; target: string; host: string | null; sni?: string | null };
   /** nginx's view: $uri, the virtual host, the prefix location, and the block that serves the route. */
   nginx: { uri: string; vhost: string | null; location: string; block: string | null };
   /** Candidates tried in Kong's order, up to the winner. */
@@ -45,7 +47,7 @@ export interface Explanation {
 
 export function explainRequest(req: ExplainRequest, state: KongState, plan: NginxPlan, router: RouterDecision): Explanation {
   const unknown: string[] = [];
-  const request = { method: req.method, target: req.target, host: req.hostHeader };
+  const request = { method: req.method, target: req.target, host: req.hostHeader, ...(req.tls ? { sni: req.tls.sni } : {}) };
   const view = nginxView(req);
   if ('status' in view) {
     return { request, nginx: { uri: '', vhost: null, location: '', block: null }, tried: [], notCandidates: state.routes.length, route: null, answer: { kind: 'error', status: view.status, message: view.why }, plugins: [], unknown };
@@ -84,7 +86,11 @@ export function explainRequest(req: ExplainRequest, state: KongState, plan: Ngin
   const route = { name: entry.routeKey, path: entry.kongPath, service: rl.entity.service, strip_path: r.strip_path, preserve_host: r.preserve_host };
   const plugins = rl.plugins?.applied ?? [];
   let answer: Answer;
-  if (rl.body.kind === 'error') answer = kongErrorAnswer(plan, rl.body.error);
+  // An https-only route answers plain HTTP before anything else (route.hbs).
+  if (rl.plainHttp && req.tls === null) {
+    const ph = rl.plainHttp;
+    answer = ph.kind === 'error' ? kongErrorAnswer(plan, ph.error) : { kind: 'redirect', status: ph.status, location: `https://${view.host}${req.target}` };
+  } else if (rl.body.kind === 'error') answer = kongErrorAnswer(plan, rl.body.error);
   else if (rl.body.kind === 'redirect') answer = { kind: 'redirect', status: rl.body.status, location: `https://${view.host}${req.target}` };
   else {
     const svc = r.service!;
@@ -157,6 +163,8 @@ function holds(cond: Condition, view: NginxView, req: ExplainRequest, unknown: s
       return matches(cond.pattern, header(req, cond.name), unknown, true);
     case 'path-regex':
       return matches(uriRegex(cond.pattern), view.uri, unknown);
+    case 'sni':
+      return view.sni === PLAIN_HTTP_SNI || cond.names.some((n) => sniMatches(bytes(n), view.sni));
   }
 }
 
@@ -173,6 +181,8 @@ function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest):
     }
     case 'path-regex':
       return `path ${text(view.uri)} does not match its regex`;
+    case 'sni':
+      return view.sni === '' ? `no SNI, and it has snis ${cond.names.join(', ')}` : `SNI ${text(view.sni)} is not one of ${cond.names.join(', ')}`;
   }
 }
 

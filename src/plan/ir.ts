@@ -387,6 +387,8 @@ export interface ProxySettings {
     verifyDepth: number | null;
     /** Absolute path of the CA bundle (service ca_certificates, or the system bundle). */
     trustedCertificate: string | null;
+    /** Mutual TLS: the id of the certificate presented, and absolute paths of its chain and key files. */
+    clientCertificate: { id: string; cert: string; key: string } | null;
   };
 }
 

@@ -25,6 +25,9 @@ export interface LoweredRouter {
   guards: Map<string, NonNullable<RouteLocation['guard']>>;
 }
 
+/** `$kongc_sni` over plain HTTP (no SNI can be ':'). */
+export const PLAIN_HTTP_SNI = ':';
+
 /**
  * `$kongc_escape_at`: "!" and the raw path before its first reserved escape, "" without one, and
  * "%" when another escape comes first (the raw text then is not the decoded path: such a request
@@ -39,6 +42,22 @@ const ESCAPE_MAP: MapBlock = Object.freeze({
   ],
   default: [],
   purpose: 'the raw path before its first reserved percent-escape (Kong keeps those encoded)',
+}) as MapBlock;
+
+/**
+ * `$kongc_sni`, what a route's snis are compared with: the SNI over TLS ("" without one, or with a
+ * character no host name has, so that it cannot spill into the signature's other fields), and ":"
+ * over plain HTTP, which every snis check lets through (Kong ignores snis there).
+ */
+const SNI_MAP: MapBlock = Object.freeze({
+  variable: V.sni,
+  source: [{ variable: 'https' }, { text: ':' }, { variable: 'ssl_server_name' }],
+  entries: [
+    { match: 'regex', caseless: false, pattern: '^on:([^\\x00-\\x20\\x7f:]+)\\z', value: [{ variable: '1' }] },
+    { match: 'regex', caseless: false, pattern: '^on:', value: [] },
+  ],
+  default: [{ text: PLAIN_HTTP_SNI }],
+  purpose: 'the SNI route snis are compared with; ":" over plain HTTP, where Kong does not check them',
 }) as MapBlock;
 
 /**
@@ -123,6 +142,7 @@ export function lowerRouter(decision: RouterDecision, proxies: (target: string) 
     });
   }
   if (usage.escape) maps.push(ESCAPE_MAP);
+  if ([...decision.byTarget.values()].some((e) => e.conditions.some((c) => c.kind === 'sni'))) maps.push(SNI_MAP);
   const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { locations, selectors: sortedSelectors, maps, inline, guards };
 }
@@ -173,6 +193,8 @@ function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>): Check {
       return { variable: headerVariable(cond.name), op: '~*', operand: cond.pattern };
     case 'path-regex':
       return { variable: 'uri', op: '~', operand: uriRegex(cond.pattern) };
+    case 'sni':
+      return { variable: V.sni, op: '~', operand: `^${fieldPattern(cond)}\\z` };
   }
 }
 
@@ -220,6 +242,7 @@ const HOST = 'host';
 const ESCAPE = 'escape';
 const RAW = 'raw';
 const URI = 'uri';
+const SNI = 'sni';
 
 function fieldOf(cond: Condition): Field {
   switch (cond.kind) {
@@ -232,6 +255,8 @@ function fieldOf(cond: Condition): Field {
       return `header:${cond.name}`;
     case 'path-regex':
       return URI;
+    case 'sni':
+      return SNI;
   }
 }
 
@@ -244,6 +269,7 @@ function fieldsOf(conditions: readonly Condition[], rawPath: RawPathRule | null)
 function rankOf(f: Field): string {
   if (f === METHOD) return '0';
   if (f === HOST) return '1';
+  if (f === SNI) return '1s';
   if (f.startsWith('header:')) return '2' + f;
   if (f === ESCAPE) return '3';
   if (f === RAW) return '4';
@@ -263,6 +289,7 @@ function signatureValue(layout: Field[]): MapValue {
     else if (f === ESCAPE) parts.push({ variable: V.escapeAt });
     else if (f === RAW) parts.push({ variable: 'request_uri' });
     else if (f === URI) parts.push({ variable: 'uri' });
+    else if (f === SNI) parts.push({ variable: V.sni });
     else parts.push({ variable: headerVariable(f.slice('header:'.length)) });
   });
   return parts;
@@ -300,5 +327,15 @@ function fieldPattern(cond: Condition): string {
       return `(?mi:[^\\n]*?(?:${cond.pattern}))[^\\n]*`;
     case 'path-regex':
       return cond.pattern.includes('^') ? `(?m:${cond.pattern})` : `(?:${cond.pattern})`;
+    case 'sni':
+      return `(?:${[escapeRegex(PLAIN_HTTP_SNI), ...cond.names.map(sniPattern)].join('|')})`;
   }
+}
+
+/** One route SNI as a pattern for the whole of `$kongc_sni` (compared with case, as Kong does). */
+function sniPattern(name: string): string {
+  if (name === '*') return '[^\\n]+';
+  if (name.startsWith('*.')) return `[^\\n]*${escapeRegex(name.slice(1))}`;
+  if (name.endsWith('.*')) return `${escapeRegex(name.slice(0, -1))}[^\\n]*`;
+  return escapeRegex(name);
 }

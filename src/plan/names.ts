@@ -32,6 +32,7 @@ export const VARIABLES = {
   target: 'kongc_target',
   signature: 'kongc_sig',
   escapeAt: 'kongc_escape_at',
+  sni: 'kongc_sni',
   hostPort: 'kongc_host_port',
   upgrade: 'kongc_upgrade',
   connection: 'kongc_connection',

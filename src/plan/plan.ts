@@ -9,7 +9,7 @@ import { isPlainUriPath } from '../nginx-quoting.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { decideRouter, type RouterDecision } from './decide.js';
 import { planTlsListener } from './tls-listener.js';
-import { makeEntries, type RouteEntry } from './entries.js';
+import { isHttpsOnly, makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
 import { lowerRouter } from './lower.js';
@@ -20,7 +20,7 @@ import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
 import type { NjsModule } from './njs.js';
 import { identifiesConsumers, planPlugins } from './plugins/plan-plugins.js';
-import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
+import { BAD_GATEWAY_VARIABLE, hostKey, planUpstreams, upstreamBlockFor, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
 
 export type { PlanOptions } from './context.js';
@@ -45,6 +45,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     }
     routes.push(r);
   }
+  const listener = planTlsListener(ctx, state);
   const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')), identifiesConsumers(state) ? 'kongc_consumer' : null);
   const targets = new Set<string>();
   const entries = makeEntries(
@@ -57,10 +58,10 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       targets.add(target);
       return target;
     },
+    listener.listener !== null,
   );
   reportTies(ctx, entries);
-  const tls = new TlsFiles(ctx, state.caCertificates);
-  const listener = planTlsListener(ctx, state);
+  const tls = new TlsFiles(ctx, state.caCertificates, state.certificates);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
   const bodies = new Map<string, RouteLocation['body']>();
@@ -238,11 +239,6 @@ function kongResponseHeaders(maps: MapBlock[]): { name: string; value: MapValue 
 }
 
 /** What a route's block does: proxy as Kong would, answer one of Kong's errors, or redirect to https. */
-/** A route with `protocols: [https]`: Kong answers plain-HTTP requests with a 426 or a redirect. */
-function isHttpsOnly(r: Route): boolean {
-  return r.protocols.length === 1 && r.protocols[0] === 'https';
-}
-
 /** What an https-only route answers over plain HTTP (before any plugin, as Kong). */
 function plainHttpAnswer(r: Route): NonNullable<RouteLocation['plainHttp']> {
   return r.https_redirect_status_code === 426 ? { kind: 'error', error: HTTPS_REQUIRED } : { kind: 'redirect', status: r.https_redirect_status_code };
@@ -255,7 +251,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   if (isHttpsOnly(r) && !tlsListener) return plainHttpAnswer(r);
   if (!svc) return { kind: 'error', error: NO_SERVICE };
   const viaUpstream = upstreams.byUpstream.get(svc.host);
-  const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
+  const block = viaUpstream ? upstreamBlockFor(upstreams, viaUpstream, svc) : upstreams.byHost.get(hostKey(svc))!;
   if (!block) return { kind: 'error', error: NO_PEER };
 
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
@@ -284,7 +280,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   }
 
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
-  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc) : null;
+  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc, viaUpstream?.upstream ?? null) : null;
 
   const responseHeaders = viaUpstream?.responseHeaders.length || kongHeaders.length ? [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders] : none<{ name: string; value: MapValue }>();
   const badGatewayVariable = viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null;

@@ -47,14 +47,13 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     }
     if (s.path !== null) checkServicePath(s.path, child(s.src, 'path'), err);
     if (s.port === 0) err(child(s.src, 'port'), 'port', 'service port 0 cannot be proxied to', 'set the port the service listens on');
-    if (s.client_certificate) unsupported(child(s.src, 'client_certificate'), 'service client_certificate is not compiled by kongc');
     if (s.protocol !== 'https' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
       err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https'");
     }
   }
 
   // Not push(...list): a large config can report more problems than a call takes arguments.
-  for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkUpstreams(state)) out.push(d);
   for (const d of checkCertificates(state)) out.push(d);
   for (const d of checkNearMisses(state)) out.push(d);
   for (const d of checkConsumers(state)) out.push(d);
@@ -91,7 +90,10 @@ function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChec
   }
   if (r.snis) {
     if (!protos.includes('https')) err(child(r.src, 'snis'), 'snis', "'snis' can be set only when protocols has 'https'");
-    else warn(child(r.src, 'snis'), 'snis', "route snis are not compiled: Kong ignores them on plain HTTP, as kongc does, but on kongc's TLS listener this route also matches requests whose SNI is not listed", 'give the route hosts that stand for the same names');
+    r.snis.forEach((name, i) => {
+      const problem = routeSniProblem(name);
+      if (problem) err(child(r.src, 'snis', i), 'snis', `invalid SNI '${printable(name)}': ${problem}`, 'a host name without port, with at most one * as its whole first or last label (*.example.com, example.*)');
+    });
   }
   if (r.path_handling === 'v1') {
     warn(child(r.src, 'path_handling'), 'path-handling', "path_handling 'v1' is ignored by Kong 3.x's default router (traditional_compatible), which uses v0; kongc does the same", "remove path_handling or set it to 'v0'");
@@ -144,6 +146,15 @@ export function hostProblem(h: string): string | null {
   const host = withoutWildcard(hostPort.host);
   // Kong takes a trailing dot too, but nginx drops it from the request's host: it never matches.
   return addressProblem({ ...hostPort, host }) ?? (host.endsWith('.') ? 'must not end with a dot' : null);
+}
+
+/** Kong's wildcard_host for route snis (Kong 3.x routers): a host name, no port, no IP address; a trailing dot is ignored. */
+function routeSniProblem(name: string): string | null {
+  if (name === '*') return null;
+  const host = name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
+  if (isIPv4(host) || isIPv6(host) || host.startsWith('[')) return 'must not be an IP';
+  if (host.includes(':')) return 'must not have a port';
+  return hostProblem(host);
 }
 
 /** Kong's router_path rules (KONG.md §1.3) plus what nginx cannot carry. */

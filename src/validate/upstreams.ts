@@ -10,7 +10,6 @@ import type { CaCertificate, HashOn, KongState, Upstream } from '../model/types.
 type Report = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => void;
 
 export interface UpstreamCheckOptions {
-  skipUnsupported?: boolean;
   /** Clock for certificate expiry (tests). */
   now?: Date;
 }
@@ -20,10 +19,8 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
 export function checkUpstreams(state: KongState, options: UpstreamCheckOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err: Report = (ref, code, message, hint) => out.push(diag(ref, 'error', code, message, hint));
-  const unsupported = (ref: SourceRef, message: string) =>
-    out.push(diag(ref, options.skipUnsupported ? 'warning' : 'error', 'unsupported', message, options.skipUnsupported ? 'ignored because of --skip-unsupported' : 'remove it, or pass --skip-unsupported to compile the rest'));
 
-  for (const up of state.upstreams) checkUpstream(up, err, unsupported);
+  for (const up of state.upstreams) checkUpstream(up, err);
 
   const caById = new Map<string, CaCertificate>();
   const digests = new Map<string, CaCertificate>();
@@ -55,6 +52,17 @@ export function checkUpstreams(state: KongState, options: UpstreamCheckOptions =
       if (!caById.has(String(id).toLowerCase())) err(child(ref, i), 'dangling-ref', `CA certificate '${id}' does not exist`, 'declare it under ca_certificates with this id');
     });
   }
+  // Mutual TLS: the certificate a service (or, for services without one, their upstream) presents.
+  const certificateIds = new Set(state.certificates.filter((c) => c.id).map((c) => c.id!.toLowerCase()));
+  const clientCertificate = (id: string | null, ref: SourceRef) => {
+    if (id !== null && !certificateIds.has(id.toLowerCase())) err(ref, 'dangling-ref', `certificate '${id}' does not exist`, 'declare it under certificates with this id (the certificate and key presented to the upstream)');
+  };
+  for (const s of state.services) {
+    if (s.client_certificate !== null && s.protocol !== 'https' && s.protocol !== 'tls') {
+      err(child(s.src, 'client_certificate'), 'tls', "client_certificate applies only to services with protocol 'https'");
+    } else clientCertificate(s.client_certificate, child(s.src, 'client_certificate'));
+  }
+  for (const up of state.upstreams) clientCertificate(up.client_certificate, child(up.src, 'client_certificate'));
   return out;
 }
 
@@ -74,7 +82,7 @@ export function caProblem(pem: string, now: Date): string | { digest: string } {
   return { digest: createHash('sha256').update(x509.raw).digest('hex') };
 }
 
-function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, message: string) => void): void {
+function checkUpstream(up: Upstream, err: Report): void {
   const f = (...keys: string[]) => child(up.src, ...keys);
   if (up.hash_on === 'none' && up.hash_fallback !== 'none') err(f('hash_fallback'), 'upstream', "hash_fallback must be 'none' when hash_on is 'none'");
   if (up.hash_on === 'cookie' && up.hash_fallback !== 'none') err(f('hash_fallback'), 'upstream', "hash_fallback must be 'none' when hash_on is 'cookie'");
@@ -110,7 +118,6 @@ function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, 
     const problem = hostWithOptionalPortProblem(up.host_header);
     if (problem) err(f('host_header'), 'upstream', `invalid host_header '${JSON.stringify(up.host_header).slice(1, -1)}': ${problem}`, 'a hostname or IP address with an optional :port');
   }
-  if (up.client_certificate) unsupported(f('client_certificate'), `upstream '${up.name}': client_certificate (mutual TLS to targets) is not compiled by kongc`);
 }
 
 /** Kong's `host_with_optional_port` typedef. */

@@ -227,7 +227,7 @@ function explainDisagrees(
   s: Scenario,
 ): string | null {
   const headers: [string, string][] = Object.entries(req.headers ?? {}).flatMap(([n, v]) => (Array.isArray(v) ? v : [v]).map((x) => [n.toLowerCase(), x] as [string, string]));
-  const e = explainRequest({ method: req.method, target: req.path, hostHeader: req.host, headers, serverPort: port }, compiled.state, compiled.plan, compiled.router);
+  const e = explainRequest({ method: req.method, target: req.path, hostHeader: req.host, headers, serverPort: port, tls: null }, compiled.state, compiled.plan, compiled.router);
   const backend = res.headers['x-echo-backend'];
   if (res.status === 200 && backend !== undefined) {
     const body = res.json();

@@ -18,7 +18,7 @@ export interface Row {
   id: string;
   /** Stored fields with Kong's defaults applied; foreign keys live in `refs`. */
   fields: Record<string, unknown>;
-  refs: Partial<Record<'service' | 'route' | 'consumer' | 'upstream' | 'certificate', Row>>;
+  refs: Partial<Record<'service' | 'route' | 'consumer' | 'upstream' | 'certificate' | 'client_certificate', Row>>;
   /** Call that last changed each field, and the entity as a whole. */
   fieldAt: Map<string, At>;
   at: At;
