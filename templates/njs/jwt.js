@@ -116,9 +116,10 @@ function jwtTokens(r, conf) {
   });
   var raw = r.rawHeadersIn;
   conf.header_names.forEach(function (name) {
-    // Kong's header table finds a name in any case, '_' as '-'; a repeated header: its first line.
+    // Kong's header table (ngx.req.get_headers: the first 100 lines) finds a name in any case,
+    // '_' as '-'; a repeated header: its first line.
     var wanted = name.toLowerCase().replace(/_/g, '-');
-    for (var i = 0; i < raw.length; i++) {
+    for (var i = 0; i < raw.length && i < 100; i++) {
       if (raw[i][0].toLowerCase() !== wanted) continue;
       var m = /[ \t\n\x0b\f\r]*[Bb]earer[ \t\n\x0b\f\r]+([^\n]+)/.exec(raw[i][1]);
       if (m) add(m[1]);

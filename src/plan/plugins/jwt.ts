@@ -22,7 +22,7 @@ interface JwtConfig {
   realm?: string;
 }
 
-/** Variables the location sets or reads; `$kongc_jwt_*_js` are the module's handlers (js_set). */
+/** The variable naming the instance to the module; `$kongc_jwt_<name>_js` call the module's handlers (js_set). */
 const USE = 'kongc_jwt_use';
 const HANDLERS = { begin: 'jwtBegin', status: 'jwtStatus', consumer: 'jwtConsumer', credential: 'jwtCredential', body: 'jwtBody', challenge: 'jwtChallenge' } as const;
 const jsVariable = (name: keyof typeof HANDLERS) => `kongc_jwt_${name}_js`;
@@ -30,9 +30,10 @@ const jsVariable = (name: keyof typeof HANDLERS) => `kongc_jwt_${name}_js`;
 /** The curve an ES algorithm's key is on (node's name, WebCrypto's name). */
 const CURVES: Record<string, [string, string]> = { ES256: ['prime256v1', 'P-256'], ES384: ['secp384r1', 'P-384'], ES512: ['secp521r1', 'P-521'] };
 
-const STRINGS = { type: 'array', items: { type: 'string', maxLength: 256 }, uniqueItems: false } as const;
+/** Kong's sets of strings (an empty string is not one Kong accepts); repeats are kept once. */
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 } } as const;
 
-/** One credential as the module reads it (DATA.jwt.credentials["k:<key>"]). */
+/** One credential as the module reads it (DATA["jwt-credentials"]["k:<key>"]). */
 interface CredentialData {
   consumer: string;
   algorithm: string;
@@ -126,7 +127,7 @@ export const JWT: PluginDefinition<JwtConfig> = {
       uri_param_names: { ...STRINGS, default: ['jwt'] },
       cookie_names: { ...STRINGS, default: [] },
       header_names: { ...STRINGS, default: ['authorization'] },
-      key_claim_name: { type: 'string', maxLength: 256, default: 'iss' },
+      key_claim_name: { type: 'string', minLength: 1, maxLength: 256, default: 'iss' },
       secret_is_base64: { type: 'boolean', default: false },
       claims_to_verify: { type: 'array', items: { enum: ['exp', 'nbf'] } },
       anonymous: { type: 'string', maxLength: 256 },
