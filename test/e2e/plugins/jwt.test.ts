@@ -291,6 +291,9 @@ describe('jwt through nginx with njs', () => {
     upstream(await get(`/sources/x?a=1&token=${token}`));
     upstream(await get('/sources/x', { cookie: `other=1; jwt_cookie=${token}` }));
     upstream(await get('/sources/x', { 'x-jwt': `Bearer ${token}` }));
+    // A repeated header: Kong reads its first line (nginx itself refuses a repeated Authorization, as under Kong).
+    upstream(await get('/sources/x', { 'x-jwt': [`Bearer ${token}`, 'Bearer other'] }));
+    refused(await get('/sources/x', { 'x-jwt': ['Basic eDp5', `Bearer ${token}`] }), 401, { message: 'Unauthorized' }, 'Bearer');
     refused(await get(`/sources/x?jwt=${token}`, bearer(token)), 401, { message: 'Unauthorized' }, 'Bearer');
     refused(await get(`/sources/x?token=${token}`, { cookie: `jwt_cookie=${jwt('HS384', { iss: 'alice-hs384' }, SECRET)}` }), 401, { message: 'Multiple tokens provided' });
   });
