@@ -234,7 +234,7 @@ function claimOnce(ctx: PlanContext, route: Route, r: Ready, part: Partial<Plugi
 
 /** An enabled authentication plugin sets the consumer variables. */
 export function identifiesConsumers(state: KongState): boolean {
-  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth'));
+  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth' || p.name === 'jwt'));
 }
 
 function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {
