@@ -109,6 +109,8 @@ export type PluginDirectiveName =
   | 'proxy_cache_convert_head'
   | 'proxy_ignore_headers'
   | 'proxy_method'
+  | 'proxy_set_body'
+  | 'client_body_in_file_only'
   | 'log_format'
   | 'access_log'
   | 'js_set'
