@@ -41,7 +41,10 @@ function rqbEdit(r) {
   if (kind === 'json') edited = rqbJson(conf, body);
   else if (kind === 'form') edited = rqbForm(conf, body);
   else edited = rqbMultipart(conf, body, r.headersIn['Content-Type']);
-  if (edited !== null) rqbEdited = { body: edited, length: String(Buffer.from(edited).length) };
+  if (edited !== null) {
+    var bytes = typeof edited === 'string' ? Buffer.from(edited) : edited;
+    rqbEdited = { body: String.bytesFrom(bytes), length: String(bytes.length) };
+  }
   return rqbEdited;
 }
 

@@ -234,6 +234,7 @@ function bodyEdits(use: PluginUse<RequestTransformerConfig>, ctx: LowerContext, 
   if (refused) return 'refused';
   const at = ctx.at(use, ops[0]!, 'body');
   njs.library('kong-json', at);
+  njs.library('multipart', at);
   njs.library('request-body', at);
   const key = `request-transformer:${instanceToken(use)}`;
   njs.data(key, data);

@@ -1,6 +1,6 @@
 // request-transformer body edits and response-transformer JSON edits through a real nginx with
 // kongc's njs module (--with-njs): form and JSON request bodies edited as Kong edits them, with
-// their Content-Length; bodies of other types, and bodies Kong does not read, left alone; JSON
+// their Content-Length, multipart bodies as lua-multipart rewrites them; bodies of other types, and bodies Kong does not read, left alone; JSON
 // responses edited (numbers and slashes written as Kong's cjson writes them) and sent without a
 // Content-Length; other responses untouched; a route that also edits headers and checks a key.
 import { after, before, describe, it } from 'node:test';
@@ -133,6 +133,15 @@ describe('request and response body edits through nginx with njs', () => {
     lengthFits(got);
     assert.deepEqual(JSON.parse(got.body), { rep: 'replaced', keep: 'a/b', app: ['x', 'one', 'two'], add: 'added', new: 'o' });
     assert.match(got.body, /"keep":"a\\\/b"/);
+  });
+
+  it('edits a multipart body as lua-multipart does: a renamed or replaced part moves to the end, no append', async () => {
+    const part = (name: string, value: string, extra = '') => `--XyZ\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n${value}\r\n`;
+    const file = part('file', 'line1\r\nline2', '; filename="a.txt"\r\nContent-Type: text/plain');
+    const body = part('drop', '1') + part('old', 'o') + part('rep', 'r') + file + '--XyZ--\r\n';
+    const got = await send('/edit', body, 'multipart/form-data; boundary="XyZ"');
+    lengthFits(got);
+    assert.equal(got.body, file + part('new', 'o') + part('rep', 'replaced') + part('add', 'added') + '--XyZ--\r\n');
   });
 
   it('adds to an empty JSON body; a body larger than Kong\'s 8k buffer counts as none, as in Kong', async () => {
