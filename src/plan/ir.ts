@@ -55,6 +55,8 @@ export interface PluginHttp {
    * route's plugins set: Kong runs header filters on its own responses too (CORS on a 401).
    */
   answerHeaders: HeaderLine[];
+  /** Directives every answer kongc makes itself carries (njs filters that edit them, reading variables a route set). */
+  answerDirectives: PluginDirective[];
 }
 
 /** One response header line; an empty value sends no header (nginx's rule, and Kong's for nil). */

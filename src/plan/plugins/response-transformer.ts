@@ -105,16 +105,18 @@ function lowerResponseTransformer(use: PluginUse<ResponseTransformerConfig>, ctx
     ctx.answerHeader({ name: r.name, value: [{ variable: shared }] });
     if (alone.length > 1 && once) ctx.approximate(ctx.at(use, 'append', 'headers'), `${use.label}: Kong's own answers (errors) get only the first of the ${alone.length} ${r.name} lines`);
   }
-  const steps: PluginStep[] = [];
   const directives: PluginDirective[] = [];
   if (json && json !== 'refused') {
-    steps.push({ kind: 'set', variable: JSON_CONF, value: [{ text: json.key }] });
-    directives.push(
+    // Set before any gate: Kong's own answers (a 401, a termination) get the edits too.
+    first.push({ kind: 'set', variable: JSON_CONF, value: [{ text: json.key }] });
+    const filters: PluginDirective[] = [
       { name: 'js_header_filter', args: [{ word: json.headerFilter }] },
       { name: 'js_body_filter', args: [{ word: json.bodyFilter }, { option: 'buffer_type', value: 'buffer' }] },
-    );
+    ];
+    directives.push(...filters);
+    for (const f of filters) ctx.answerDirective(f.name, f);
   }
-  return { first, hideHeaders, responseHeaders, steps, directives };
+  return { first, hideHeaders, responseHeaders, directives };
 }
 
 const JSON_CONF = 'kongc_rst_json';

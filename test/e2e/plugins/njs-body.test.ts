@@ -1,8 +1,9 @@
 // request-transformer body edits and response-transformer JSON edits through a real nginx with
 // kongc's njs module (--with-njs): form and JSON request bodies edited as Kong edits them, with
-// their Content-Length, multipart bodies as lua-multipart rewrites them; bodies of other types, and bodies Kong does not read, left alone; JSON
-// responses edited (numbers and slashes written as Kong's cjson writes them) and sent without a
-// Content-Length; other responses untouched; a route that also edits headers and checks a key.
+// their Content-Length, multipart bodies as lua-multipart rewrites them; bodies of other types,
+// and bodies Kong does not read, left alone; JSON responses edited (numbers and slashes written as
+// Kong's cjson writes them) and sent without a Content-Length, Kong's own answers too; other
+// responses untouched; a route that also edits headers and checks a key.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -182,6 +183,12 @@ describe('request and response body edits through nginx with njs', () => {
   it('runs with key-auth and header edits on the same route', async () => {
     const denied = await request(port, '/combined', { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(denied.status, 401);
+    const { request_id: _id, ...answer } = denied.json() as Record<string, unknown>;
+    assert.deepEqual(answer, { message: 'No API key found in request', from: 'kongc' }, "Kong's own answer gets the JSON edits too");
+    assert.equal(denied.headers['content-length'], undefined);
+    const text = await request(port, '/combined', { headers: { accept: 'text/plain' } });
+    assert.equal(text.status, 401);
+    assert.doesNotMatch(text.body, /kongc/, 'a plain-text answer is not JSON: untouched');
     const got = await send('/combined', 'a=1', 'application/x-www-form-urlencoded', { apikey: 'secret-key', 'x-drop': 'gone' });
     assert.equal(got.body, 'a=1&k=v');
     lengthFits(got);
