@@ -65,6 +65,9 @@ describe('request-transformer config', () => {
     const template = errors(config(`- name: request-transformer\n  config:\n    add: { body: ["a:1", "b:$(headers.x)"] }`), njs);
     assert.equal(template.length, 1, template.join('\n'));
     assert.match(template[0]!, /config\/add\/body\/1 .*template/);
+    const length = errors(config(`- name: request-transformer\n  config:\n    add: { body: ["a:1"], headers: ["Content-Length:5"] }`), njs);
+    assert.equal(length.length, 1, length.join('\n'));
+    assert.match(length[0]!, /config\/add\/headers\/0 .*Content-Length is the edited body's/);
   });
 
   it('refuses $(…) templates in values and in replace.uri, naming the entry', () => {

@@ -124,6 +124,11 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
         failed = true;
         continue;
       }
+      if (body && body !== 'refused' && lower.includes('content-length')) {
+        error(ctx.at(use, ...h.at), `${use.label}: with body edits, Content-Length is the edited body's; kongc does not compile a header edit of it`, 'remove the entry');
+        failed = true;
+        continue;
+      }
       const kong = lower.find((n) => KONG_REQUEST_HEADERS.has(n));
       if (kong) {
         error(ctx.at(use, ...h.at), `${use.label}: ${kong} is a header Kong sets upstream itself; kongc does not compile edits of it`, 'remove the entry');
