@@ -55,6 +55,8 @@ export interface PluginHttp {
    * route's plugins set: Kong runs header filters on its own responses too (CORS on a 401).
    */
   answerHeaders: HeaderLine[];
+  /** Directives every answer kongc makes itself carries (njs filters that edit them, reading variables a route set). */
+  answerDirectives: PluginDirective[];
 }
 
 /** One response header line; an empty value sends no header (nginx's rule, and Kong's for nil). */
@@ -109,6 +111,8 @@ export type PluginDirectiveName =
   | 'proxy_cache_convert_head'
   | 'proxy_ignore_headers'
   | 'proxy_method'
+  | 'proxy_set_body'
+  | 'client_body_in_file_only'
   | 'log_format'
   | 'access_log'
   | 'js_set'
