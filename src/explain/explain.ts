@@ -6,11 +6,12 @@ import type { Condition } from '../plan/entries.js';
 import { uriRegex } from '../plan/entries.js';
 import type { RouterDecision } from '../plan/decide.js';
 import { parseHostPattern, patternMatchesName } from '../plan/hosts.js';
-import type { Candidate, MapValue, NginxPlan, RouteLocation } from '../plan/ir.js';
+import type { Candidate, MapValue, NginxPlan, ProxySettings, RouteLocation } from '../plan/ir.js';
 import { NO_ROUTE } from '../plan/names.js';
 import { headerVariable } from '../plan/upstreams.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from '../plan/raw-path.js';
 import type { KongState } from '../model/types.js';
+import { ESCAPED_PATH, kongPathFunctions } from '../plan/njs-router.js';
 import { byteRegex, bytes, text } from './pcre-js.js';
 import { nginxView, type ExplainRequest, type NginxView } from './request.js';
 
@@ -65,7 +66,7 @@ export function explainRequest(req: ExplainRequest, state: KongState, plan: Ngin
   let winner: Candidate | null = null;
   for (const c of candidates.candidates) {
     if (c.target === NO_ROUTE) break;
-    const failed = firstFailure(c, view, req, unknown);
+    const failed = firstFailure(c, view, req, plan.njs !== null, unknown);
     tried.push({ route: c.route, path: c.path, priority: c.priority, why: c.why, failed });
     if (failed === null) {
       winner = c;
@@ -117,9 +118,9 @@ function selectVhost(vhosts: string[], host: string): string | null {
 }
 
 /** The first condition a candidate's request fails, in words; null when it matches. */
-function firstFailure(c: Candidate, view: NginxView, req: ExplainRequest, unknown: string[]): string | null {
+function firstFailure(c: Candidate, view: NginxView, req: ExplainRequest, everyLine: boolean, unknown: string[]): string | null {
   for (const cond of c.conditions) {
-    const ok = holds(cond, view, req, unknown);
+    const ok = holds(cond, view, req, everyLine, unknown);
     if (!ok) return describeFailure(cond, view, req);
   }
   if (c.rawPath && !rawPathHolds(c.rawPath, view, unknown)) return `the raw path ${text(view.requestUri)} spells the route path with a reserved character percent-encoded (Kong keeps it encoded, so the prefix does not match)`;
@@ -141,20 +142,26 @@ function headerValue(req: ExplainRequest, name: string): string | undefined {
   return req.headers.find(([n]) => headerVariable(n) === wanted)?.[1];
 }
 
-function header(req: ExplainRequest, name: string): string {
-  return bytes(headerValue(req, name) ?? '');
+/**
+ * The header's lines the route tests: nginx's first (stock), or every line (--with-njs, as Kong).
+ * An absent header reads as one empty line.
+ */
+function headerLines(req: ExplainRequest, name: string, everyLine: boolean): string[] {
+  const wanted = headerVariable(name);
+  const lines = req.headers.filter(([n]) => headerVariable(n) === wanted).map(([, v]) => bytes(v));
+  return lines.length === 0 ? [''] : everyLine ? lines : lines.slice(0, 1);
 }
 
-function holds(cond: Condition, view: NginxView, req: ExplainRequest, unknown: string[]): boolean {
+function holds(cond: Condition, view: NginxView, req: ExplainRequest, everyLine: boolean, unknown: string[]): boolean {
   switch (cond.kind) {
     case 'host':
       return matches(`^(?:${cond.patterns.join('|')})\\z`, `${view.host}:${view.hostPort}`, unknown, true);
     case 'methods':
       return cond.methods.includes(req.method);
     case 'header':
-      return cond.values.includes(text(header(req, cond.name)).toLowerCase());
+      return headerLines(req, cond.name, everyLine).some((line) => cond.values.includes(text(line).toLowerCase()));
     case 'header-regex':
-      return matches(cond.pattern, header(req, cond.name), unknown, true);
+      return headerLines(req, cond.name, everyLine).some((line) => matches(cond.pattern, line, unknown, true));
     case 'path-regex':
       return matches(uriRegex(cond.pattern), view.uri, unknown);
   }
@@ -190,6 +197,10 @@ function upstreamUri(rl: RouteLocation, view: NginxView, unknown: string[]): str
   const proxy = rl.body.proxy;
   // nginx appends the query string only when it is not empty.
   const query = view.args ? `?${view.args}` : '';
+  if (proxy.kongUri && byteRegex(ESCAPED_PATH)!.exec(view.requestUri)) {
+    const kong = kongUpstreamUri(proxy.kongUri, view, unknown);
+    if (kong !== null) return kong;
+  }
   if (rl.prefix !== null && proxy.prefixUri !== null) {
     // proxy_pass with a URI in the route's own prefix location replaces the matched prefix;
     // nginx escapes the rest only when the client's path had escapes of its own.
@@ -209,6 +220,21 @@ function upstreamUri(rl: RouteLocation, view: NginxView, unknown: string[]): str
     return text(escapeUri(evaluate(rewrite.replacement, { view, groups: m.groups }, unknown, true)) + query);
   }
   return text(escapeUri(view.uri) + query);
+}
+
+/** --with-njs, a path with a reserved escape: Kong's upstream path (kong-router.js), or null when the route's `if` does not apply. */
+function kongUpstreamUri(kongUri: NonNullable<ProxySettings['kongUri']>, view: NginxView, unknown: string[]): string | null {
+  const js = kongPathFunctions();
+  const normalized = js.kongNormalize(js.kongRawPath(Buffer.from(view.requestUri, 'latin1')));
+  let groups: (string | undefined)[] = [];
+  if (kongUri.when.op === '~') {
+    const m = byteRegex(kongUri.when.operand)?.exec(normalized);
+    if (!m) return null;
+    groups = m.groups;
+  }
+  const rule = evaluate(kongUri.rule, { view, groups }, unknown, true);
+  // nginx appends $args after the '?' the path brings when the request has one.
+  return text(js.kongUpstreamPath(normalized, rule) + (view.args !== null ? `?${view.args}` : ''));
 }
 
 /** nginx's ngx_escape_uri(NGX_ESCAPE_URI): controls, space, `"#%<>?\\^\`{|}`, DEL and bytes ≥ 0x80. */

@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompileResult } from '../../src/compile.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compileObject } from './compile.js';
 import { explainRequest } from '../../src/explain/explain.js';
 import { startEcho, type EchoBackend } from './echo.js';
@@ -120,7 +123,7 @@ export function countCases(scenarios: Scenario[]): number {
 }
 
 /** Runs every case of every scenario against one nginx; one test per scenario. */
-export function routerSuite(title: string, scenarios: Scenario[], opts: { minCases?: number } = {}): void {
+export function routerSuite(title: string, scenarios: Scenario[], opts: { minCases?: number; withNjs?: boolean } = {}): void {
   describe(title, () => {
     const echos: Record<string, EchoBackend> = {};
     let nginx: RunningNginx | undefined;
@@ -128,11 +131,15 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
     let diagnostics: Diagnostic[] = [];
     let state: CompileResult['state'] | undefined;
     let compiled: CompileResult | undefined;
+    let sideFiles: string | undefined;
 
     before(async () => {
       for (const l of letters(scenarios)) echos[l] = await startEcho(l);
       port = await freePort();
-      const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`] });
+      // --with-njs writes kongc's JavaScript module next to the config, as `kongc build -o` does.
+      sideFiles = opts.withNjs ? mkdtempSync(join(tmpdir(), 'kongc-njs-router-')) : undefined;
+      const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`], ...(sideFiles ? { withNjs: true, secretsDir: sideFiles } : {}) });
+      for (const f of result.plan.files) writeFileSync(f.path, f.content);
       diagnostics = result.diagnostics;
       state = result.state;
       compiled = result;
@@ -142,6 +149,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
     after(async () => {
       await nginx?.stop();
       for (const e of Object.values(echos)) await e.close();
+      if (sideFiles) rmSync(sideFiles, { recursive: true, force: true });
     });
 
     if (opts.minCases) {
