@@ -25,6 +25,7 @@ const scenarios: Scenario[] = [
       { req: 'GET /norm/caf%C3%A9%2Fx', want: { route: 'A', up: '/norm/caf%C3%A9%2Fx' } },
       { req: 'GET /norm/x/../a%2Fb', want: { route: 'A', up: '/norm/a%2Fb' } },
       { req: 'GET /norm/a%2Fb?q=%2F', query: false, want: { route: 'A', up: '/norm/a%2Fb?q=%2F' } },
+      { req: 'GET /norm/a%2Fb?', query: false, want: { route: 'A', up: '/norm/a%2Fb?' } },
       { req: 'GET /norm/ab', want: { route: 'A', up: '/norm/ab' } },
       { req: 'GET /norm/%41b', want: { route: 'A', up: '/norm/Ab' } },
       { req: 'GET /strip/a%2Fb', want: { route: 'B', up: '/a%2Fb' } },
