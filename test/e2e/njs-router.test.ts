@@ -2,7 +2,13 @@
 // ngx_http_js_module. Each case is what Kong 3.x does; `kongc explain` must agree with nginx.
 // Without the flag the same requests behave as README "Differences from Kong" says
 // (test/e2e/kong-differences.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { compileObject } from '../support/compile.js';
+import { nginxTest } from '../support/nginx.js';
 import { routerSuite, type Scenario } from '../support/router-suite.js';
+import { tempDir } from '../support/temp.js';
 
 const scenarios: Scenario[] = [
   {
@@ -81,3 +87,27 @@ const scenarios: Scenario[] = [
 ];
 
 routerSuite('router --with-njs: reserved escapes upstream, repeated header lines', scenarios, { withNjs: true });
+
+test('hostile route paths, service paths and header names stay values: nginx -t passes, the rule is one token', (t) => {
+  const dir = tempDir(t, 'kongc-njs-hostile-');
+  const config = {
+    _format_version: '3.0',
+    services: [
+      {
+        name: 's',
+        url: "http://127.0.0.1:9/a$b;c'(d)",
+        routes: [
+          { name: 'p', paths: ['/x";{ return 200; }$host#'], strip_path: true, headers: { 'x-a_b': ['v";$x'] } },
+          { name: 'r', paths: ['~/y";\\{\\$x#'], strip_path: true, headers: { 'x-c': ['~*\\s"\\$\\{'] } },
+        ],
+      },
+    ],
+  };
+  const result = compileObject(config, { withNjs: true, secretsDir: dir });
+  assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
+  for (const f of result.plan.files) writeFileSync(f.path, f.content);
+  const checked = nginxTest(result.text);
+  assert.ok(checked.ok, checked.output);
+  const rules = [...result.text.matchAll(/set \$kongc_upstream_rule (.*);$/gm)].map((m) => m[1]);
+  assert.deepEqual(rules, ['"1/a${kongc_dollar}b;c\'(d)\\n/x\\";{ return 200; }${kongc_dollar}host#"', '"1/a${kongc_dollar}b;c\'(d)\\n$1"']);
+});
