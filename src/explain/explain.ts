@@ -121,7 +121,7 @@ function selectVhost(vhosts: string[], host: string): string | null {
 function firstFailure(c: Candidate, view: NginxView, req: ExplainRequest, everyLine: boolean, unknown: string[]): string | null {
   for (const cond of c.conditions) {
     const ok = holds(cond, view, req, everyLine, unknown);
-    if (!ok) return describeFailure(cond, view, req);
+    if (!ok) return describeFailure(cond, view, req, everyLine);
   }
   if (c.rawPath && !rawPathHolds(c.rawPath, view, unknown)) return `the raw path ${text(view.requestUri)} spells the route path with a reserved character percent-encoded (Kong keeps it encoded, so the prefix does not match)`;
   return null;
@@ -167,7 +167,7 @@ function holds(cond: Condition, view: NginxView, req: ExplainRequest, everyLine:
   }
 }
 
-function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest): string {
+function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest, everyLine: boolean): string {
   switch (cond.kind) {
     case 'host':
       return `host ${view.host}:${view.hostPort} is not one of its hosts`;
@@ -176,7 +176,9 @@ function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest):
     case 'header':
     case 'header-regex': {
       const value = headerValue(req, cond.name);
-      return value === undefined ? `no ${cond.name} header` : `header ${cond.name}: ${value} does not match`;
+      if (value === undefined) return `no ${cond.name} header`;
+      const lines = headerLines(req, cond.name, everyLine);
+      return lines.length > 1 ? `no line of header ${cond.name} (${lines.map(text).join(' | ')}) matches` : `header ${cond.name}: ${value} does not match`;
     }
     case 'path-regex':
       return `path ${text(view.uri)} does not match its regex`;

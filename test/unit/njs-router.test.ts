@@ -3,6 +3,7 @@
 // one line of a repeated header.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { explainRequest } from '../../src/explain/explain.js';
 import { byteRegex } from '../../src/explain/pcre-js.js';
 import { lineConfined } from '../../src/plan/header-reading.js';
 import { kongPathFunctions } from '../../src/plan/njs-router.js';
@@ -92,4 +93,30 @@ services:
   assert.match(njs.text, /if \(\$kongc_escaped_path != ""\) \{\n\s+set \$kongc_upstream_rule "1\/svc\\n\/p";\n\s+proxy_pass http:\/\/\S+\$kongc_upstream_uri\$args;/);
   const module = njs.plan.files.find((f) => f.path.endsWith('.js'))!;
   assert.match(module.content, /"headerLines":\["x_version"\]/);
+});
+
+test('explain: --with-njs tests every header line and gives Kong\'s upstream path for a reserved escape', () => {
+  const yaml = `_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:9/svc
+  routes:
+  - { name: h, paths: [/h], headers: { X-Version: [v1] } }
+  - { name: n, paths: [/n], strip_path: false }
+`;
+  const explain = (withNjs: boolean, target: string, headers: [string, string][] = []) => {
+    const c = compileYaml(yaml, withNjs ? { withNjs: true, secretsDir: '/etc/nginx' } : {});
+    return explainRequest({ method: 'GET', target, hostHeader: 'x.test', headers, serverPort: 8000 }, c.state, c.plan, c.router);
+  };
+  const lines: [string, string][] = [['x-version', 'v0'], ['x-version', 'v1']];
+  assert.equal(explain(false, '/h', lines).route, null);
+  assert.equal(explain(true, '/h', lines).route?.name, 'h');
+  assert.match(explain(true, '/h', [['x-version', 'v0'], ['x-version', 'v2']]).tried[0]!.failed!, /no line of header x-version \(v0 \| v2\) matches/);
+  const uri = (withNjs: boolean, target: string) => {
+    const a = explain(withNjs, target).answer;
+    return a.kind === 'proxy' ? a.uri : a.kind;
+  };
+  assert.equal(uri(false, '/n/a%2fb?q=1'), '/svc/n/a/b?q=1');
+  assert.equal(uri(true, '/n/a%2fb?q=1'), '/svc/n/a%2Fb?q=1');
+  assert.equal(uri(true, '/n/%41b'), '/svc/n/Ab');
 });
