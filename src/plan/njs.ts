@@ -53,7 +53,7 @@ export class NjsModule implements NjsScope {
 
   /**
    * `js_set $variable handler;` at http level: `handler` is what handler() returned, or a function
-   * the exported object holds under `property` (`kongc.lines.x_user`).
+   * the exported object holds under `property` (`kongc.kongHeaderLines.x_user`).
    */
   jsSet(variable: string, fn: string, property?: string): void {
     if (property !== undefined && !FUNCTION_NAME.test(property)) throw new Error(`njs property name ${JSON.stringify(property)}`);
