@@ -65,7 +65,12 @@ export interface Case {
    * A known, documented difference: `want` is what Kong does, `nginx` what kongc's nginx does.
    * The case asserts `nginx` (so a change in either direction is noticed) and is listed as a limit.
    */
-  divergence?: { nginx: Want; why: string };
+  divergence?: {
+    nginx: Want;
+    why: string;
+    /** What nginx does with --with-njs when that differs ('kong': `want`). */
+    withNjs?: Want | 'kong';
+  };
 }
 
 export interface Scenario {
@@ -123,7 +128,11 @@ export function countCases(scenarios: Scenario[]): number {
 }
 
 /** Runs every case of every scenario against one nginx; one test per scenario. */
+/** Every suite compiles with --with-njs when KONGC_TEST_WITH_NJS=1 (nginx then needs ngx_http_js_module). */
+const ALL_WITH_NJS = process.env.KONGC_TEST_WITH_NJS === '1';
+
 export function routerSuite(title: string, scenarios: Scenario[], opts: { minCases?: number; withNjs?: boolean } = {}): void {
+  const withNjs = opts.withNjs ?? ALL_WITH_NJS;
   describe(title, () => {
     const echos: Record<string, EchoBackend> = {};
     let nginx: RunningNginx | undefined;
@@ -137,7 +146,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
       for (const l of letters(scenarios)) echos[l] = await startEcho(l);
       port = await freePort();
       // --with-njs writes kongc's JavaScript module next to the config, as `kongc build -o` does.
-      sideFiles = opts.withNjs ? mkdtempSync(join(tmpdir(), 'kongc-njs-router-')) : undefined;
+      sideFiles = withNjs ? mkdtempSync(join(tmpdir(), 'kongc-njs-router-')) : undefined;
       const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`], ...(sideFiles ? { withNjs: true, secretsDir: sideFiles } : {}) });
       for (const f of result.plan.files) writeFileSync(f.path, f.content);
       diagnostics = result.diagnostics;
@@ -162,7 +171,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
       it(`${s.id}: ${s.about}`, async () => {
         const failures: string[] = [];
         for (const [i, c] of s.cases.entries()) {
-          const problem = await runCase(port, s, c, i, echos, compiled!);
+          const problem = await runCase(port, s, c, i, echos, compiled!, withNjs);
           if (problem) failures.push(`${c.req}${c.host ? ` (Host ${c.host})` : ''}${c.note ? ` [${c.note}]` : ''}: ${problem}`);
         }
         for (const w of s.warnings ?? []) {
@@ -178,7 +187,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
   });
 }
 
-async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Record<string, EchoBackend>, compiled: CompileResult): Promise<string | null> {
+async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Record<string, EchoBackend>, compiled: CompileResult, withNjs: boolean): Promise<string | null> {
   const sp = c.req.indexOf(' ');
   const method = c.req.slice(0, sp);
   const rawPath = c.req.slice(sp + 1);
@@ -188,7 +197,8 @@ async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Rec
   const res = await request(port, path, { method, host, headers: c.headers });
   const disagreement = explainDisagrees(compiled, port, { method, path, host, headers: c.headers }, res, s);
   if (disagreement) return `kongc explain disagrees with nginx: ${disagreement}`;
-  const w = c.divergence ? c.divergence.nginx : c.want;
+  const njs = withNjs ? c.divergence?.withNjs : undefined;
+  const w = njs === 'kong' ? c.want : (njs ?? c.divergence?.nginx ?? c.want);
   if ('route' in w) {
     if (res.status !== 200 || res.headers['x-echo-backend'] === undefined) return `status ${res.status} ${res.body.slice(0, 120)}, want route ${w.route}`;
     const body = res.json();
