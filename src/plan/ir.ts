@@ -228,6 +228,8 @@ export interface Check {
 export interface NjsImport {
   name: string;
   path: string;
+  /** `js_set $variable handler;` lines at http level, in variable order. */
+  variables: { variable: string; handler: string }[];
 }
 
 export interface GeneratedFile {
@@ -366,6 +368,12 @@ export interface ProxySettings {
    * gives Kong's upstream path with no regex. Null when the rewrites are needed.
    */
   prefixUri: string | null;
+  /**
+   * --with-njs: a request whose path has a reserved escape (`when`) is proxied with Kong's upstream
+   * path, which kong-router.js computes from `rule` ($kongc_upstream_rule: strip_path, service
+   * path, matched prefix). Null without --with-njs, or when a plugin fixes the upstream path.
+   */
+  kongUri: { when: Check; rule: MapValue } | null;
   /** The Host header sent upstream: the client's (`$http_host`, preserve_host) or Kong's upstream Host. */
   host: MapValue;
   /**

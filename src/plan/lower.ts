@@ -12,7 +12,7 @@ import { escapeRegex } from '../pcre.js';
 import type { RouterDecision } from './decide.js';
 import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapValue, RouteLocation, Selector } from './ir.js';
 import { locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';
-import { headerVariable } from './upstreams.js';
+import { FIRST_LINE, type HeaderReading } from './header-reading.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from './raw-path.js';
 
 export interface LoweredRouter {
@@ -64,8 +64,8 @@ const SNI_MAP: MapBlock = Object.freeze({
  * Lowers the router. A route reached from exactly one location and nowhere else is served in that
  * location (`inline`); `proxies(target)` says whether the route proxies (see below).
  */
-export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean): LoweredRouter {
-  const usage = { escape: false };
+export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean, headers: HeaderReading = FIRST_LINE): LoweredRouter {
+  const usage: Usage = { escape: false, headers };
   const selectors = new Map<string, Selector>();
   const byVhostEntries: { key: string; target: string }[] = [];
   const references = new Map<string, number>();
@@ -147,12 +147,18 @@ export function lowerRouter(decision: RouterDecision, proxies: (target: string) 
   return { locations, selectors: sortedSelectors, maps, inline, guards };
 }
 
+/** What the lowering uses: whether a check read the escape map, and how headers are read. */
+interface Usage {
+  escape: boolean;
+  headers: HeaderReading;
+}
+
 function routeOf(plan: LocationPlan, target: string): string {
   return plan.candidates.find((c) => c.target === target)?.route ?? '-';
 }
 
 /** The selector for a candidate list, shared by every virtual host and location with the same list. */
-function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage: { escape: boolean }): string {
+function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage: Usage): string {
   const content = JSON.stringify(plan.candidates.map((c) => [c.target, c.conditions, c.rawPath]));
   const name = selectorName(content);
   if (!selectors.has(name)) selectors.set(name, { block: 'selector', name, dispatch: lowerPlan(plan, usage) });
@@ -160,14 +166,14 @@ function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage
 }
 
 /** A candidate list as an `if` chain: every candidate but the last is a step, the last is the fallback. */
-function lowerPlan(plan: LocationPlan, usage: { escape: boolean }): Dispatch {
+function lowerPlan(plan: LocationPlan, usage: Usage): Dispatch {
   const last = plan.candidates[plan.candidates.length - 1]!;
   const conditional = plan.candidates.slice(0, -1);
   const fields = new Set<Field>();
   for (const c of conditional) if (needsSignature(c)) for (const f of fieldsOf(c.conditions, c.rawPath)) fields.add(f);
   const layout = layoutOf(fields);
   const steps = conditional.map((c) => ({ check: needsSignature(c) ? signatureCheck(layout, c.conditions, c.rawPath, usage) : singleCheck(c, usage), target: c.target, route: c.route }));
-  return { signature: layout.length ? signatureValue(layout) : null, steps, fallback: last.target, fallbackRoute: last.route };
+  return { signature: layout.length ? signatureValue(layout, usage.headers) : null, steps, fallback: last.target, fallbackRoute: last.route };
 }
 
 /** Several request values at once (or host and port, two variables) are tested on the signature. */
@@ -176,30 +182,30 @@ function needsSignature(c: Candidate): boolean {
 }
 
 /** A candidate with one condition: tested on its own variable. */
-function singleCheck(c: Candidate, usage: { escape: boolean }): Check {
+function singleCheck(c: Candidate, usage: Usage): Check {
   if (c.rawPath) return passes(c.rawPath, usage);
   const cond = c.conditions[0]!;
   if (cond.kind === 'host') throw new Error('a host check needs the signature');
-  return conditionCheck(cond);
+  return conditionCheck(cond, usage.headers);
 }
 
-function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>): Check {
+function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>, headers: HeaderReading): Check {
   switch (cond.kind) {
     case 'methods':
       return cond.methods.length === 1 ? { variable: 'request_method', op: '=', operand: cond.methods[0]! } : { variable: 'request_method', op: '~', operand: `^(?:${cond.methods.map(escapeRegex).join('|')})\\z` };
     case 'header':
-      return { variable: headerVariable(cond.name), op: '~*', operand: `^(?:${cond.values.map(escapeRegex).join('|')})\\z` };
+      return { variable: headers.variable(cond.name), op: '~*', operand: headers.values(cond.values) };
     case 'header-regex':
-      return { variable: headerVariable(cond.name), op: '~*', operand: cond.pattern };
+      return { variable: headers.variable(cond.name), op: '~*', operand: headers.regex(cond.pattern) };
     case 'path-regex':
       return { variable: 'uri', op: '~', operand: uriRegex(cond.pattern) };
     case 'sni':
-      return { variable: V.sni, op: '~', operand: `^${fieldPattern(cond)}\\z` };
+      return { variable: V.sni, op: '~', operand: `^${fieldPattern(cond, headers)}\\z` };
   }
 }
 
 /** The check a request passes when its raw path agrees with Kong's view for this route. */
-function passes(rule: RawPathRule, usage: { escape: boolean }): Check {
+function passes(rule: RawPathRule, usage: Usage): Check {
   if (rule.kind === 'exact') return { variable: 'request_uri', op: '~', operand: rule.pattern };
   usage.escape = true;
   if (rule.stops.length === 1) return { variable: V.escapeAt, op: '!=', operand: `!${rule.stops[0]}` };
@@ -207,7 +213,7 @@ function passes(rule: RawPathRule, usage: { escape: boolean }): Check {
 }
 
 /** Checks that fail a route's own location (each answers Kong's 404). */
-function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: { escape: boolean }): RouteLocation['guard'] {
+function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): RouteLocation['guard'] {
   const failures: Check[] = [];
   let signature: MapValue | null = null;
   if (vhosts) {
@@ -221,9 +227,9 @@ function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], r
   for (const cond of conditions) {
     if (cond.kind === 'host') {
       const layout = layoutOf(new Set([fieldOf(cond)]));
-      signature = signatureValue(layout);
+      signature = signatureValue(layout, usage.headers);
       failures.push(negate(signatureCheck(layout, [cond], null, usage)));
-    } else failures.push(negate(conditionCheck(cond)));
+    } else failures.push(negate(conditionCheck(cond, usage.headers)));
   }
   return failures.length ? { signature, failures } : null;
 }
@@ -280,7 +286,7 @@ function layoutOf(fields: Set<Field>): Field[] {
   return [...fields].sort((a, b) => (rankOf(a) < rankOf(b) ? -1 : rankOf(a) > rankOf(b) ? 1 : 0));
 }
 
-function signatureValue(layout: Field[]): MapValue {
+function signatureValue(layout: Field[], headers: HeaderReading): MapValue {
   const parts: MapValue = [];
   layout.forEach((f, i) => {
     if (i) parts.push({ separator: true });
@@ -290,15 +296,15 @@ function signatureValue(layout: Field[]): MapValue {
     else if (f === RAW) parts.push({ variable: 'request_uri' });
     else if (f === URI) parts.push({ variable: 'uri' });
     else if (f === SNI) parts.push({ variable: V.sni });
-    else parts.push({ variable: headerVariable(f.slice('header:'.length)) });
+    else parts.push({ variable: headers.variable(f.slice('header:'.length)) });
   });
   return parts;
 }
 
 /** One regex over the signature: every field this candidate tests, the others skipped. */
-function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: { escape: boolean }): Check {
+function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): Check {
   const byField = new Map<Field, string>();
-  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond));
+  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond, usage.headers));
   if (rawPath?.kind === 'exact') byField.set(RAW, `${rawPath.pattern.slice(1)}[^\\n]*`);
   else if (rawPath) {
     usage.escape = true;
@@ -314,17 +320,16 @@ function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPa
 }
 
 /** A condition as the pattern of its signature field (the field's whole value, except a path regex's prefix match). */
-function fieldPattern(cond: Condition): string {
+function fieldPattern(cond: Condition, headers: HeaderReading): string {
   switch (cond.kind) {
     case 'methods':
       return `(?:${cond.methods.map(escapeRegex).join('|')})`;
     case 'host':
       return `(?i:${cond.patterns.join('|')})`;
     case 'header':
-      return `(?i:${cond.values.map(escapeRegex).join('|')})`;
+      return headers.valuesField(cond.values);
     case 'header-regex':
-      // Multiline: the pattern's own ^ and $ then mean the field's start and end.
-      return `(?mi:[^\\n]*?(?:${cond.pattern}))[^\\n]*`;
+      return headers.regexField(cond.pattern);
     case 'path-regex':
       return cond.pattern.includes('^') ? `(?m:${cond.pattern})` : `(?:${cond.pattern})`;
     case 'sni':

@@ -47,6 +47,12 @@ export const VARIABLES = {
   question: QUESTION_VARIABLE,
   /** Always empty: the body of a fixed answer without one. */
   empty: 'kongc_empty',
+  // --with-njs (njs-router.ts): Kong's normalized path (js_set), the same only for a request whose
+  // path has a reserved escape (map), a route's upstream rule, and Kong's upstream path (js_set).
+  normalizedPath: 'kongc_normalized_path',
+  escapedPath: 'kongc_escaped_path',
+  upstreamRule: 'kongc_upstream_rule',
+  upstreamUri: 'kongc_upstream_uri',
 } as const;
 
 /** A key printed as it is: Kong names are of these characters; targets add ':' and brackets. */

@@ -19,6 +19,7 @@ import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
 import type { NjsModule } from './njs.js';
+import { NjsRouter } from './njs-router.js';
 import { identifiesConsumers, planPlugins } from './plugins/plan-plugins.js';
 import { BAD_GATEWAY_VARIABLE, hostKey, planUpstreams, upstreamBlockFor, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
@@ -64,12 +65,13 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
   const tls = new TlsFiles(ctx, state.caCertificates, state.certificates);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
+  const njsRouter = ctx.njs && entries.length ? new NjsRouter(ctx.njs, entries[0]!.route.src) : null;
   const bodies = new Map<string, RouteLocation['body']>();
-  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders, listener.listener !== null));
+  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders, listener.listener !== null, njsRouter));
 
   const decision = decideRouter(entries);
   reportShadowed(ctx, entries, decision.targets);
-  const router = lowerRouter(decision, (target) => bodies.get(target)?.kind === 'proxy');
+  const router = lowerRouter(decision, (target) => bodies.get(target)?.kind === 'proxy', njsRouter?.headers);
   const plugins = planPlugins(ctx, state);
   const pluginWork = new Map<Route, RouteLocation['plugins']>();
   const routeLocations = new Map<string, RouteLocation>();
@@ -108,7 +110,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
-  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...listener.maps, ...plugins.maps];
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...(njsRouter?.maps() ?? []), ...listener.maps, ...plugins.maps];
   const njs = njsModuleFile(ctx);
   const plan: NginxPlan = {
     kongcVersion: VERSION,
@@ -154,6 +156,7 @@ function withPluginUpstream(body: RouteLocation['body'] & { kind: 'proxy' }, wor
   if (work.upstreamPath !== undefined) {
     proxy.rewrites = [{ pattern: '^', replacement: [{ text: work.upstreamPath }] }];
     proxy.prefixUri = null;
+    proxy.kongUri = null;
   }
   return { kind: 'proxy', proxy };
 }
@@ -244,7 +247,7 @@ function plainHttpAnswer(r: Route): NonNullable<RouteLocation['plainHttp']> {
   return r.https_redirect_status_code === 426 ? { kind: 'error', error: HTTPS_REQUIRED } : { kind: 'redirect', status: r.https_redirect_status_code };
 }
 
-function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[], tlsListener: boolean): RouteLocation['body'] {
+function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[], tlsListener: boolean, njsRouter: NjsRouter | null): RouteLocation['body'] {
   const r = e.route;
   const svc = r.service;
   // Without a TLS listener, every request is plain HTTP: an https-only route only ever answers that.
@@ -294,6 +297,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
       upstream: block.name,
       rewrites,
       prefixUri: prefixUri !== null && isPlainUriPath(prefixUri) ? prefixUri : null,
+      kongUri: njsRouter?.kongUri({ servicePath: svc.path ?? '/', strip: r.strip_path, match: e.kind === 'prefix' ? { kind: 'prefix', path: e.kongPath } : e.kind === 'regex' ? { kind: 'regex', pattern: e.regex.pattern } : { kind: 'none' } }) ?? null,
       host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
       presets: presets.length ? presets : none(),
       responseHeaders,

@@ -113,6 +113,11 @@ export function identifier(value: string): string {
   return bare('identifier', value, typeof value === 'string' && (/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)));
 }
 
+/** An njs handler as js_set names it: the module, its exported function, and possibly a property of it (`kongc.lines.x_user`). */
+export function njsHandler(value: string): string {
+  return bare('njs handler', value, typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){1,2}$/.test(value));
+}
+
 /** An entity key (names.ts): a Kong name, id, target address or `kind-hash`. */
 export function entityKey(value: string): string {
   return bare('entity key', value, typeof value === 'string' && /^[A-Za-z0-9._:[\]~-]{1,96}$/.test(value));

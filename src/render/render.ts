@@ -82,6 +82,7 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   parg: (v: PluginArg) => enc.pluginArg(v),
   cidr: (v: string) => enc.cidr(v),
   file: (v: string) => enc.filePath(v),
+  njsfn: (v: string) => enc.njsHandler(v),
   errtarget: (v: string) => enc.errorTarget(v),
 };
 

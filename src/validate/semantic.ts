@@ -6,6 +6,7 @@ import { child, diag, type SourceRef } from '../load/source-map.js';
 import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../model/host-syntax.js';
 import { decodeAllPercent, normalizeKongPath, pathSyntaxProblem, validPercentEncoding } from '../model/kong-path.js';
 import type { KongState, Route, Service } from '../model/types.js';
+import { isIPv4, isIPv6 } from '../model/target-address.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
