@@ -227,10 +227,13 @@ const STATIC_MAPS = (readFileSync(join(TEMPLATES_DIR, 'main.hbs'), 'utf8').match
 
 /**
  * What kongc writes inside `if`: a guard's 404, a jump to a generated location, a regex capture,
- * a plugin setting one of kongc's variables, or an https-only route's redirect.
+ * a plugin setting one of kongc's variables, an https-only route's redirect, or (--with-njs) the
+ * proxy_pass of a request whose path keeps reserved escapes.
  */
 function generatedIfBody(words: string[]): boolean {
   const [w0, w1, w2] = words;
+  // --with-njs: a request with a reserved escape is proxied with Kong's upstream path (generated upstream name, generated variables).
+  if (w0 === 'proxy_pass') return words.length === 2 && /^https?:\/\/kongc_[A-Za-z0-9_.-]+\$kongc_upstream_uri\$args$/.test(w1!);
   if (w0 === 'return') return (words.length === 2 && (w1 === '418' || w1 === '419')) || (words.length === 3 && /^30[1278]$/.test(w1!) && w2 === 'https://$host$request_uri');
   if (w0 !== 'set' || words.length !== 3) return false;
   return (w1 === '$kongc_target' && /^@kongc_[A-Za-z0-9_.-]+$/.test(w2!)) || /^\$kongc_\w+$/.test(w1!);
