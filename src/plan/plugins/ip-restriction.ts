@@ -2,6 +2,7 @@
 // address in both is refused). nginx: two `geo` blocks on $remote_addr, each a flag, read in the
 // route's rewrite-phase chain. kongc configures no realip, so $remote_addr is the connection's
 // address: what Kong uses without trusted_ips.
+import { onlyForChosenConsumers } from './consumer-gate.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { MapValue } from '../ir.js';
 import { shortHash } from '../names.js';
@@ -124,6 +125,6 @@ export const ipRestriction: PluginDefinition<Config> = {
       });
       steps.push({ kind: 'if' as const, check: { variable, op: '!=' as const, operand: '1' }, then: [{ kind: 'answer' as const, target }] });
     }
-    return { steps };
+    return { steps: onlyForChosenConsumers(use, ctx, steps) };
   },
 };

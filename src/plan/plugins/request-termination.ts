@@ -1,6 +1,7 @@
 // request-termination: answers every request (or those carrying the trigger header or query
 // argument) itself, last in Kong's order. nginx: a fixed answer (named location) jumped to from the
 // route's rewrite-phase chain.
+import { onlyForChosenConsumers } from './consumer-gate.js';
 import type { FixedResponse } from '../ir.js';
 import { shortHash } from '../names.js';
 import { checkReturnStatus, checkText, HEADER_NAME, once } from './answers.js';
@@ -80,7 +81,7 @@ export const requestTermination: PluginDefinition<Config> = {
     }
     const name = `@kongc_terminate_${shortHash(JSON.stringify(response), 10)}`;
     const target = ctx.response({ ...response, name, purpose: `request-termination: status ${c.status_code}` });
-    if (!c.trigger) return { steps: [{ kind: 'answer', target }] };
+    if (!c.trigger) return { steps: onlyForChosenConsumers(use, ctx, [{ kind: 'answer', target }]) };
     if (once(use.plugin, 'request-termination')) ctx.approximate(
       ctx.at(use, 'trigger'),
       `${use.label}: trigger '${c.trigger}': nginx sees an empty header as no header, so a request sending '${c.trigger}' with an empty value is not terminated (Kong terminates it); the query argument is matched as sent, before percent-decoding`,
@@ -88,11 +89,11 @@ export const requestTermination: PluginDefinition<Config> = {
     );
     const header = 'http_' + c.trigger.toLowerCase().replace(/-/g, '_');
     return {
-      steps: [
+      steps: onlyForChosenConsumers(use, ctx, [
         { kind: 'if', check: { variable: header, op: '!=', operand: '' }, then: [{ kind: 'answer', target }] },
         // `?name`, `?name=` and `?name=v` all count, as in Kong's query table.
         { kind: 'if', check: { variable: 'args', op: '~', operand: `(?:^|&)${c.trigger.replace(/-/g, '\\-')}(?:=|&|\\z)` }, then: [{ kind: 'answer', target }] },
-      ],
+      ]),
     };
   },
 };

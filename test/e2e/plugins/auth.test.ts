@@ -112,6 +112,21 @@ services:
           - name: basic-auth
             config: { anonymous: anon }
       - { name: open, paths: [/open] }
+      - name: ct
+        paths: [/ct]
+        plugins: [{ name: key-auth, config: { anonymous: anon } }]
+      - name: cip
+        paths: [/cip]
+        plugins: [{ name: key-auth, config: { anonymous: anon } }]
+plugins:
+  - name: request-termination
+    consumer: bob
+    route: ct
+    config: { status_code: 403, message: bob stopped }
+  - name: ip-restriction
+    consumer: bob
+    route: cip
+    config: { deny: [127.0.0.1] }
 consumers:
   - username: alice
     custom_id: A-1
@@ -355,5 +370,17 @@ describe('key-auth, basic-auth and acl through nginx', () => {
     }
     assert.ok(files.some((f) => readFileSync(f.path, 'utf8').includes('"~^Secret\\-1$"')), 'keys differing only in case are regex entries');
     void sha1;
+  });
+  it('request-termination and ip-restriction bound to a consumer stop that consumer only', async () => {
+    for (const path of ['/ct/x', '/cip/x']) {
+      assert.equal(upstream(await get(path, { apikey: 'Secret-1' })).headers['x-consumer-username'], 'alice', path);
+      assert.equal(upstream(await get(path)).headers['x-consumer-username'], 'anon', path);
+    }
+    const stopped = await get('/ct/x', { apikey: 'SECRET-1' });
+    assert.equal(stopped.status, 403);
+    assert.deepEqual(JSON.parse(stopped.body), { message: 'bob stopped' });
+    const denied = await get('/cip/x', { apikey: 'SECRET-1' });
+    assert.equal(denied.status, 403);
+    assert.deepEqual(kongError(denied), { message: 'IP address not allowed: 127.0.0.1' });
   });
 });
