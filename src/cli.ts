@@ -37,6 +37,8 @@ export function buildProgram(): Command {
     .argument('[files...]', FILES_HELP)
     .addOption(selectTag())
     .option('-o, --output <file>', 'write atomically to this file instead of stdout')
+    .option('--stream-output <file>', 'write the stream {} include (tcp, tls, udp and tls_passthrough routes) to this file')
+    .option('--listen-stream <addr>', "stream listen address, repeatable: ADDR, 'ADDR udp' or 'ADDR ssl' (off by default, like Kong's stream_listen)", collect)
     .option('--listen <addr>', 'proxy listen address, repeatable (default 8000, like Kong)', collect)
     .option('--listen-tls <addr>', 'TLS proxy listen address, repeatable (default 8443 when the config has certificates)', collect)
     .option('--default-cert <file>', 'PEM certificate for SNIs no certificate names (default: a generated development certificate)')
