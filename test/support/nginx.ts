@@ -6,6 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapperConfig as checkWrapper } from '../../src/deliver/nginx-check.js';
+import { streamModuleFrom } from '../../src/deliver/stream-module.js';
 
 export const NGINX_BIN = process.env.KONGC_TEST_NGINX ?? 'nginx';
 
@@ -20,9 +21,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground. */
-export function wrapperConfig(prefix: string, includeFile: string): string {
-  return checkWrapper(prefix, includeFile, { foreground: true });
+/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground (with a stream include when given). */
+export function wrapperConfig(prefix: string, includeFile: string, streamInclude?: string): string {
+  return checkWrapper(prefix, includeFile, { foreground: true, ...(streamInclude ? { stream: { include: streamInclude, module: streamModule() } } : {}) });
+}
+
+let module: string | null | undefined;
+/** ngx_stream_module as this nginx needs it loaded (null: built in), found as `kongc build --check` finds it. */
+function streamModule(): string | null {
+  if (module === undefined) module = streamModuleFrom(spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' }).stderr ?? '');
+  return module;
+}
+
+export interface StartOptions {
+  /** A stream {} include (kongc's `--stream-output`) to run beside the http include. */
+  stream?: string;
 }
 
 export function makePrefix(): string {
@@ -132,15 +145,17 @@ function killQuietly(pid: number): void {
  * Starts nginx on `text`; when `port` is given, waits until it accepts connections there. Any
  * failure on the way (nginx -t, no pid file, nothing listening in time) stops what was started.
  */
-export async function startNginx(text: string, port?: number, timeoutMs = START_TIMEOUT_MS): Promise<RunningNginx> {
+export async function startNginx(text: string, port?: number, timeoutMs = START_TIMEOUT_MS, opts: StartOptions = {}): Promise<RunningNginx> {
   installExitHooks();
   const prefix = makePrefix();
   let child: ChildProcess | undefined;
   try {
     const include = join(prefix, 'kongc.conf');
     writeFileSync(include, text);
+    const streamInclude = opts.stream === undefined ? undefined : join(prefix, 'kongc-stream.conf');
+    if (streamInclude) writeFileSync(streamInclude, opts.stream!);
     const conf = join(prefix, 'nginx.conf');
-    writeFileSync(conf, wrapperConfig(prefix, include));
+    writeFileSync(conf, wrapperConfig(prefix, include, streamInclude));
     const t = spawnSync(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', conf], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
     if (t.error) throw new Error(`nginx -t did not finish: ${t.error.message}`);
     if (t.status !== 0) throw new Error(`nginx -t failed:\n${t.stderr}`);

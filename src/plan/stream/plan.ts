@@ -69,6 +69,18 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
     }
   }
 
+  const plainListener = listeners.some((l) => !l.ssl);
+  for (const r of routes) {
+    if (plainListener && r.snis.length && !r.sources.length && !r.destinations.length) {
+      ctx.warn(
+        ctx.field(r.route, 'snis'),
+        'stream',
+        `${label('route', r.route, r.key)} also takes every connection that carries no SNI (plain tcp and udp listeners), ahead of routes without snis: Kong's stream router compares snis only when the client sent one (kongc does the same)`,
+        "add destinations with the ssl listener's port",
+      );
+    }
+  }
+
   const dir = options.stateDir ?? options.caDir ?? null;
   const socketPath = (what: string, content: string): string | null => {
     if (!dir) return null;
