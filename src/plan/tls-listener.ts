@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { loadCertificateMaterial, type KeyPair } from '../model/certificate-material.js';
 import type { KongState } from '../model/types.js';
+import type { SourceRef } from '../load/source-map.js';
 import type { GeneratedFile, MapBlock, TlsListener } from './ir.js';
 import { sideFileName, VARIABLES } from './names.js';
 import type { PlanContext } from './context.js';
@@ -35,10 +36,11 @@ export interface CertificateSelection {
 
 /**
  * The maps any TLS terminating listener (http or stream) uses with `ssl_certificate data:$var`;
- * null after reporting why there can be none. The same certificates give the same side files.
+ * null after reporting why there can be none (at the first certificate, else at `at`). The same
+ * certificates give the same side files.
  */
-export function planCertificateSelection(ctx: PlanContext, state: KongState): CertificateSelection | null {
-  const first = state.certificates[0];
+export function planCertificateSelection(ctx: PlanContext, state: KongState, at?: SourceRef): CertificateSelection | null {
+  const first = state.certificates[0] ?? (at && { src: at });
   // A problem with no entity to point at (a TLS listener asked for on the command line) names the file.
   const report = (severity: 'error' | 'warning', message: string, hint: string) =>
     first

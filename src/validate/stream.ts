@@ -65,6 +65,7 @@ export function checkStreamRoute(r: Route, out: Diagnostic[], unsupported: (ref:
 /** Server names as Kong's wildcard_host accepts them, with no port (SNI carries none). */
 function sniProblem(sni: string): string | null {
   if (typeof sni !== 'string' || !sni) return 'must be a non-empty string';
+  if (sni.length > 253) return 'a server name has at most 253 characters';
   if (/[^A-Za-z0-9.*_-]/.test(sni)) return 'only letters, digits, dots, dashes, underscores and one leading or trailing wildcard are allowed';
   const stars = sni.split('*').length - 1;
   if (stars > 1) return 'only one wildcard is allowed';

@@ -45,13 +45,15 @@ export function makePrefix(): string {
   return prefix;
 }
 
-/** `nginx -t` on an include; returns nginx's output and whether it passed. */
-export function nginxTest(include: string): { ok: boolean; output: string } {
+/** `nginx -t` on an include (and a stream include beside it); returns nginx's output and whether it passed. */
+export function nginxTest(include: string, stream?: string): { ok: boolean; output: string } {
   const prefix = makePrefix();
   try {
     const inc = join(prefix, 'kongc.conf');
     writeFileSync(inc, include);
-    writeFileSync(join(prefix, 'nginx.conf'), wrapperConfig(prefix, inc));
+    const streamInc = stream === undefined ? undefined : join(prefix, 'kongc-stream.conf');
+    if (streamInc) writeFileSync(streamInc, stream!);
+    writeFileSync(join(prefix, 'nginx.conf'), wrapperConfig(prefix, inc, streamInc));
     const r = spawnSync(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8', timeout: START_TIMEOUT_MS, killSignal: 'SIGKILL' });
     if (r.error) throw new Error(`nginx -t did not finish: ${r.error.message}`);
     return { ok: r.status === 0, output: (r.stderr ?? '') + (r.stdout ?? '') };

@@ -157,7 +157,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
         continue;
       }
       if (!certificates) {
-        const selection = planCertificateSelection(ctx, state);
+        const selection = planCertificateSelection(ctx, state, r.route.src);
         if (!selection) continue;
         certificates = { alt: selection.alt };
         files.push(...selection.files);
