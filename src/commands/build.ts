@@ -68,7 +68,9 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
  * sees a config whose files are missing. Names are content hashes: an existing file with the
  * same name has the same content and is left alone.
  */
-export function writeGeneratedFiles(files: GeneratedFile[]): void {
+export function writeGeneratedFiles(files: GeneratedFile[], socketDir: string | null = null): void {
+  // nginx binds the stream include's internal sockets there, and its workers connect to them.
+  if (socketDir) mkdirSync(socketDir, { recursive: true, mode: 0o755 });
   for (const f of files) {
     if (existsSync(f.path) && readFileSync(f.path, 'utf8') === f.content) {
       // A secret file someone loosened goes back to owner-only.
@@ -98,7 +100,7 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const result = compileDocuments(docs, options);
   report([...warnings, ...result.diagnostics], global);
   const out = flags.format === 'json' ? planJson(result.stream ? withStream(result.plan, result.stream.plan) : result.plan) : result.text;
-  if (flags.format !== 'json') writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])]);
+  if (flags.format !== 'json') writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
   if (flags.check && flags.format !== 'json') {
     const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan, stream: result.stream?.text });
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);

@@ -403,6 +403,8 @@ export interface StreamPlan {
   servers: StreamServer[];
   /** Certificate and CA side files (written before the include, as the http include's). */
   files: GeneratedFile[];
+  /** The folder of the internal servers' Unix sockets (it must exist for nginx -t); null without any. */
+  socketDir: string | null;
 }
 
 export interface StreamUpstream {

@@ -208,6 +208,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
     order: routes.map((r) => ({ route: r.key, service: r.route.service ? ctx.key(r.route.service) : null, priority: `0x${r.priority.toString(16)}` })),
     servers: [...listenerServers, ...servers],
     files: [...files, ...tls.files],
+    socketDir: servers.some((s) => s.socket) ? dir : null,
   };
   return { plan, diagnostics: ctx.diagnostics };
 }
