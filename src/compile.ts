@@ -15,6 +15,7 @@ import type { NginxPlan } from './plan/ir.js';
 import type { RouterDecision } from './plan/decide.js';
 import { renderPlan, renderStreamPlan } from './render/render.js';
 import { planStream } from './plan/stream/plan.js';
+import { buildHash } from './deliver/verify.js';
 import type { StreamPlan } from './plan/ir.js';
 import type { KongState } from './model/types.js';
 
@@ -121,12 +122,15 @@ export function compileDocuments(docs: LoadedDocument[], options: CompileOptions
   const stream = planStream(state, options);
   const all = [...diagnostics, ...planned.diagnostics, ...stream.diagnostics];
   if (hasErrors(all)) throw new InputError(sortDiagnostics(all));
+  const streamText = stream.plan && renderStreamPlan(stream.plan);
+  // The http include names the stream build, so that its own hash changes with either.
+  if (streamText !== null) planned.plan.streamBuild = buildHash(streamText);
   return {
     state,
     plan: planned.plan,
     router: planned.router,
     text: renderPlan(planned.plan),
-    stream: stream.plan && { plan: stream.plan, text: renderStreamPlan(stream.plan) },
+    stream: stream.plan && { plan: stream.plan, text: streamText! },
     diagnostics: sortDiagnostics(all),
   };
 }

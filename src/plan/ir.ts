@@ -39,6 +39,11 @@ export interface NginxPlan {
   plugins: PluginHttp;
   /** Request headers every proxied request sends (the server's proxy_set_header lines), each from one variable. */
   proxyHeaders: { name: string; variable: string }[];
+  /**
+   * The build hash of the stream include made with this one, or null: printed in this include, so
+   * that its own build hash (what `apply` verifies live) changes when only the stream routes do.
+   */
+  streamBuild: string | null;
 }
 
 /** Plugin parts at http level, each shared by every route its instance applies to. */

@@ -50,7 +50,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
     }
     candidates.push({ route: r, key: ctx.key(r) });
   }
-  if (!candidates.length && !listeners.length) return { plan: null, diagnostics: ctx.diagnostics };
+  if (!candidates.length && !listeners.length && !options.streamOutput) return { plan: null, diagnostics: ctx.diagnostics };
   const first = candidates[0]?.route;
   if (first && !listeners.length) {
     ctx.error(first.src, 'stream', `${label('route', first, ctx.key(first))} is a stream route, and Kong's stream_listen is off by default: no listener would ever reach it`, "pass --listen-stream ADDR (e.g. '127.0.0.1:9000', '9001 udp', '9443 ssl'), as Kong's stream_listen");
