@@ -162,6 +162,7 @@ Examples:
     .addOption(selectTag())
     .option('--listen <addr>', 'proxy listen address, repeatable (default 8000)', collect)
     .option('--listen-tls <addr>', 'TLS proxy listen address, repeatable (default 8443 when the config has certificates)', collect)
+    .option('--listen-stream <addr>', "stream listen address, repeatable: ADDR, 'ADDR udp' or 'ADDR ssl' (off by default, like Kong's stream_listen)", collect)
     .option('--default-cert <file>', 'PEM certificate for SNIs no certificate names (default: a generated development certificate)')
     .option('--default-key <file>', 'PEM key of --default-cert')
     .option('--nginx <bin>', 'nginx binary', 'nginx')

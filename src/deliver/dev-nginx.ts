@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { CommandFailure } from '../diagnostics.js';
 import type { NginxPlan } from '../plan/ir.js';
-import { assertNoCodeLoadingDirectives, wrapperConfig } from './nginx-check.js';
+import { assertNoCodeLoadingDirectives, wrapperConfig, type StreamWrapper } from './nginx-check.js';
+import { streamModulePath } from './stream-module.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
@@ -41,9 +42,9 @@ export class DevNginx {
     return this.exited;
   }
 
-  /** Tests `text`, starts nginx on it and waits until it serves the build. */
-  async start(text: string, plan: Plan): Promise<void> {
-    await this.stage(text, plan);
+  /** Tests `text` (and the stream include `stream`), starts nginx on it and waits until it serves the build. */
+  async start(text: string, plan: Plan, stream: string | null = null): Promise<void> {
+    await this.stage(text, plan, stream);
     this.promote();
     const conf = join(this.prefix, 'nginx.conf');
     // Own process group: Ctrl-C reaches kongc only, which stops nginx in order.
@@ -76,9 +77,9 @@ export class DevNginx {
    * Loads `text` into the running nginx. Returns nginx's complaint when it refuses the config (the
    * running one stays), or null once the new build is served.
    */
-  async reload(text: string, plan: Plan): Promise<string | null> {
+  async reload(text: string, plan: Plan, stream: string | null = null): Promise<string | null> {
     try {
-      await this.stage(text, plan);
+      await this.stage(text, plan, stream);
     } catch (e) {
       if (e instanceof CommandFailure) return e.message;
       throw e;
@@ -131,13 +132,23 @@ export class DevNginx {
     rmSync(this.prefix, { recursive: true, force: true });
   }
 
-  /** Writes `text` as the next config and has nginx test it; throws CommandFailure when refused. */
-  private async stage(text: string, plan: Plan): Promise<void> {
+  /** The stream include's wrapper settings, or none without one. */
+  private streamWrapper: StreamWrapper | undefined;
+
+  /** Writes `text` (and `stream`) as the next config and has nginx test it; throws CommandFailure when refused. */
+  private async stage(text: string, plan: Plan, stream: string | null): Promise<void> {
     assertNoCodeLoadingDirectives(text);
     const include = join(this.prefix, 'kongc.next.conf');
     const conf = join(this.prefix, 'nginx.next.conf');
     writeFileSync(include, text);
-    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true }));
+    this.streamWrapper = undefined;
+    if (stream !== null) {
+      assertNoCodeLoadingDirectives(stream);
+      writeFileSync(join(this.prefix, 'kongc-stream.next.conf'), stream);
+      this.streamWrapper = { include: join(this.prefix, 'kongc-stream.conf'), module: await streamModulePath(this.nginx) };
+    }
+    const next = this.streamWrapper && { ...this.streamWrapper, include: join(this.prefix, 'kongc-stream.next.conf') };
+    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true, stream: next }));
     const r = await runCommand({ argv: [this.nginx, '-t', '-q', '-p', this.prefix, '-e', this.errorLog, '-c', conf] }, { timeoutMs: 60_000 });
     if (!r.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${mapNginxMessage(r.output, { text, renderedPaths: [include], plan })}`);
   }
@@ -146,7 +157,8 @@ export class DevNginx {
   private promote(): void {
     const include = join(this.prefix, 'kongc.conf');
     renameSync(join(this.prefix, 'kongc.next.conf'), include);
-    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true }));
+    if (this.streamWrapper) renameSync(join(this.prefix, 'kongc-stream.next.conf'), this.streamWrapper.include);
+    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true, stream: this.streamWrapper }));
   }
 
   /** The last few errors in nginx's error log. */
