@@ -11,7 +11,7 @@ import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
 import { checkCertificates } from './certificates.js';
 import { checkNearMisses } from './near-misses.js';
-import { checkStreamRoute, checkStreamService, isStreamRoute, isStreamService } from './stream.js';
+import { checkStreamPlugins, checkStreamRoute, checkStreamService, isStreamRoute, isStreamService } from './stream.js';
 
 export interface CheckOptions {
   skipUnsupported?: boolean;
@@ -74,6 +74,7 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     if (isStreamRoute(r)) checkStreamRoute(r, out, unsupported);
     else checkRoute(r, checks);
   }
+  checkStreamPlugins(state, out);
   return out;
 }
 

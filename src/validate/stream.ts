@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import { parseStreamEndpoint } from '../model/stream-endpoint.js';
-import type { Protocol, Route, Service } from '../model/types.js';
+import type { KongState, Protocol, Route, Service } from '../model/types.js';
 
 const STREAM_PROTOCOLS: ReadonlySet<Protocol> = new Set(['tcp', 'tls', 'udp', 'tls_passthrough']);
 
@@ -17,6 +17,12 @@ const PROTOCOL_SETS: Protocol[][] = [['http', 'https'], ['tcp', 'tls', 'udp'], [
 /** A route Kong's stream subsystem serves (its protocols are tcp, tls, udp or tls_passthrough). */
 export function isStreamRoute(r: Route): boolean {
   return r.protocols.some((p) => STREAM_PROTOCOLS.has(p));
+}
+
+/** A stream route kongc compiles (the others are reported, and left out with --skip-unsupported). */
+export function isCompiledStreamRoute(r: Route): boolean {
+  const svc = r.service;
+  return isStreamRoute(r) && (svc === null || (isStreamService(svc) && !(svc.protocol === 'tls' && r.preserve_host)));
 }
 
 export function isStreamService(s: Service): boolean {
@@ -57,6 +63,9 @@ export function checkStreamRoute(r: Route, out: Diagnostic[], unsupported: (ref:
     if (problem) err(child(r.src, 'snis', i), `invalid sni '${JSON.stringify(sni).slice(1, -1)}': ${problem}`, "use a host name, '*.example.com' or 'example.*'");
   });
   const svc = r.service;
+  if (svc?.protocol === 'tls' && r.preserve_host) {
+    unsupported(child(r.src, 'preserve_host'), "preserve_host on a stream route (Kong names the client's SNI to a tls service) is not compiled by kongc");
+  }
   if (svc && !isStreamService(svc)) {
     unsupported(child(r.src, 'service'), `a ${first} route proxies a byte stream, and its service has protocol '${svc.protocol}'; kongc sends stream routes only to services with protocol tcp, tls or udp`);
   }
@@ -73,4 +82,27 @@ function sniProblem(sni: string): string | null {
   if (sni === '*' ) return "a route sni cannot be '*'";
   if (sni.includes('..') || sni.startsWith('.')) return 'empty label';
   return null;
+}
+
+/** Plugins whose default protocols include the stream ones (Kong runs them on tcp/tls connections too). */
+const STREAM_DEFAULT_PLUGINS = new Set(['ip-restriction']);
+
+/**
+ * Plugins kongc would otherwise leave off stream connections: every plugin on a stream route or
+ * service, and a global one Kong also runs on streams (its protocols name one, or it is one that
+ * does by default). kongc compiles no stream plugin, so each is an error, even with
+ * --skip-unsupported: leaving out a plugin such as ip-restriction would open the route.
+ */
+export function checkStreamPlugins(state: KongState, out: Diagnostic[]): void {
+  const streamRoutes = state.routes.filter(isStreamRoute);
+  if (!streamRoutes.length) return;
+  for (const p of state.plugins) {
+    if (!p.enabled) continue;
+    const scoped = (p.route && isStreamRoute(p.route)) || (p.service && !p.route && isStreamService(p.service));
+    const global = !p.route && !p.service && (p.protocols ? p.protocols.some((x) => STREAM_PROTOCOLS.has(x)) : STREAM_DEFAULT_PLUGINS.has(p.name));
+    if (scoped || global) {
+      const message = `plugin '${p.name}' ${scoped ? 'is on a stream route or service' : 'also runs on stream connections in Kong'}, and kongc compiles no plugin into the stream include`;
+      out.push(diag(p.src, 'error', 'unsupported', message, scoped ? 'remove the plugin, or the stream route' : "set the plugin's protocols to http/https only, or remove the stream routes"));
+    }
+  }
 }

@@ -12,7 +12,7 @@ import { posix } from 'node:path';
 import { SERVICE_DEFAULTS } from '../../model/defaults.js';
 import { isIPv4, isIPv6 } from '../../model/target-address.js';
 import type { KongState, Route, Service, Upstream } from '../../model/types.js';
-import { isStreamRoute } from '../../validate/stream.js';
+import { isCompiledStreamRoute } from '../../validate/stream.js';
 import { VERSION } from '../../version.js';
 import { label, PlanContext, type PlanOptions } from '../context.js';
 import type { GeneratedFile, MapBlock, StreamPlan, StreamProxy, StreamServer, StreamUpstream } from '../ir.js';
@@ -43,7 +43,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
   const listeners = options.listenStream ?? [];
   const candidates: { route: Route; key: string }[] = [];
   for (const r of [...state.routes].sort((a, b) => a.order - b.order)) {
-    if (!isStreamRoute(r)) continue;
+    if (!isCompiledStreamRoute(r)) continue;
     if (r.service && !r.service.enabled) {
       ctx.warn(r.src, 'disabled-service', `${label('route', r, ctx.key(r))} is left out: its service is disabled (enabled: false), as Kong does`);
       continue;
