@@ -210,6 +210,22 @@ upstreams:
   });
 });
 
+describe('plugins and stream routes', () => {
+  it('refuses plugins on stream routes and services, and ip-restriction globally, even with --skip-unsupported', () => {
+    const text = yaml(
+      `      - { name: r, protocols: [tcp], destinations: [{ port: 9000 }], plugins: [{ name: ip-restriction, config: { deny: [10.0.0.2] } }] }`,
+      `plugins:
+  - { name: ip-restriction, config: { allow: [10.0.0.1] } }
+  - { name: cors, protocols: [http, https] }`,
+    );
+    const ds = diagnostics(text, { ...OPTIONS, skipUnsupported: true }).filter((d) => d.severity === 'error');
+    assert.equal(ds.length, 2, ds.map((d) => d.message).join('\n'));
+    assert.match(ds[0]!.message, /on a stream route or service/);
+    assert.match(ds[0]!.path, /routes\/0\/plugins\/0$/);
+    assert.match(ds[1]!.message, /also runs on stream connections/);
+  });
+});
+
 describe('--listen-stream', () => {
   it("takes Kong's stream_listen forms and refuses the rest", () => {
     assert.deepEqual(parseListenStream(['9000', '127.0.0.1:9001 udp', '[::1]:9443 ssl', '9000']), [
