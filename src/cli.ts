@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     .option('--nginx <bin>', 'nginx binary used by --check', 'nginx')
     .addOption(new Option('--format <format>', 'output format').choices(['nginx', 'json']).default('nginx'))
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings and leave them out')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'emit the nearest nginx behaviour (with a warning) where nginx cannot do what Kong does')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--ca-dir <dir>', 'folder for the CA bundle files of service ca_certificates (default: the folder of -o)')
@@ -67,6 +68,7 @@ Examples:
     .argument('[files...]', FILES_HELP)
     .addOption(selectTag())
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
     .addHelpText('after', `
@@ -84,6 +86,7 @@ Examples:
     .option('--from-log <log>', 'explain against a log of Kong Admin API calls')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
     .addHelpText('after', `
 Examples:
@@ -119,6 +122,7 @@ Examples:
     .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
     .option('--exit-code', 'exit 3 when anything differs')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
@@ -145,6 +149,7 @@ Examples:
     .option('--secrets-dir <dir>', 'folder for credential files nginx reads (mode 0600; default: the folder of --target)')
     .option('--state-dir <dir>', 'folder where nginx keeps plugin state, e.g. proxy-cache directories (default: the folder of --target)')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
@@ -167,6 +172,7 @@ Examples:
     .option('--default-key <file>', 'PEM key of --default-cert')
     .option('--nginx <bin>', 'nginx binary', 'nginx')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')

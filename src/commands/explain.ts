@@ -13,6 +13,7 @@ export interface ExplainFlags {
   format?: 'text' | 'json';
   fromLog?: string;
   skipUnsupported?: boolean;
+  withNjs?: boolean;
   allowDegraded?: boolean;
   selectTag?: string[];
 }
@@ -29,7 +30,7 @@ export async function runExplain(args: string[], flags: ExplainFlags, global: Gl
   }
   const { docs } = await loadInputs(args.slice(0, -1), flags.fromLog);
   // Nothing is written: credential and CA files only need a place to be named in.
-  const options = { skipUnsupported: Boolean(flags.skipUnsupported), allowDegraded: Boolean(flags.allowDegraded), listen: ['8000'], caDir: process.cwd(), secretsDir: process.cwd(), selectTags: parseSelectTags(flags.selectTag) };
+  const options = { skipUnsupported: Boolean(flags.skipUnsupported), withNjs: Boolean(flags.withNjs), allowDegraded: Boolean(flags.allowDegraded), listen: ['8000'], caDir: process.cwd(), secretsDir: process.cwd(), selectTags: parseSelectTags(flags.selectTag) };
   const modeled = modelDocuments(docs, options);
   const planned = planConfig(modeled.state, options);
   const all = sortDiagnostics([...modeled.diagnostics, ...planned.diagnostics]);

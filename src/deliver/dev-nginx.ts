@@ -6,8 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { CommandFailure } from '../diagnostics.js';
 import type { NginxPlan } from '../plan/ir.js';
-import { assertNoCodeLoadingDirectives, wrapperConfig, type StreamWrapper } from './nginx-check.js';
-import { streamModulePath } from './stream-module.js';
+import { assertNoCodeLoadingDirectives, modulesFor, streamModules, wrapperConfig } from './nginx-check.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
@@ -17,12 +16,16 @@ import { buildHash, probeFor, waitForBuild } from './verify.js';
 const START_MS = 15_000;
 const STOP_MS = 5_000;
 
-type Plan = Pick<NginxPlan, 'listen' | 'sources'>;
+type Plan = Pick<NginxPlan, 'listen' | 'sources'> & Partial<Pick<NginxPlan, 'njs'>>;
 
 export class DevNginx {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private readonly errorLog: string;
+  /** The load_module paths of the staged config, then of the live one. */
+  private modules: string[] = [];
+  /** The stream include of the staged config, then of the live one (none without stream listeners). */
+  private stream: string | undefined;
 
   constructor(
     private readonly nginx: string,
@@ -132,23 +135,22 @@ export class DevNginx {
     rmSync(this.prefix, { recursive: true, force: true });
   }
 
-  /** The stream include's wrapper settings, or none without one. */
-  private streamWrapper: StreamWrapper | undefined;
-
   /** Writes `text` (and `stream`) as the next config and has nginx test it; throws CommandFailure when refused. */
   private async stage(text: string, plan: Plan, stream: string | null): Promise<void> {
     assertNoCodeLoadingDirectives(text);
     const include = join(this.prefix, 'kongc.next.conf');
     const conf = join(this.prefix, 'nginx.next.conf');
     writeFileSync(include, text);
-    this.streamWrapper = undefined;
+    this.modules = await modulesFor(this.nginx, plan);
+    this.stream = undefined;
     if (stream !== null) {
       assertNoCodeLoadingDirectives(stream);
       writeFileSync(join(this.prefix, 'kongc-stream.next.conf'), stream);
-      this.streamWrapper = { include: join(this.prefix, 'kongc-stream.conf'), module: await streamModulePath(this.nginx) };
+      this.modules.push(...(await streamModules(this.nginx)));
+      this.stream = join(this.prefix, 'kongc-stream.conf');
     }
-    const next = this.streamWrapper && { ...this.streamWrapper, include: join(this.prefix, 'kongc-stream.next.conf') };
-    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true, stream: next }));
+    const nextStream = this.stream && join(this.prefix, 'kongc-stream.next.conf');
+    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules, stream: nextStream }));
     const r = await runCommand({ argv: [this.nginx, '-t', '-q', '-p', this.prefix, '-e', this.errorLog, '-c', conf] }, { timeoutMs: 60_000 });
     if (!r.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${mapNginxMessage(r.output, { text, renderedPaths: [include], plan })}`);
   }
@@ -157,8 +159,8 @@ export class DevNginx {
   private promote(): void {
     const include = join(this.prefix, 'kongc.conf');
     renameSync(join(this.prefix, 'kongc.next.conf'), include);
-    if (this.streamWrapper) renameSync(join(this.prefix, 'kongc-stream.next.conf'), this.streamWrapper.include);
-    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true, stream: this.streamWrapper }));
+    if (this.stream) renameSync(join(this.prefix, 'kongc-stream.next.conf'), this.stream);
+    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules, stream: this.stream }));
   }
 
   /** The last few errors in nginx's error log. */

@@ -8,24 +8,18 @@ import type { NginxPlan } from '../plan/ir.js';
 import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
-import { streamModulePath } from './stream-module.js';
+import { locateModule, NJS_MODULE, STREAM_MODULE } from './nginx-modules.js';
 
 export { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 
-/** A stream include to test beside the http one, and the module to load for it (null: built in). */
-export interface StreamWrapper {
-  include: string;
-  module: string | null;
-}
-
 /** The main config the include is tested in: every path nginx opens lies inside `prefix`. */
-export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean; stream?: StreamWrapper } = {}): string {
+export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean; modules?: string[]; stream?: string } = {}): string {
   // nginx refuses `user` when not root; as root it would otherwise switch workers to `nobody`.
   const asRoot = process.getuid?.() === 0;
-  const stream = opts.stream;
   return [
-    ...(stream?.module ? [`load_module ${stream.module};`] : []),
     ...(asRoot ? ['user root;'] : []),
+    // Dynamic modules the include needs (njs), by absolute path: nginx reads `modules/…` under -p.
+    ...(opts.modules ?? []).map((m) => `load_module ${m};`),
     'worker_processes 1;',
     ...(opts.foreground ? ['daemon off;'] : []),
     `pid ${join(prefix, 'nginx.pid')};`,
@@ -36,7 +30,8 @@ export function wrapperConfig(prefix: string, includeFile: string, opts: { foreg
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${join(prefix, 'tmp', k)};`),
     `  include ${includeFile};`,
     '}',
-    ...(stream ? ['stream {', `  include ${stream.include};`, '}'] : []),
+    // The stream include (tcp, tls, udp routes), when there is one; its module is among `modules`.
+    ...(opts.stream ? ['stream {', `  include ${opts.stream};`, '}'] : []),
     '',
   ].join('\n');
 }
@@ -47,30 +42,43 @@ export function wrapperConfig(prefix: string, includeFile: string, opts: { foreg
  */
 export async function checkWithNginx(
   text: string,
-  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'>; timeoutMs?: number; stream?: string },
+  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'> & Partial<Pick<NginxPlan, 'njs'>>; timeoutMs?: number; stream?: string },
 ): Promise<{ ok: boolean; message: string }> {
   assertNoCodeLoadingDirectives(text);
   if (opts.stream !== undefined) assertNoCodeLoadingDirectives(opts.stream);
-  const module = opts.stream !== undefined ? await streamModulePath(opts.nginx, opts.timeoutMs) : null;
+  const modules = [...(await modulesFor(opts.nginx, opts.plan)), ...(opts.stream !== undefined ? await streamModules(opts.nginx) : [])];
   const prefix = mkdtempSync(join(tmpdir(), 'kongc-check-'));
   try {
     mkdirSync(join(prefix, 'logs'));
     mkdirSync(join(prefix, 'tmp'));
     const include = join(prefix, 'kongc.conf');
-    const streamInclude = join(prefix, 'kongc-stream.conf');
+    const streamInclude = opts.stream !== undefined ? join(prefix, 'kongc-stream.conf') : undefined;
     const conf = join(prefix, 'nginx.conf');
     writeFileSync(include, text);
-    if (opts.stream !== undefined) writeFileSync(streamInclude, opts.stream);
-    writeFileSync(conf, wrapperConfig(prefix, include, opts.stream !== undefined ? { stream: { include: streamInclude, module } } : {}));
+    if (streamInclude) writeFileSync(streamInclude, opts.stream!);
+    writeFileSync(conf, wrapperConfig(prefix, include, { modules, stream: streamInclude }));
     // -e: nginx opens its compiled-in error log before reading the config unless told otherwise.
     const r = await runCommand(
       { argv: [opts.nginx, '-t', '-q', '-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', conf] },
       { timeoutMs: opts.timeoutMs ?? 60_000 },
     );
     if (r.ok) return { ok: true, message: r.output };
-    if (opts.stream !== undefined && r.output.includes(streamInclude)) return { ok: false, message: mapNginxMessage(r.output, { text: opts.stream, renderedPaths: [streamInclude], plan: opts.plan }) };
+    if (streamInclude && r.output.includes(streamInclude)) return { ok: false, message: mapNginxMessage(r.output, { text: opts.stream!, renderedPaths: [streamInclude], plan: opts.plan }) };
     return { ok: false, message: mapNginxMessage(r.output, { text, renderedPaths: [include], plan: opts.plan }) };
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }
+}
+
+/** The `load_module` paths a plan needs in a wrapper config (njs with --with-njs); throws naming the package when missing. */
+export async function modulesFor(nginx: string, plan: Partial<Pick<NginxPlan, 'njs'>>): Promise<string[]> {
+  if (!plan.njs) return [];
+  const path = await locateModule(nginx, NJS_MODULE);
+  return path ? [path] : [];
+}
+
+/** The `load_module` path of ngx_stream_module for a stream include (none when built in); throws naming libnginx-mod-stream when missing. */
+export async function streamModules(nginx: string): Promise<string[]> {
+  const path = await locateModule(nginx, STREAM_MODULE);
+  return path ? [path] : [];
 }

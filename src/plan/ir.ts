@@ -35,6 +35,8 @@ export interface NginxPlan {
   hashSizes: { mapBucket: number; mapMax: number; variablesBucket: number; variablesMax: number };
   /** Files the config refers to (CA bundles, secrets); `kongc build` writes them before the config. */
   files: GeneratedFile[];
+  /** The njs module (`--with-njs`), when a plugin or rule needs JavaScript at request time; null otherwise. */
+  njs: NjsImport | null;
   /** What plugins need at http level. */
   plugins: PluginHttp;
   /** Request headers every proxied request sends (the server's proxy_set_header lines), each from one variable. */
@@ -113,7 +115,13 @@ export type PluginDirectiveName =
   | 'proxy_ignore_headers'
   | 'proxy_method'
   | 'log_format'
-  | 'access_log';
+  | 'access_log'
+  | 'js_set'
+  | 'js_content'
+  | 'js_header_filter'
+  | 'js_body_filter'
+  | 'auth_request'
+  | 'auth_request_set';
 
 /**
  * A plugin directive argument: the shared kinds, a complex value (text and variables), a quoted
@@ -215,6 +223,12 @@ export interface Check {
   variable: string;
   op: '=' | '!=' | '~' | '!~' | '~*' | '!~*';
   operand: string;
+}
+
+/** `js_import <name> from <path>;`: kongc's generated module, one of `files`. */
+export interface NjsImport {
+  name: string;
+  path: string;
 }
 
 export interface GeneratedFile {

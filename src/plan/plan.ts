@@ -18,6 +18,7 @@ import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, JUMP_S
 import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
+import type { NjsModule } from './njs.js';
 import { identifiesConsumers, planPlugins } from './plugins/plan-plugins.js';
 import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
@@ -107,6 +108,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
   const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...listener.maps, ...plugins.maps];
+  const njs = njsModuleFile(ctx);
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
@@ -119,7 +121,8 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     site,
     sources: {},
     hashSizes: { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 },
-    files: [...tls.files, ...listener.files, ...plugins.files],
+    files: [...tls.files, ...listener.files, ...plugins.files, ...(njs ? [njs.file] : [])],
+    njs: njs?.import ?? null,
     plugins: plugins.http,
     proxyHeaders: PROXY_HEADERS,
     streamBuild: null,
@@ -406,3 +409,14 @@ function sourcesOf(ctx: PlanContext, state: KongState): Record<string, SourceInf
   return out;
 }
 
+
+/** The njs module as a side file next to the credentials (it may hold secrets); null when nothing needs it. */
+function njsModuleFile(ctx: PlanContext): ReturnType<NjsModule['file']> {
+  if (!ctx.njs || ctx.njs.empty) return null;
+  const dir = ctx.options.secretsDir ?? ctx.options.caDir;
+  if (!dir) {
+    ctx.error(ctx.njs.neededBy!, 'njs', 'with --with-njs, kongc writes a JavaScript module that nginx imports, and has nowhere to write it', 'build with -o FILE (the module goes next to it) or --secrets-dir DIR');
+    return null;
+  }
+  return ctx.njs.file(dir, VERSION);
+}

@@ -6,7 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapperConfig as checkWrapper } from '../../src/deliver/nginx-check.js';
-import { streamModuleFrom } from '../../src/deliver/stream-module.js';
+import { modulesFolder, NJS_MODULE, STREAM_MODULE } from '../../src/deliver/nginx-modules.js';
 
 export const NGINX_BIN = process.env.KONGC_TEST_NGINX ?? 'nginx';
 
@@ -21,21 +21,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground (with a stream include when given). */
+/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground, loading njs when the include imports kongc's module. */
 export function wrapperConfig(prefix: string, includeFile: string, streamInclude?: string): string {
-  return checkWrapper(prefix, includeFile, { foreground: true, ...(streamInclude ? { stream: { include: streamInclude, module: streamModule() } } : {}) });
+  const modules = /^js_import /m.test(readFileSync(includeFile, 'utf8')) ? [njsModulePath()] : [];
+  // A stream include (kongc's --stream-output) in a stream {} block, with ngx_stream_module unless built in.
+  if (streamInclude && !STREAM_MODULE.builtIn.test(nginxVersion())) modules.push(join(modulesFolder(nginxVersion()), STREAM_MODULE.file));
+  return checkWrapper(prefix, includeFile, { foreground: true, modules, stream: streamInclude });
 }
 
-let module: string | null | undefined;
-/** ngx_stream_module as this nginx needs it loaded (null: built in), found as `kongc build --check` finds it. */
-function streamModule(): string | null {
-  if (module === undefined) module = streamModuleFrom(spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' }).stderr ?? '');
-  return module;
+let version: string | undefined;
+function nginxVersion(): string {
+  if (version === undefined) {
+    const v = spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' });
+    version = `${v.stderr}${v.stdout}`;
+  }
+  return version;
 }
 
 export interface StartOptions {
   /** A stream {} include (kongc's `--stream-output`) to run beside the http include. */
   stream?: string;
+}
+
+let njsModule: string | undefined;
+/** Where the test nginx keeps ngx_http_js_module (`nginx -V` --modules-path). */
+export function njsModulePath(): string {
+  if (njsModule) return njsModule;
+  const v = spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' });
+  njsModule = join(modulesFolder(`${v.stderr}${v.stdout}`), NJS_MODULE.file);
+  return njsModule;
 }
 
 export function makePrefix(): string {

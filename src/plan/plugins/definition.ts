@@ -3,6 +3,7 @@
 import type { DiagnosticCode } from '../../diagnostics.js';
 import type { SourceRef } from '../../load/source-map.js';
 import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
+import type { NjsScope } from '../njs.js';
 import type { FixedResponse, GeoBlock, HeaderLine, MapBlock, MapValue, PluginDirective, PluginWork } from '../ir.js';
 
 /**
@@ -98,6 +99,11 @@ export interface LowerContext {
    * null when it applies to every request. Read it in a step after the authentication plugins'.
    */
   consumerChoice(use: PluginUse<unknown>): string | null;
+  /**
+   * The generated JavaScript module (`--with-njs`): a plugin of the njs tier adds its library, data
+   * and handlers here. Always set for an njs-tier plugin (kongc refuses those without the flag).
+   */
+  readonly njs: NjsScope | null;
   /** A side file holding secrets (mode 0600, named by its content); returns its absolute path, or null after an error. */
   secretFile(prefix: string, content: string, ref: SourceRef): string | null;
   /**

@@ -64,6 +64,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
 
   const lowerCtx: LowerContext = {
     state,
+    njs: ctx.njs,
     strict: Boolean(ctx.options.strict),
     at: (use, ...keys) => child(use.plugin.src, 'config', ...keys),
     error: (ref, message, hint, code = 'plugin') => ctx.error(ref, code, message, hint),
@@ -269,13 +270,16 @@ function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
     const key = instanceKey(ctx, p);
     if (!def || (def.tier === 'njs' && !ctx.options.withNjs)) {
       const droppable = DROPPABLE.has(p.name);
-      const why = NEEDS_NJS.has(p.name) || def?.tier === 'njs' ? 'needs JavaScript at request time (njs), which this build of kongc does not compile' : 'is not compiled by kongc';
+      const needsNjs = NEEDS_NJS.has(p.name) || def?.tier === 'njs';
+      const why = def ? 'needs JavaScript at request time (njs)' : needsNjs ? 'needs JavaScript at request time (njs) and is not compiled by kongc' : 'is not compiled by kongc';
       if (!skip) {
         ctx.error(
           child(p.src, 'name'),
           'unsupported',
           `${what} ${why}`,
-          droppable
+          def && needsNjs
+            ? 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js)'
+            : droppable
             ? 'it only transforms or reports: pass --skip-unsupported to compile without it'
             : 'it decides what is allowed, so nginx cannot leave it out: remove it from the config; --skip-unsupported would make the routes it covers answer 500',
         );

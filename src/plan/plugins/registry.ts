@@ -42,5 +42,5 @@ export const DROPPABLE = new Set([
   'kafka-log', 'statsd-advanced', 'splunk-log', 'datadog-tracing', 'application-registration',
 ]);
 
-/** Plugins that need JavaScript at request time (the njs tier), which this build of kongc does not compile. */
+/** Plugins kongc does not compile that would need JavaScript at request time (njs) if it did. */
 export const NEEDS_NJS = new Set(['jwt', 'hmac-auth']);
