@@ -56,7 +56,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
     ctx.error(first.src, 'stream', `${label('route', first, ctx.key(first))} is a stream route, and Kong's stream_listen is off by default: no listener would ever reach it`, "pass --listen-stream ADDR (e.g. '127.0.0.1:9000', '9001 udp', '9443 ssl'), as Kong's stream_listen");
   }
   if (first && !options.streamOutput) {
-    ctx.error(first.src, 'stream', `${label('route', first, ctx.key(first))} is a stream route: stream routes compile to a separate include for nginx's stream {} context`, 'pass --stream-output FILE and include that file in a stream {} block of nginx.conf (README "Stream")');
+    ctx.error(first.src, 'stream', `${label('route', first, ctx.key(first))} is a stream route: stream routes compile to a separate include for nginx's stream {} context`, 'pass --stream-output FILE and include that file in a stream {} block of nginx.conf (README "Stream (tcp, tls, udp)")');
   }
 
   const routes = orderStreamRoutes(candidates);
