@@ -106,16 +106,12 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
     blocks.set(block.name, block);
     return block.name;
   };
-  /** Where a plain listener sends a service's connections: its block, or its internal server. */
-  const destinationFor = (svc: Service, udp: boolean): string => {
+  /** Where a plain tcp or ssl listener sends a service's connections: its block, or its internal server (udp listeners: udpSettings). */
+  const destinationFor = (svc: Service): string => {
     const block = blockFor(svc);
     if (!block) return NO_ROUTE_UPSTREAM;
     const settings = settingsOf(ctx, tls, svc, upstreamsByName);
     if (sameSettings(settings, DEFAULTS)) return block;
-    if (udp) {
-      ctx.error(ctx.field(svc, 'protocol'), 'stream', `${label('service', svc, ctx.key(svc))}: a udp route's service must keep Kong's default timeouts and retries (and no TLS): nginx sets them per listener, and a datagram cannot be passed through an internal server`, 'use the defaults (connect/read/write_timeout 60000, retries 5) for udp services');
-      return block;
-    }
     const known = hops.get(svc);
     if (known) return `unix:${known}`;
     const socket = socketPath('svc', ctx.key(svc));
@@ -145,8 +141,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
   for (const r of routes) {
     const token = tokens.get(r)!;
     const svc = r.route.service;
-    const isUdp = r.route.protocols.includes('udp');
-    const plain = svc ? destinationFor(svc, isUdp) : NO_ROUTE_UPSTREAM;
+    const plain = svc ? destinationFor(svc) : NO_ROUTE_UPSTREAM;
     plainEntries.push({ match: 'exact', key: token, value: [{ text: plain }] });
     if (listeners.some((l) => l.udp)) udpEntries.push({ match: 'exact', key: token, value: [{ text: svc ? blockFor(svc) ?? NO_ROUTE_UPSTREAM : NO_ROUTE_UPSTREAM }] });
     if (!hasSsl) continue;
