@@ -231,17 +231,18 @@ async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | 
   // The files went live together: the target's build, served, says the interrupted change is live.
   const installedHash = buildHash(readOrNull(target)?.toString('utf8') ?? '');
   const live: LiveState = installedHash ? await liveState(probe, installedHash) : { state: 'unknown', detail: '' };
+  const which = (file: string) => (file === target ? '' : ` (${file})`);
   for (const file of files) {
     const saved = readJournal(file)!;
     if (live.state === 'match') {
-      req.log(`recover: an earlier apply was interrupted after its change went live; keeping ${file}`);
+      req.log(`recover: an earlier apply was interrupted after its change went live; keeping it${which(file)}`);
     } else {
       if (saved === null) rmSync(file, { force: true });
       else replaceFile(file, saved);
       fsyncDir(dirname(file));
       // If nginx runs the interrupted apply's config, the steps that follow reload it anyway:
       // either our change differs from the restored file, or the live check finds it stale.
-      req.log(`recover: an earlier apply was interrupted; restored the ${file} it replaced`);
+      req.log(`recover: an earlier apply was interrupted; restored the file it replaced${which(file)}`);
     }
     clearJournal(file);
   }
