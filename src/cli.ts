@@ -80,7 +80,7 @@ Examples:
   program
     .command('explain')
     .description('which route a request reaches and why, and what nginx sends upstream')
-    .argument('<args...>', 'declarative files or folders (default: kong.yaml here), then the request: "GET http://host:port/path?query"')
+    .argument('<args...>', 'declarative files or folders (default: kong.yaml here), then the request: "GET http://host:port/path?query" (https:// sends the host as SNI)')
     .option('-H, --header <header>', 'a request header "Name: value", repeatable (Host replaces the URL\'s)', collect)
     .addOption(selectTag())
     .option('--from-log <log>', 'explain against a log of Kong Admin API calls')
@@ -91,7 +91,8 @@ Examples:
     .addHelpText('after', `
 Examples:
   kongc explain kong.yaml "GET http://api.example.com:8000/users/42?x=1"
-  kongc explain "POST http://localhost:8000/orders" -H "X-Version: 2"`)
+  kongc explain "POST http://localhost:8000/orders" -H "X-Version: 2"
+  kongc explain kong.yaml "GET https://api.example.com/users"   (over TLS, SNI api.example.com)`)
     .action(async (args: string[], opts) => (await import('./commands/explain.js')).runExplain(args, opts, program.opts()));
 
   program

@@ -12,7 +12,7 @@ import { escapeRegex } from '../pcre.js';
 import type { RouterDecision } from './decide.js';
 import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapValue, RouteLocation, Selector } from './ir.js';
 import { locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';
-import { headerVariable } from './upstreams.js';
+import { FIRST_LINE, type HeaderReading } from './header-reading.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from './raw-path.js';
 
 export interface LoweredRouter {
@@ -24,6 +24,9 @@ export interface LoweredRouter {
   /** What a route's block checks itself (each failing check answers Kong's 404). */
   guards: Map<string, NonNullable<RouteLocation['guard']>>;
 }
+
+/** `$kongc_sni` over plain HTTP (no SNI can be ':'). */
+export const PLAIN_HTTP_SNI = ':';
 
 /**
  * `$kongc_escape_at`: "!" and the raw path before its first reserved escape, "" without one, and
@@ -42,11 +45,27 @@ const ESCAPE_MAP: MapBlock = Object.freeze({
 }) as MapBlock;
 
 /**
+ * `$kongc_sni`, what a route's snis are compared with: the SNI over TLS ("" without one, or with a
+ * character no host name has, so that it cannot spill into the signature's other fields), and ":"
+ * over plain HTTP, which every snis check lets through (Kong ignores snis there).
+ */
+const SNI_MAP: MapBlock = Object.freeze({
+  variable: V.sni,
+  source: [{ variable: 'https' }, { text: ':' }, { variable: 'ssl_server_name' }],
+  entries: [
+    { match: 'regex', caseless: false, pattern: '^on:([^\\x00-\\x20\\x7f:]+)\\z', value: [{ variable: '1' }] },
+    { match: 'regex', caseless: false, pattern: '^on:', value: [] },
+  ],
+  default: [{ text: PLAIN_HTTP_SNI }],
+  purpose: 'the SNI route snis are compared with; ":" over plain HTTP, where Kong does not check them',
+}) as MapBlock;
+
+/**
  * Lowers the router. A route reached from exactly one location and nowhere else is served in that
  * location (`inline`); `proxies(target)` says whether the route proxies (see below).
  */
-export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean): LoweredRouter {
-  const usage = { escape: false };
+export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean, headers: HeaderReading = FIRST_LINE): LoweredRouter {
+  const usage: Usage = { escape: false, headers };
   const selectors = new Map<string, Selector>();
   const byVhostEntries: { key: string; target: string }[] = [];
   const references = new Map<string, number>();
@@ -123,8 +142,15 @@ export function lowerRouter(decision: RouterDecision, proxies: (target: string) 
     });
   }
   if (usage.escape) maps.push(ESCAPE_MAP);
+  if ([...decision.byTarget.values()].some((e) => e.conditions.some((c) => c.kind === 'sni'))) maps.push(SNI_MAP);
   const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { locations, selectors: sortedSelectors, maps, inline, guards };
+}
+
+/** What the lowering uses: whether a check read the escape map, and how headers are read. */
+interface Usage {
+  escape: boolean;
+  headers: HeaderReading;
 }
 
 function routeOf(plan: LocationPlan, target: string): string {
@@ -132,7 +158,7 @@ function routeOf(plan: LocationPlan, target: string): string {
 }
 
 /** The selector for a candidate list, shared by every virtual host and location with the same list. */
-function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage: { escape: boolean }): string {
+function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage: Usage): string {
   const content = JSON.stringify(plan.candidates.map((c) => [c.target, c.conditions, c.rawPath]));
   const name = selectorName(content);
   if (!selectors.has(name)) selectors.set(name, { block: 'selector', name, dispatch: lowerPlan(plan, usage) });
@@ -140,14 +166,14 @@ function selectorFor(plan: LocationPlan, selectors: Map<string, Selector>, usage
 }
 
 /** A candidate list as an `if` chain: every candidate but the last is a step, the last is the fallback. */
-function lowerPlan(plan: LocationPlan, usage: { escape: boolean }): Dispatch {
+function lowerPlan(plan: LocationPlan, usage: Usage): Dispatch {
   const last = plan.candidates[plan.candidates.length - 1]!;
   const conditional = plan.candidates.slice(0, -1);
   const fields = new Set<Field>();
   for (const c of conditional) if (needsSignature(c)) for (const f of fieldsOf(c.conditions, c.rawPath)) fields.add(f);
   const layout = layoutOf(fields);
   const steps = conditional.map((c) => ({ check: needsSignature(c) ? signatureCheck(layout, c.conditions, c.rawPath, usage) : singleCheck(c, usage), target: c.target, route: c.route }));
-  return { signature: layout.length ? signatureValue(layout) : null, steps, fallback: last.target, fallbackRoute: last.route };
+  return { signature: layout.length ? signatureValue(layout, usage.headers) : null, steps, fallback: last.target, fallbackRoute: last.route };
 }
 
 /** Several request values at once (or host and port, two variables) are tested on the signature. */
@@ -156,28 +182,30 @@ function needsSignature(c: Candidate): boolean {
 }
 
 /** A candidate with one condition: tested on its own variable. */
-function singleCheck(c: Candidate, usage: { escape: boolean }): Check {
+function singleCheck(c: Candidate, usage: Usage): Check {
   if (c.rawPath) return passes(c.rawPath, usage);
   const cond = c.conditions[0]!;
   if (cond.kind === 'host') throw new Error('a host check needs the signature');
-  return conditionCheck(cond);
+  return conditionCheck(cond, usage.headers);
 }
 
-function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>): Check {
+function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>, headers: HeaderReading): Check {
   switch (cond.kind) {
     case 'methods':
       return cond.methods.length === 1 ? { variable: 'request_method', op: '=', operand: cond.methods[0]! } : { variable: 'request_method', op: '~', operand: `^(?:${cond.methods.map(escapeRegex).join('|')})\\z` };
     case 'header':
-      return { variable: headerVariable(cond.name), op: '~*', operand: `^(?:${cond.values.map(escapeRegex).join('|')})\\z` };
+      return { variable: headers.variable(cond.name), op: '~*', operand: headers.values(cond.values) };
     case 'header-regex':
-      return { variable: headerVariable(cond.name), op: '~*', operand: cond.pattern };
+      return { variable: headers.variable(cond.name), op: '~*', operand: headers.regex(cond.pattern) };
     case 'path-regex':
       return { variable: 'uri', op: '~', operand: uriRegex(cond.pattern) };
+    case 'sni':
+      return { variable: V.sni, op: '~', operand: `^${fieldPattern(cond, headers)}\\z` };
   }
 }
 
 /** The check a request passes when its raw path agrees with Kong's view for this route. */
-function passes(rule: RawPathRule, usage: { escape: boolean }): Check {
+function passes(rule: RawPathRule, usage: Usage): Check {
   if (rule.kind === 'exact') return { variable: 'request_uri', op: '~', operand: rule.pattern };
   usage.escape = true;
   if (rule.stops.length === 1) return { variable: V.escapeAt, op: '!=', operand: `!${rule.stops[0]}` };
@@ -185,7 +213,7 @@ function passes(rule: RawPathRule, usage: { escape: boolean }): Check {
 }
 
 /** Checks that fail a route's own location (each answers Kong's 404). */
-function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: { escape: boolean }): RouteLocation['guard'] {
+function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): RouteLocation['guard'] {
   const failures: Check[] = [];
   let signature: MapValue | null = null;
   if (vhosts) {
@@ -199,9 +227,9 @@ function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], r
   for (const cond of conditions) {
     if (cond.kind === 'host') {
       const layout = layoutOf(new Set([fieldOf(cond)]));
-      signature = signatureValue(layout);
+      signature = signatureValue(layout, usage.headers);
       failures.push(negate(signatureCheck(layout, [cond], null, usage)));
-    } else failures.push(negate(conditionCheck(cond)));
+    } else failures.push(negate(conditionCheck(cond, usage.headers)));
   }
   return failures.length ? { signature, failures } : null;
 }
@@ -220,6 +248,7 @@ const HOST = 'host';
 const ESCAPE = 'escape';
 const RAW = 'raw';
 const URI = 'uri';
+const SNI = 'sni';
 
 function fieldOf(cond: Condition): Field {
   switch (cond.kind) {
@@ -232,6 +261,8 @@ function fieldOf(cond: Condition): Field {
       return `header:${cond.name}`;
     case 'path-regex':
       return URI;
+    case 'sni':
+      return SNI;
   }
 }
 
@@ -244,6 +275,7 @@ function fieldsOf(conditions: readonly Condition[], rawPath: RawPathRule | null)
 function rankOf(f: Field): string {
   if (f === METHOD) return '0';
   if (f === HOST) return '1';
+  if (f === SNI) return '1s';
   if (f.startsWith('header:')) return '2' + f;
   if (f === ESCAPE) return '3';
   if (f === RAW) return '4';
@@ -254,7 +286,7 @@ function layoutOf(fields: Set<Field>): Field[] {
   return [...fields].sort((a, b) => (rankOf(a) < rankOf(b) ? -1 : rankOf(a) > rankOf(b) ? 1 : 0));
 }
 
-function signatureValue(layout: Field[]): MapValue {
+function signatureValue(layout: Field[], headers: HeaderReading): MapValue {
   const parts: MapValue = [];
   layout.forEach((f, i) => {
     if (i) parts.push({ separator: true });
@@ -263,15 +295,16 @@ function signatureValue(layout: Field[]): MapValue {
     else if (f === ESCAPE) parts.push({ variable: V.escapeAt });
     else if (f === RAW) parts.push({ variable: 'request_uri' });
     else if (f === URI) parts.push({ variable: 'uri' });
-    else parts.push({ variable: headerVariable(f.slice('header:'.length)) });
+    else if (f === SNI) parts.push({ variable: V.sni });
+    else parts.push({ variable: headers.variable(f.slice('header:'.length)) });
   });
   return parts;
 }
 
 /** One regex over the signature: every field this candidate tests, the others skipped. */
-function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: { escape: boolean }): Check {
+function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): Check {
   const byField = new Map<Field, string>();
-  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond));
+  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond, usage.headers));
   if (rawPath?.kind === 'exact') byField.set(RAW, `${rawPath.pattern.slice(1)}[^\\n]*`);
   else if (rawPath) {
     usage.escape = true;
@@ -287,18 +320,27 @@ function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPa
 }
 
 /** A condition as the pattern of its signature field (the field's whole value, except a path regex's prefix match). */
-function fieldPattern(cond: Condition): string {
+function fieldPattern(cond: Condition, headers: HeaderReading): string {
   switch (cond.kind) {
     case 'methods':
       return `(?:${cond.methods.map(escapeRegex).join('|')})`;
     case 'host':
       return `(?i:${cond.patterns.join('|')})`;
     case 'header':
-      return `(?i:${cond.values.map(escapeRegex).join('|')})`;
+      return headers.valuesField(cond.values);
     case 'header-regex':
-      // Multiline: the pattern's own ^ and $ then mean the field's start and end.
-      return `(?mi:[^\\n]*?(?:${cond.pattern}))[^\\n]*`;
+      return headers.regexField(cond.pattern);
     case 'path-regex':
       return cond.pattern.includes('^') ? `(?m:${cond.pattern})` : `(?:${cond.pattern})`;
+    case 'sni':
+      return `(?:${[escapeRegex(PLAIN_HTTP_SNI), ...cond.names.map(sniPattern)].join('|')})`;
   }
+}
+
+/** One route SNI as a pattern for the whole of `$kongc_sni` (compared with case, as Kong does). */
+function sniPattern(name: string): string {
+  if (name === '*') return '[^\\n]+';
+  if (name.startsWith('*.')) return `[^\\n]*${escapeRegex(name.slice(1))}`;
+  if (name.endsWith('.*')) return `${escapeRegex(name.slice(0, -1))}[^\\n]*`;
+  return escapeRegex(name);
 }

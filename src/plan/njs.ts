@@ -28,6 +28,7 @@ export class NjsModule implements NjsScope {
   private readonly libraries = new Set<string>();
   private readonly values = new Map<string, unknown>();
   private readonly handlers = new Set<string>();
+  private readonly variables = new Map<string, string>();
   private secret = false;
 
   /** The first entity that needed the module: where a missing folder is reported. */
@@ -48,6 +49,15 @@ export class NjsModule implements NjsScope {
     if (!FUNCTION_NAME.test(fn)) throw new Error(`njs function name ${JSON.stringify(fn)}`);
     this.handlers.add(fn);
     return `${NJS_IMPORT}.${fn}`;
+  }
+
+  /**
+   * `js_set $variable handler;` at http level: `handler` is what handler() returned, or a function
+   * the exported object holds under `property` (`kongc.kongHeaderLines.x_user`).
+   */
+  jsSet(variable: string, fn: string, property?: string): void {
+    if (property !== undefined && !FUNCTION_NAME.test(property)) throw new Error(`njs property name ${JSON.stringify(property)}`);
+    this.variables.set(variable, property === undefined ? this.handler(fn) : `${this.handler(fn)}.${property}`);
   }
 
   get empty(): boolean {
@@ -75,11 +85,22 @@ export class NjsModule implements NjsScope {
     if (this.empty) return null;
     const content = this.text(version);
     const path = posix.join(dir, `${sideFileName('njs', content)}.js`);
-    return { file: { path, content, secret: this.secret, usedBy: [] }, import: { name: NJS_IMPORT, path } };
+    const variables = [...this.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([variable, handler]) => ({ variable, handler }));
+    return { file: { path, content, secret: this.secret, usedBy: [] }, import: { name: NJS_IMPORT, path, variables } };
   }
 }
 
 /** JSON that is also a safe JavaScript expression: U+2028/U+2029 escaped (line terminators in older engines). */
 function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * Functions of one of kongc's libraries run in Node (`kongc explain`, tests): the code nginx runs,
+ * with `data` as DATA. Library code is kongc's own file, never input.
+ */
+export function libraryFunctions<T>(name: string, functions: (keyof T & string)[], data: Record<string, unknown> = {}): T {
+  if (!LIBRARY_NAME.test(name) || !functions.every((f) => FUNCTION_NAME.test(f))) throw new Error(`njs library ${JSON.stringify(name)}`);
+  const code = readFileSync(join(TEMPLATES_DIR, 'njs', `${name}.js`), 'utf8');
+  return new Function('DATA', `${code}\nreturn { ${functions.join(', ')} };`)(data) as T;
 }

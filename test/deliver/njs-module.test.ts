@@ -76,7 +76,7 @@ test('a missing ngx_http_js_module is named with its package and load_module lin
   assert.equal(await locateModule(nginx, NJS_MODULE), join(modules, 'ngx_http_js_module.so'));
   // --check on a plan that imports the module fails the same way before running nginx -t.
   await assert.rejects(
-    checkWithNginx('js_import kongc from /x/kongc-njs-0123456789abcdef.js;\n', { nginx: fakeNginx(tempDir(t, 'kongc-njs-none-'), '/nonexistent'), plan: { sources: {}, njs: { name: 'kongc', path: '/x/kongc-njs-0123456789abcdef.js' } } }),
+    checkWithNginx('js_import kongc from /x/kongc-njs-0123456789abcdef.js;\n', { nginx: fakeNginx(tempDir(t, 'kongc-njs-none-'), '/nonexistent'), plan: { sources: {}, njs: { name: 'kongc', path: '/x/kongc-njs-0123456789abcdef.js', variables: [] } } }),
     /apt-get install libnginx-mod-http-js/,
   );
 });

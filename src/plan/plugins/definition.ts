@@ -86,6 +86,8 @@ export interface LowerContext {
   kongError(status: number, message: string | MapValue, headers?: [string, string][]): string;
   /** A header every answer kongc makes itself adds (once per name). */
   answerHeader(line: HeaderLine): void;
+  /** A directive every answer kongc makes itself carries (once per key): response-transformer's JSON filters. */
+  answerDirective(key: string, directive: PluginDirective): void;
   /**
    * The request's consumer, as nginx variables (declared once, empty until an authentication
    * plugin's step sets them): `consumer` holds the consumer's id, `credential` the credential's

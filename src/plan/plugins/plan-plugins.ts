@@ -52,7 +52,7 @@ interface Ready {
 }
 
 export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
-  const http: PluginHttp = { directives: [], geos: [], responses: [], answerHeaders: [] };
+  const http: PluginHttp = { directives: [], geos: [], responses: [], answerHeaders: [], answerDirectives: [] };
   const maps = new Map<string, MapBlock>();
   const geos = new Map<string, GeoBlock>();
   const directives = new Map<string, PluginDirective>();
@@ -60,6 +60,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
   const errors = new Map<string, KongError>();
   const files = new Map<string, GeneratedFile>();
   const answerHeaders = new Map<string, HeaderLine>();
+  const answerDirectives = new Map<string, PluginDirective>();
   const ready = readyInstances(ctx, state);
 
   const lowerCtx: LowerContext = {
@@ -85,6 +86,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       return name;
     },
     answerHeader: (line) => void (answerHeaders.has(line.name.toLowerCase()) || answerHeaders.set(line.name.toLowerCase(), line)),
+    answerDirective: (key, d) => void (answerDirectives.has(key) || answerDirectives.set(key, d)),
     consumerVariables: () => {
       for (const variable of Object.values(CONSUMER_VARIABLES)) {
         if (!maps.has(variable)) maps.set(variable, { variable, source: [], entries: [], default: [], purpose: 'set by an authentication plugin (empty without a consumer)' });
@@ -196,6 +198,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       http.geos = [...geos.values()];
       http.responses = [...responses.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
       http.answerHeaders = [...answerHeaders.values()];
+      http.answerDirectives = [...answerDirectives.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
       return http;
     },
   });
@@ -234,7 +237,7 @@ function claimOnce(ctx: PlanContext, route: Route, r: Ready, part: Partial<Plugi
 
 /** An enabled authentication plugin sets the consumer variables. */
 export function identifiesConsumers(state: KongState): boolean {
-  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth'));
+  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth' || p.name === 'jwt'));
 }
 
 function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {

@@ -90,7 +90,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
   const noSocket = (ref: Route | Service, why: string) =>
     ctx.error(ctx.field(ref, 'protocols' in ref ? 'protocols' : 'protocol'), 'stream', `${why}: kongc needs an internal Unix socket for it, and ${dir ? `the path under ${dir} is longer than ${MAX_SOCKET_PATH} bytes` : 'has no folder to put it in'}`, 'pass --state-dir DIR with a short path');
 
-  const tls = new TlsFiles(ctx, state.caCertificates);
+  const tls = new TlsFiles(ctx, state.caCertificates, state.certificates);
   const upstreamsByName = new Map(state.upstreams.map((u) => [u.name, u]));
   const blocks = new Map<string, StreamUpstream>();
   const servers: StreamServer[] = [];
@@ -223,13 +223,13 @@ const DEFAULTS: Settings = Object.freeze({
 function settingsOf(ctx: PlanContext, tls: TlsFiles, svc: Service, upstreams: Map<string, Upstream>): Settings {
   let ssl: Settings['ssl'] = null;
   if (svc.protocol === 'tls') {
-    const t = tls.forService(svc);
     const up = upstreams.get(svc.host);
+    const t = tls.forService(svc, up ?? null);
     // Kong names the upstream host as SNI: the service host, or for an upstream its host_header,
     // else the target's host (nginx names one host for every target).
     const firstTarget = up?.targets.filter((x) => x.weight > 0).sort((a, b) => a.order - b.order)[0];
     const serverName = up ? up.host_header ?? firstTarget?.host ?? svc.host : svc.host;
-    ssl = { serverName, verify: t.verify, verifyDepth: t.verifyDepth, trustedCertificate: t.trustedCertificate };
+    ssl = { serverName, verify: t.verify, verifyDepth: t.verifyDepth, trustedCertificate: t.trustedCertificate, clientCertificate: t.clientCertificate };
   }
   return { connectTimeoutMs: svc.connect_timeout, timeoutMs: Math.max(svc.write_timeout, svc.read_timeout), tries: svc.retries + 1, ssl };
 }
