@@ -13,7 +13,10 @@ import { checkState } from './validate/semantic.js';
 import { planConfig, type PlanOptions } from './plan/plan.js';
 import type { NginxPlan } from './plan/ir.js';
 import type { RouterDecision } from './plan/decide.js';
-import { renderPlan } from './render/render.js';
+import { renderPlan, renderStreamPlan } from './render/render.js';
+import { planStream } from './plan/stream/plan.js';
+import { buildHash } from './deliver/verify.js';
+import type { StreamPlan } from './plan/ir.js';
 import type { KongState } from './model/types.js';
 
 export interface CompileOptions extends PlanOptions {
@@ -27,6 +30,8 @@ export interface CompileResult {
   /** The router's decision in Kong's terms (what `kongc explain` follows). */
   router: RouterDecision;
   text: string;
+  /** The include for nginx's stream {} context; null without stream routes and listeners. */
+  stream: { plan: StreamPlan; text: string } | null;
   /** Warnings (errors throw InputError). */
   diagnostics: Diagnostic[];
 }
@@ -114,9 +119,20 @@ export function modelDocuments(docs: LoadedDocument[], options: CompileOptions =
 export function compileDocuments(docs: LoadedDocument[], options: CompileOptions = {}): CompileResult {
   const { state, diagnostics } = modelDocuments(docs, options);
   const planned = planConfig(state, options);
-  const all = [...diagnostics, ...planned.diagnostics];
+  const stream = planStream(state, options);
+  const all = [...diagnostics, ...planned.diagnostics, ...stream.diagnostics];
   if (hasErrors(all)) throw new InputError(sortDiagnostics(all));
-  return { state, plan: planned.plan, router: planned.router, text: renderPlan(planned.plan), diagnostics: sortDiagnostics(all) };
+  const streamText = stream.plan && renderStreamPlan(stream.plan);
+  // The http include names the stream build, so that its own hash changes with either.
+  if (streamText !== null) planned.plan.streamBuild = buildHash(streamText);
+  return {
+    state,
+    plan: planned.plan,
+    router: planned.router,
+    text: renderPlan(planned.plan),
+    stream: stream.plan && { plan: stream.plan, text: streamText! },
+    diagnostics: sortDiagnostics(all),
+  };
 }
 
 export function compileFiles(files: string[], options: CompileOptions = {}): CompileResult {

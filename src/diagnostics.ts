@@ -50,6 +50,7 @@ export type DiagnosticCode =
   | 'select-tag'
   | 'service-url'
   | 'snis'
+  | 'stream'
   | 'target'
   | 'tls'
   | 'unsupported'

@@ -15,6 +15,8 @@ import { hostRequest, parseCount, type HostFlags } from './host-flags.js';
 
 export interface ApplyFlags extends HostFlags, TlsFlags {
   listen?: string[];
+  /** The installed stream {} include, applied with --target as one unit. */
+  streamTarget?: string;
   fromLog?: string;
   dryRun?: boolean;
   skipUnsupported?: boolean;
@@ -51,7 +53,7 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
 
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
   // Files the config refers to (CA bundles) go next to the target, as with `build -o`.
-  const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
+  const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target, streamOutput: flags.streamTarget }));
   report([...warnings, ...result.diagnostics], global);
   log(`render: ${describeEntities(result.plan.sources)}`);
   // Compared before the apply: a successful apply replaces the kept state.
@@ -63,10 +65,12 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   if (jit) log(`warning: ${jit}`);
   // Their names are content hashes, so writing them before the lock changes nothing the running
   // config uses, and they are in place before any config that needs them is tested.
-  if (!flags.dryRun) writeGeneratedFiles(result.plan.files);
+  if (!flags.dryRun) writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
+  // The stream include goes live with the http include, or neither does.
+  const companions = flags.streamTarget && result.stream ? [{ target: flags.streamTarget, text: result.stream.text }] : [];
 
   const outcome = await runInterruptible(log, (signal) =>
-    applyConfig({ ...host, text: result.text, plan: result.plan, dryRun: Boolean(flags.dryRun), state, origin: 'render', backups, log, signal }),
+    applyConfig({ ...host, text: result.text, companions, plan: result.plan, dryRun: Boolean(flags.dryRun), state, origin: 'render', backups, log, signal }),
   );
   if (!outcome) return;
   const took = `${((performance.now() - started) / 1000).toFixed(2)}s`;

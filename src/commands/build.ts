@@ -7,8 +7,8 @@ import { pcreJitWarning } from '../deliver/pcre-jit.js';
 import { CommandFailure } from '../diagnostics.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { GeneratedFile, NginxPlan } from '../plan/ir.js';
-import { loadInputs, parseListen, parseSelectTags } from './inputs.js';
+import type { GeneratedFile, NginxPlan, StreamPlan } from '../plan/ir.js';
+import { loadInputs, parseListen, parseListenStream, parseSelectTags } from './inputs.js';
 import { writeOutput } from './output.js';
 import { defaultCertificateSource } from './default-certificate.js';
 
@@ -17,10 +17,14 @@ export interface TlsFlags {
   listenTls?: string[];
   defaultCert?: string;
   defaultKey?: string;
+  /** Kong's stream_listen entries (tcp, `udp`, `ssl`). */
+  listenStream?: string[];
 }
 
 export interface BuildFlags extends TlsFlags {
   output?: string;
+  /** Where the stream {} include goes (tcp, tls, udp routes). */
+  streamOutput?: string;
   listen?: string[];
   fromLog?: string;
   check?: boolean;
@@ -43,6 +47,8 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
   return {
     listen: parseListen(flags.listen),
     listenTls: flags.listenTls?.length ? parseListen(flags.listenTls, '--listen-tls') : undefined,
+    listenStream: parseListenStream(flags.listenStream),
+    streamOutput: Boolean(flags.streamOutput),
     defaultCertificate: defaultCertificateSource(flags, secretsDir ?? caDir),
     selectTags: parseSelectTags(flags.selectTag),
     skipUnsupported: Boolean(flags.skipUnsupported),
@@ -64,7 +70,9 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
  * sees a config whose files are missing. Names are content hashes: an existing file with the
  * same name has the same content and is left alone.
  */
-export function writeGeneratedFiles(files: GeneratedFile[]): void {
+export function writeGeneratedFiles(files: GeneratedFile[], socketDir: string | null = null): void {
+  // nginx binds the stream include's internal sockets there, and its workers connect to them.
+  if (socketDir) mkdirSync(socketDir, { recursive: true, mode: 0o755 });
   for (const f of files) {
     if (existsSync(f.path) && readFileSync(f.path, 'utf8') === f.content) {
       // A secret file someone loosened goes back to owner-only.
@@ -93,15 +101,24 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const { docs, warnings } = await loadInputs(files, flags.fromLog, flags.strict);
   const result = compileDocuments(docs, options);
   report([...warnings, ...result.diagnostics], global);
-  const out = flags.format === 'json' ? planJson(result.plan) : result.text;
-  if (flags.format !== 'json') writeGeneratedFiles(result.plan.files);
+  const out = flags.format === 'json' ? planJson(result.stream ? withStream(result.plan, result.stream.plan) : result.plan) : result.text;
+  if (flags.format !== 'json') writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
   if (flags.check && flags.format !== 'json') {
-    const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan });
+    const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan, stream: result.stream?.text });
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);
     process.stderr.write('kongc: nginx -t accepted the configuration\n');
     const jit = await pcreJitWarning({ nginx: flags.nginx ?? 'nginx' });
     if (jit) process.stderr.write(`kongc: warning: ${jit}\n`);
   }
+  // The stream include first: the http include's arrival is what a watcher of -o reacts to.
+  if (flags.streamOutput && flags.format !== 'json') writeOutput(flags.streamOutput, result.stream?.text ?? '', '--stream-output');
   if (flags.output) writeOutput(flags.output, out);
   else process.stdout.write(out);
+}
+
+/** The review JSON with the stream plan beside the http one. */
+function withStream(plan: NginxPlan, stream: StreamPlan): NginxPlan & { stream: StreamPlan } {
+  const both = Object.create(Object.getPrototypeOf(plan), Object.getOwnPropertyDescriptors(plan)) as NginxPlan & { stream: StreamPlan };
+  both.stream = stream;
+  return both;
 }

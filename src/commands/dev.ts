@@ -34,14 +34,15 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
   const nginxBin = findNginx(flags.nginx ?? 'nginx');
   const prefix = mkdtempSync(join(tmpdir(), 'kongc-dev-'));
   // CA bundles the config refers to are written into the prefix, removed with it.
-  const options = compileOptions({ ...flags, caDir: prefix });
+  // The stream include (with --listen-stream) is written into the prefix too.
+  const options = { ...compileOptions({ ...flags, caDir: prefix }), streamOutput: true };
   const nginx = new DevNginx(nginxBin, prefix);
 
   const compile = (): CompileResult => {
     const result = compileFiles(inputs, options);
     // Warnings are news in dev mode, but never a reason to stop serving.
     printDiagnostics(result.diagnostics, { ...global, failOnWarnings: false });
-    writeGeneratedFiles(result.plan.files);
+    writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
     return result;
   };
 
@@ -61,7 +62,7 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
     try {
       live = compile();
       log(`nginx prefix ${prefix}`);
-      await nginx.start(live.text, live.plan);
+      await nginx.start(live.text, live.plan, streamOf(live));
     } catch (e) {
       await nginx.stop();
       // A signal during the start is a stop, not a failure to start.
@@ -94,7 +95,7 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
       }
       if (next.text === live.text) return log('saved; the generated configuration is unchanged');
       if (stopping) return;
-      const refused = await nginx.reload(next.text, next.plan);
+      const refused = await nginx.reload(next.text, next.plan, streamOf(next));
       if (refused) {
         process.stderr.write(refused.trimEnd() + '\n');
         log(`still serving build ${buildHash(live.text)}`);
@@ -157,4 +158,9 @@ function watchInputs(inputs: string[], changed: () => void, log: (m: string) => 
   // A watched folder that goes away ends its watch; the last good config keeps serving.
   for (const w of watchers) w.on('error', (e) => log(`stopped watching: ${e.message}`));
   return watchers;
+}
+
+/** The stream include to serve: only when it has servers (stream listeners), so dev needs no stream module otherwise. */
+function streamOf(result: CompileResult): string | null {
+  return result.stream && result.stream.plan.servers.length ? result.stream.text : null;
 }

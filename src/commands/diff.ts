@@ -16,6 +16,8 @@ import { loadInputs } from './inputs.js';
 
 export interface DiffFlags extends TlsFlags {
   target?: string;
+  /** The installed stream {} include. */
+  streamTarget?: string;
   fromState?: string;
   listen?: string[];
   fromLog?: string;
@@ -48,7 +50,7 @@ export async function runDiff(files: string[], flags: DiffFlags, global: GlobalO
   if (!flags.target && !flags.fromState) throw new UsageError('kongc diff needs --target PATH (the installed include), --from-state FILE, or both');
   const { docs, warnings } = await loadInputs(files, flags.fromLog);
   // Rendered exactly as apply renders it (CA bundle paths next to the target).
-  const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target }));
+  const result = compileDocuments(docs, compileOptions({ ...flags, output: flags.target, streamOutput: flags.streamTarget }));
   report([...warnings, ...result.diagnostics], global);
 
   const baseline = flags.fromState ? { state: loadFromState(flags.fromState, flags), note: null } : baselineFor(flags.target!);
@@ -57,16 +59,20 @@ export async function runDiff(files: string[], flags: DiffFlags, global: GlobalO
   const entityLines = changes.map((c) => formatChange(c) + '\n').join('');
 
   let text = '';
-  if (flags.target) {
-    let installed = '';
-    try {
-      installed = readFileSync(flags.target, 'utf8');
-    } catch (e) {
-      // A target that does not exist yet diffs as empty: everything would be added.
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new CommandFailure(`cannot read ${flags.target}: ${(e as Error).message}`);
-    }
-    text = unifiedDiff(installed, result.text, flags.target, `${flags.target} (kongc)`);
-  }
+  if (flags.target) text = fileDiff(flags.target, result.text);
+  if (flags.streamTarget) text += fileDiff(flags.streamTarget, result.stream?.text ?? '');
   process.stdout.write(entityLines + (entityLines && text ? '\n' : '') + text);
   if ((changes.length || text) && flags.exitCode) process.exitCode = EXIT_DIFFERENT;
+}
+
+/** The unified diff from the installed file to kongc's text ('' when equal). */
+function fileDiff(target: string, text: string): string {
+  let installed = '';
+  try {
+    installed = readFileSync(target, 'utf8');
+  } catch (e) {
+    // A target that does not exist yet diffs as empty: everything would be added.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new CommandFailure(`cannot read ${target}: ${(e as Error).message}`);
+  }
+  return unifiedDiff(installed, text, target, `${target} (kongc)`);
 }

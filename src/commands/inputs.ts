@@ -5,6 +5,7 @@ import { UsageError, type Diagnostic } from '../diagnostics.js';
 import { isListenAddress } from '../render/encoders.js';
 import type { LoadedDocument } from '../load/document.js';
 import { loadFiles } from '../compile.js';
+import type { StreamListen } from '../plan/context.js';
 
 export function defaultInputFiles(files: string[]): string[] {
   if (files.length) return files;
@@ -31,6 +32,26 @@ export function parseListen(values: string[] | undefined, flag = '--listen'): st
     }
   }
   return [...new Set(list)];
+}
+
+/**
+ * `--listen-stream`, as Kong's stream_listen entries: `ADDR`, `ADDR udp` or `ADDR ssl` (ADDR as
+ * for --listen). Off unless given, as Kong's stream_listen.
+ */
+export function parseListenStream(values: string[] | undefined): StreamListen[] {
+  const out = new Map<string, StreamListen>();
+  for (const v of values ?? []) {
+    const [address, ...flags] = v.trim().split(/\s+/);
+    const bad = (why: string) => new UsageError(`--listen-stream ${JSON.stringify(v)}: ${why}; expected ADDR, 'ADDR udp' or 'ADDR ssl' (e.g. 9000, '127.0.0.1:9001 udp', '9443 ssl')`);
+    if (!address || !isListenAddress(address)) throw bad('the address is not PORT or ADDRESS:PORT');
+    const unknown = flags.find((f) => f !== 'udp' && f !== 'ssl');
+    if (unknown) throw bad(`'${unknown}' is not a flag kongc knows`);
+    const udp = flags.includes('udp');
+    const ssl = flags.includes('ssl');
+    if (udp && ssl) throw bad('ssl and udp cannot be combined (nginx has no DTLS)');
+    out.set(`${address} ${udp} ${ssl}`, { address, udp, ssl });
+  }
+  return [...out.values()];
 }
 
 /** decK tags contain no `,` or `/` (they are Kong's AND/OR in tag filters) and no spaces. */

@@ -26,6 +26,11 @@ import { compareText } from '../text.js';
 export interface ApplyRequest {
   target: string;
   text: string;
+  /**
+   * Files installed with the target as one unit (the stream include): written, tested and
+   * reloaded together with it, or all put back. Empty for a restore.
+   */
+  companions?: { target: string; text: string }[];
   plan: Pick<NginxPlan, 'listen' | 'sources'>;
   nginx: NginxInvocation;
   testCmd?: string;
@@ -117,13 +122,13 @@ function stats(previous: Buffer | null, next: Buffer): DiffStats {
  * The host's nginx (paths, include tree, pid file), or null when kongc is not the one driving it
  * (a --reload-cmd of the user's, e.g. nginx in a container) or it cannot be located.
  */
-async function hostFor(req: ApplyRequest, target: string): Promise<NginxHost | null> {
+async function hostFor(req: ApplyRequest, target: string, companions: Companion[]): Promise<NginxHost | null> {
   if (req.reloadCmd && !req.start) {
     req.log('nginx: running check skipped: --reload-cmd manages nginx');
     return null;
   }
   try {
-    return await locateHost(req.nginx, target, req.timeoutMs);
+    return await locateHost(req.nginx, target, req.timeoutMs, companions.map((c) => c.target));
   } catch (e) {
     if (!(e instanceof CommandFailure) || req.start) throw e;
     req.log(`nginx: running check skipped: ${e.message}`);
@@ -156,24 +161,27 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
   if (!hash && req.origin === 'render') throw new CommandFailure('internal: the rendered configuration has no `# kongc build <hash>` header');
   // kongc never renders these; refusing here keeps injected text away from nginx -t and reload.
   // A restored backup was the host's own config and is taken as it is.
-  if (req.origin === 'render') assertNoCodeLoadingDirectives(req.text);
+  if (req.origin === 'render') for (const t of [req.text, ...(req.companions ?? []).map((c) => c.text)]) assertNoCodeLoadingDirectives(t);
   const target = resolveTarget(req.target);
   const next = Buffer.from(req.text, 'utf8');
+  const companions: Companion[] = (req.companions ?? []).map((c) => ({ target: resolveTarget(c.target), next: Buffer.from(c.text, 'utf8') }));
   // Only a kongc build says which build it is; anything else can't be verified live.
   const probe = hash ? probeFor(req.plan.listen) : null;
   const nginxTest = testCommand(req.nginx, req.testCmd);
   const nginxReload = reloadCommand(req.nginx, req.reloadCmd);
 
-  const host = await hostFor(req, target);
+  const host = await hostFor(req, target, companions);
   if (host && !host.tree.targetSites.length) log(`warning: no include in ${host.conf} reaches ${target}: nginx will not load it`);
+  for (const c of companions) if (host && !host.tree.companionSites.get(c.target)?.length) log(`warning: no include in ${host.conf} reaches ${c.target}: nginx will not load it (a stream include goes in a stream {} block)`);
   const mustStart = checkRunning(req, host);
 
   // Step 1: compare. Identical bytes, no interrupted apply and nothing contradicting on the live
   // endpoint: nothing to do, and above all no reload.
   const installed = readOrNull(target);
   log(`compare: ${hash ? `build ${hash}` : 'the file'} against ${target}`);
-  if (req.dryRun) return dryRun(req, host, target, hash, installed, next);
-  if (installed?.equals(next) && readJournal(target) === undefined && !mustStart) {
+  if (req.dryRun) return dryRun(req, host, target, hash, installed, next, companions);
+  const companionsCurrent = () => companions.every((c) => readOrNull(c.target)?.equals(c.next) && readJournal(c.target) === undefined);
+  if (installed?.equals(next) && readJournal(target) === undefined && companionsCurrent() && !mustStart) {
     const live: LiveState = hash ? await liveState(probe, hash) : { state: 'unknown', detail: 'not a kongc build' };
     if (unchangedOrThrow(live, target)) {
       log(`compare: no changes (live: ${live.detail})`);
@@ -188,11 +196,12 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
   const lock = await acquireLock(lockPath, { timeoutMs: req.timeoutMs, log: (m) => log(`lock: ${m}`), signal });
   log(`lock: acquired ${lockPath}`);
   try {
-    for (const name of removeStaleTempFiles(target)) log(`cleanup: removed ${name} left by a dead process`);
-    await recoverJournal(req, target, probe);
+    for (const file of [target, ...companions.map((c) => c.target)]) for (const name of removeStaleTempFiles(file)) log(`cleanup: removed ${name} left by a dead process`);
+    await recoverJournal(req, target, probe, companions);
     // Read again under the lock: another apply may have changed the file while we waited.
     const previous = readOrNull(target);
-    if (previous?.equals(next) && !mustStart && hash) {
+    const current = companionsCurrent();
+    if (previous?.equals(next) && current && !mustStart && hash) {
       const live = await liveState(probe, hash);
       if (unchangedOrThrow(live, target)) {
         log(`compare: no changes (live: ${live.detail})`);
@@ -200,11 +209,12 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
       }
       log(`compare: installed file is current but nginx is ${live.detail}: testing and reloading it`);
     }
-    if (previous?.equals(next) && !mustStart && !hash) {
+    if (previous?.equals(next) && current && !mustStart && !hash) {
       log('compare: no changes');
       return { kind: 'unchanged', target, hash };
     }
-    return await install(req, { target, hash, previous, next, probe, nginxTest, nginxReload, host, mustStart });
+    const others = companions.map((c) => ({ ...c, previous: readOrNull(c.target) }));
+    return await install(req, { target, hash, previous, next, others, probe, nginxTest, nginxReload, host, mustStart });
   } finally {
     lock.release();
     log('lock: released');
@@ -215,22 +225,33 @@ export async function applyConfig(req: ApplyRequest): Promise<ApplyOutcome> {
  * A journal left by a dead apply: if nginx serves what is installed, that apply had in fact
  * finished and only the journal is stale; otherwise put the last good file back first.
  */
-async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | null): Promise<void> {
-  const saved = readJournal(target);
-  if (saved === undefined) return;
+async function recoverJournal(req: ApplyRequest, target: string, probe: Probe | null, companions: Companion[]): Promise<void> {
+  const files = [target, ...companions.map((c) => c.target)].filter((f) => readJournal(f) !== undefined);
+  if (!files.length) return;
+  // The files went live together: the target's build, served, says the interrupted change is live.
   const installedHash = buildHash(readOrNull(target)?.toString('utf8') ?? '');
   const live: LiveState = installedHash ? await liveState(probe, installedHash) : { state: 'unknown', detail: '' };
-  if (live.state === 'match') {
-    req.log(`recover: an earlier apply was interrupted after its change went live; keeping it`);
-  } else {
-    if (saved === null) rmSync(target, { force: true });
-    else replaceFile(target, saved);
-    fsyncDir(dirname(target));
-    // If nginx runs the interrupted apply's config, the steps that follow reload it anyway:
-    // either our change differs from the restored file, or the live check finds it stale.
-    req.log(`recover: an earlier apply was interrupted; restored the file it replaced`);
+  const which = (file: string) => (file === target ? '' : ` (${file})`);
+  for (const file of files) {
+    const saved = readJournal(file)!;
+    if (live.state === 'match') {
+      req.log(`recover: an earlier apply was interrupted after its change went live; keeping it${which(file)}`);
+    } else {
+      if (saved === null) rmSync(file, { force: true });
+      else replaceFile(file, saved);
+      fsyncDir(dirname(file));
+      // If nginx runs the interrupted apply's config, the steps that follow reload it anyway:
+      // either our change differs from the restored file, or the live check finds it stale.
+      req.log(`recover: an earlier apply was interrupted; restored the file it replaced${which(file)}`);
+    }
+    clearJournal(file);
   }
-  clearJournal(target);
+}
+
+/** A file installed with the target (the stream include). */
+interface Companion {
+  target: string;
+  next: Buffer;
 }
 
 interface InstallContext {
@@ -238,6 +259,8 @@ interface InstallContext {
   hash: string | null;
   previous: Buffer | null;
   next: Buffer;
+  /** Companion files, with what they held before (null: none). */
+  others: (Companion & { previous: Buffer | null })[];
   probe: Probe | null;
   nginxTest: Command;
   nginxReload: Command;
@@ -254,9 +277,11 @@ function failure(head: string, undone: string, detail?: string): string {
 async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOutcome> {
   const { log, signal } = req;
   const { target, previous, next } = ctx;
-  const change = stats(previous, next);
+  const change = [{ previous, next }, ...ctx.others].map((f) => stats(f.previous, f.next)).reduce((a, b) => ({ added: a.added + b.added, removed: a.removed + b.removed }));
   const env = { KONGC_TARGET: target, KONGC_CANDIDATE: target };
   let written = false;
+  /** Companion files written (their journal is in place): restored on rollback. */
+  const writtenOthers: InstallContext['others'] = [];
   let reloaded = false;
 
   /**
@@ -264,6 +289,17 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
    * kept in the message if the undo fails too.
    */
   const rollback = async (reason: string): Promise<string> => {
+    for (const o of [...writtenOthers].reverse()) {
+      try {
+        if (o.previous === null) rmSync(o.target, { force: true });
+        else replaceFile(o.target, o.previous);
+        fsyncDir(dirname(o.target));
+      } catch (e) {
+        throw new CommandFailure(`${reason}\nrollback failed: cannot restore ${o.target}: ${(e as Error).message}`, EXIT_ROLLBACK_FAILED);
+      }
+      log(o.previous === null ? `rollback: removed ${o.target} (it did not exist before)` : `rollback: restored the previous ${o.target}`);
+      clearJournal(o.target);
+    }
     if (written) {
       try {
         if (previous === null) rmSync(target, { force: true });
@@ -276,8 +312,8 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
       log(previous === null ? `rollback: removed ${target} (it did not exist before)` : `rollback: restored the previous ${target}`);
     }
     clearJournal(target);
-    if (!written) return '';
-    const restored = previous === null ? `${target} is removed again` : 'the previous file is back in place';
+    if (!written && !writtenOthers.length) return '';
+    const restored = !writtenOthers.length ? (previous === null ? `${target} is removed again` : 'the previous file is back in place') : 'the previous files are back in place';
     // Reloading again only helps if the file on disk is different from what was reloaded.
     if (!reloaded) return restored;
     // A stopped nginx (never started, or one that died) has nothing to reload: say so.
@@ -331,7 +367,26 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
       } catch (e) {
         await fail(`cannot write ${target}: ${(e as Error).message}`);
       }
-      log(mode === 'rename' ? `write: ${target} replaced atomically (+${change.added} -${change.removed} lines)` : `write: rename over ${target} failed with EBUSY (single-file bind mount?); rewrote it in place (+${change.added} -${change.removed} lines)`);
+      const own = stats(previous, next);
+      log(mode === 'rename' ? `write: ${target} replaced atomically (+${own.added} -${own.removed} lines)` : `write: rename over ${target} failed with EBUSY (single-file bind mount?); rewrote it in place (+${own.added} -${own.removed} lines)`);
+    }
+    // The companions (the stream include) with the same journal, so that they go back together.
+    for (const o of ctx.others) {
+      if (o.previous?.equals(o.next)) continue;
+      signal.throwIfAborted();
+      try {
+        writeJournal(o.target, o.previous);
+      } catch (e) {
+        await fail(`cannot write beside ${o.target}: ${(e as Error).message}`);
+      }
+      writtenOthers.push(o);
+      try {
+        replaceFile(o.target, o.next);
+      } catch (e) {
+        await fail(`cannot write ${o.target}: ${(e as Error).message}`);
+      }
+      const own = stats(o.previous, o.next);
+      log(`write: ${o.target} replaced (+${own.added} -${own.removed} lines)`);
     }
 
     // Step 4: test.
@@ -370,6 +425,7 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
     } catch (e) {
       log(`warning: cannot keep the Kong state beside ${target}: ${(e as Error).message}`);
     }
+    for (const o of writtenOthers) clearJournal(o.target);
     clearJournal(target);
     return { kind: 'applied', target, hash: ctx.hash, stats: change, unverified, started: ctx.mustStart };
   } catch (e) {
@@ -385,20 +441,26 @@ async function install(req: ApplyRequest, ctx: InstallContext): Promise<ApplyOut
  * Steps 1 and 4 only, on temporary copies: nothing on the host changes. Without --test-cmd the
  * candidate is tested inside a copy of the host's include tree, as the real apply tests it.
  */
-async function dryRun(req: ApplyRequest, host: NginxHost | null, target: string, hash: string | null, installed: Buffer | null, next: Buffer): Promise<ApplyOutcome> {
-  const change = stats(installed, next);
-  if (installed?.equals(next)) {
+async function dryRun(req: ApplyRequest, host: NginxHost | null, target: string, hash: string | null, installed: Buffer | null, next: Buffer, companions: Companion[]): Promise<ApplyOutcome> {
+  const others = companions.map((c) => ({ ...c, previous: readOrNull(c.target) }));
+  const change = [{ previous: installed, next }, ...others].map((f) => stats(f.previous, f.next)).reduce((a, b) => ({ added: a.added + b.added, removed: a.removed + b.removed }));
+  if (installed?.equals(next) && others.every((o) => o.previous?.equals(o.next))) {
     req.log('compare: no changes');
     return { kind: 'unchanged', target, hash };
   }
   req.log(`compare: would change ${target} (+${change.added} -${change.removed} lines)`);
   if (req.testCmd) {
-    // The user's test command finds the candidate in $KONGC_CANDIDATE.
+    // The user's test command finds the candidate in $KONGC_CANDIDATE (the stream include's in $KONGC_STREAM_CANDIDATE).
     const dir = mkdtempSync(join(tmpdir(), 'kongc-dry-run-'));
     try {
       const candidate = join(dir, basename(target));
       writeFileSync(candidate, next);
-      const r = await runCommand({ shell: req.testCmd }, { timeoutMs: req.timeoutMs, env: { KONGC_TARGET: target, KONGC_CANDIDATE: candidate } });
+      const streamEnv: Record<string, string> = {};
+      for (const c of companions) {
+        streamEnv.KONGC_STREAM_CANDIDATE = join(dir, `stream-${basename(c.target)}`);
+        writeFileSync(streamEnv.KONGC_STREAM_CANDIDATE, c.next);
+      }
+      const r = await runCommand({ shell: req.testCmd }, { timeoutMs: req.timeoutMs, env: { KONGC_TARGET: target, KONGC_CANDIDATE: candidate, ...streamEnv } });
       req.log(`test: ${r.display} (KONGC_CANDIDATE=${candidate}): ${r.ok ? 'ok' : 'failed'}`);
       if (!r.ok) {
         throw new CommandFailure(`${r.display} rejected the new configuration:\n${mapNginxMessage(r.output, { text: next.toString('utf8'), renderedPaths: [candidate], plan: req.plan })}`);
@@ -409,11 +471,11 @@ async function dryRun(req: ApplyRequest, host: NginxHost | null, target: string,
     return { kind: 'dry-run', target, hash, stats: change };
   }
   // Without --reload-cmd, hostFor either found the tree or failed loudly; with one, find it now.
-  const tree = host ?? (await locateHost(req.nginx, target, req.timeoutMs));
+  const tree = host ?? (await locateHost(req.nginx, target, req.timeoutMs, companions.map((c) => c.target)));
   if (!tree.tree.targetSites.length) {
     throw new CommandFailure(`no include in ${tree.conf} reaches ${target}: nginx would never load it, so applying it would change nothing that is served`);
   }
-  const r = await testInHostTree(tree, req.nginx, next, req.timeoutMs);
+  const r = await testInHostTree(tree, req.nginx, next, req.timeoutMs, companions);
   req.log(`test: ${r.display}: ${r.ok ? 'ok' : 'failed'}`);
   if (!r.ok) {
     throw new CommandFailure(`nginx -t rejected the new configuration in ${tree.conf}:\n${mapNginxMessage(r.output, { text: next.toString('utf8'), renderedPaths: [r.candidatePath], plan: req.plan })}`);

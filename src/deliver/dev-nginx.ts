@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { CommandFailure } from '../diagnostics.js';
 import type { NginxPlan } from '../plan/ir.js';
-import { assertNoCodeLoadingDirectives, modulesFor, wrapperConfig } from './nginx-check.js';
+import { assertNoCodeLoadingDirectives, modulesFor, streamModules, wrapperConfig } from './nginx-check.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
@@ -24,6 +24,8 @@ export class DevNginx {
   private readonly errorLog: string;
   /** The load_module paths of the staged config, then of the live one. */
   private modules: string[] = [];
+  /** The stream include of the staged config, then of the live one (none without stream listeners). */
+  private stream: string | undefined;
 
   constructor(
     private readonly nginx: string,
@@ -43,9 +45,9 @@ export class DevNginx {
     return this.exited;
   }
 
-  /** Tests `text`, starts nginx on it and waits until it serves the build. */
-  async start(text: string, plan: Plan): Promise<void> {
-    await this.stage(text, plan);
+  /** Tests `text` (and the stream include `stream`), starts nginx on it and waits until it serves the build. */
+  async start(text: string, plan: Plan, stream: string | null = null): Promise<void> {
+    await this.stage(text, plan, stream);
     this.promote();
     const conf = join(this.prefix, 'nginx.conf');
     // Own process group: Ctrl-C reaches kongc only, which stops nginx in order.
@@ -78,9 +80,9 @@ export class DevNginx {
    * Loads `text` into the running nginx. Returns nginx's complaint when it refuses the config (the
    * running one stays), or null once the new build is served.
    */
-  async reload(text: string, plan: Plan): Promise<string | null> {
+  async reload(text: string, plan: Plan, stream: string | null = null): Promise<string | null> {
     try {
-      await this.stage(text, plan);
+      await this.stage(text, plan, stream);
     } catch (e) {
       if (e instanceof CommandFailure) return e.message;
       throw e;
@@ -133,14 +135,22 @@ export class DevNginx {
     rmSync(this.prefix, { recursive: true, force: true });
   }
 
-  /** Writes `text` as the next config and has nginx test it; throws CommandFailure when refused. */
-  private async stage(text: string, plan: Plan): Promise<void> {
+  /** Writes `text` (and `stream`) as the next config and has nginx test it; throws CommandFailure when refused. */
+  private async stage(text: string, plan: Plan, stream: string | null): Promise<void> {
     assertNoCodeLoadingDirectives(text);
     const include = join(this.prefix, 'kongc.next.conf');
     const conf = join(this.prefix, 'nginx.next.conf');
     writeFileSync(include, text);
     this.modules = await modulesFor(this.nginx, plan);
-    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules }));
+    this.stream = undefined;
+    if (stream !== null) {
+      assertNoCodeLoadingDirectives(stream);
+      writeFileSync(join(this.prefix, 'kongc-stream.next.conf'), stream);
+      this.modules.push(...(await streamModules(this.nginx)));
+      this.stream = join(this.prefix, 'kongc-stream.conf');
+    }
+    const nextStream = this.stream && join(this.prefix, 'kongc-stream.next.conf');
+    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules, stream: nextStream }));
     const r = await runCommand({ argv: [this.nginx, '-t', '-q', '-p', this.prefix, '-e', this.errorLog, '-c', conf] }, { timeoutMs: 60_000 });
     if (!r.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${mapNginxMessage(r.output, { text, renderedPaths: [include], plan })}`);
   }
@@ -149,7 +159,8 @@ export class DevNginx {
   private promote(): void {
     const include = join(this.prefix, 'kongc.conf');
     renameSync(join(this.prefix, 'kongc.next.conf'), include);
-    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules }));
+    if (this.stream) renameSync(join(this.prefix, 'kongc-stream.next.conf'), this.stream);
+    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules, stream: this.stream }));
   }
 
   /** The last few errors in nginx's error log. */

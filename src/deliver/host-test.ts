@@ -65,7 +65,8 @@ export interface HostTestResult extends CommandResult {
 }
 
 /** Runs `nginx [-p] -c COPY -t` and reports real paths in its output, not the copy's. */
-export async function testInHostTree(host: NginxHost, inv: NginxInvocation, candidate: Buffer, timeoutMs: number): Promise<HostTestResult> {
+/** `companions`: files installed with the target (the stream include), each written where the tree includes it. */
+export async function testInHostTree(host: NginxHost, inv: NginxInvocation, candidate: Buffer, timeoutMs: number, companions: { target: string; next: Buffer }[] = []): Promise<HostTestResult> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'kongc-dry-run-')));
   try {
     linkTree(root, host.tree.confPrefix, { left: MAX_LINKED });
@@ -76,6 +77,7 @@ export async function testInHostTree(host: NginxHost, inv: NginxInvocation, cand
       writeInside(root, inCopy(root, file.path), text);
     }
     for (const site of host.tree.targetSites) writeInside(root, inCopy(root, site), candidate);
+    for (const c of companions) for (const site of host.tree.companionSites.get(c.target) ?? []) writeInside(root, inCopy(root, site), c.next);
     const argv = [inv.nginx, ...(inv.prefix ? ['-p', inv.prefix] : []), '-c', inCopy(root, host.conf), '-t'];
     const r = await runCommand({ argv }, { timeoutMs });
     return {

@@ -8,12 +8,12 @@ import type { NginxPlan } from '../plan/ir.js';
 import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
-import { locateModule, NJS_MODULE } from './nginx-modules.js';
+import { locateModule, NJS_MODULE, STREAM_MODULE } from './nginx-modules.js';
 
 export { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 
 /** The main config the include is tested in: every path nginx opens lies inside `prefix`. */
-export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean; modules?: string[] } = {}): string {
+export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean; modules?: string[]; stream?: string } = {}): string {
   // nginx refuses `user` when not root; as root it would otherwise switch workers to `nobody`.
   const asRoot = process.getuid?.() === 0;
   return [
@@ -30,30 +30,40 @@ export function wrapperConfig(prefix: string, includeFile: string, opts: { foreg
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${join(prefix, 'tmp', k)};`),
     `  include ${includeFile};`,
     '}',
+    // The stream include (tcp, tls, udp routes), when there is one; its module is among `modules`.
+    ...(opts.stream ? ['stream {', `  include ${opts.stream};`, '}'] : []),
     '',
   ].join('\n');
 }
 
+/**
+ * `nginx -t` on the http include, and on the stream include (`stream`) in a stream {} block of the
+ * same wrapper, with ngx_stream_module loaded when this nginx builds it as a dynamic module.
+ */
 export async function checkWithNginx(
   text: string,
-  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'> & Partial<Pick<NginxPlan, 'njs'>>; timeoutMs?: number },
+  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'> & Partial<Pick<NginxPlan, 'njs'>>; timeoutMs?: number; stream?: string },
 ): Promise<{ ok: boolean; message: string }> {
   assertNoCodeLoadingDirectives(text);
-  const modules = await modulesFor(opts.nginx, opts.plan);
+  if (opts.stream !== undefined) assertNoCodeLoadingDirectives(opts.stream);
+  const modules = [...(await modulesFor(opts.nginx, opts.plan)), ...(opts.stream !== undefined ? await streamModules(opts.nginx) : [])];
   const prefix = mkdtempSync(join(tmpdir(), 'kongc-check-'));
   try {
     mkdirSync(join(prefix, 'logs'));
     mkdirSync(join(prefix, 'tmp'));
     const include = join(prefix, 'kongc.conf');
+    const streamInclude = opts.stream !== undefined ? join(prefix, 'kongc-stream.conf') : undefined;
     const conf = join(prefix, 'nginx.conf');
     writeFileSync(include, text);
-    writeFileSync(conf, wrapperConfig(prefix, include, { modules }));
+    if (streamInclude) writeFileSync(streamInclude, opts.stream!);
+    writeFileSync(conf, wrapperConfig(prefix, include, { modules, stream: streamInclude }));
     // -e: nginx opens its compiled-in error log before reading the config unless told otherwise.
     const r = await runCommand(
       { argv: [opts.nginx, '-t', '-q', '-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', conf] },
       { timeoutMs: opts.timeoutMs ?? 60_000 },
     );
     if (r.ok) return { ok: true, message: r.output };
+    if (streamInclude && r.output.includes(streamInclude)) return { ok: false, message: mapNginxMessage(r.output, { text: opts.stream!, renderedPaths: [streamInclude], plan: opts.plan }) };
     return { ok: false, message: mapNginxMessage(r.output, { text, renderedPaths: [include], plan: opts.plan }) };
   } finally {
     rmSync(prefix, { recursive: true, force: true });
@@ -64,5 +74,11 @@ export async function checkWithNginx(
 export async function modulesFor(nginx: string, plan: Partial<Pick<NginxPlan, 'njs'>>): Promise<string[]> {
   if (!plan.njs) return [];
   const path = await locateModule(nginx, NJS_MODULE);
+  return path ? [path] : [];
+}
+
+/** The `load_module` path of ngx_stream_module for a stream include (none when built in); throws naming libnginx-mod-stream when missing. */
+export async function streamModules(nginx: string): Promise<string[]> {
+  const path = await locateModule(nginx, STREAM_MODULE);
   return path ? [path] : [];
 }

@@ -29,6 +29,8 @@ export interface ConfTree {
   files: ConfFile[];
   /** The paths through which the tree loads the target (none: nginx never reads it). */
   targetSites: string[];
+  /** Where the includes reach each companion file installed with the target (the stream include), by companion. */
+  companionSites: Map<string, string[]>;
   /** Main-context directives, last value wins: `pid`, `daemon`. */
   mainDirectives: Map<string, string>;
 }
@@ -121,12 +123,18 @@ function realOrSelf(p: string): string {
   }
 }
 
-/** Reads the tree under `main`; `target` (absolute) is recognised by path or by real path. */
-export function readConfTree(main: string, target: string): ConfTree {
+/**
+ * Reads the tree under `main`; `target` (absolute) is recognised by path or by real path, and so
+ * is each of `companions` (files kongc installs with it): none of them is read.
+ */
+export function readConfTree(main: string, target: string, companions: string[] = []): ConfTree {
   const confPrefix = dirname(main);
-  const targetNames = new Set([resolve(target), realOrSelf(target)]);
-  const isTarget = (p: string) => targetNames.has(resolve(p)) || targetNames.has(realOrSelf(p));
-  const tree: ConfTree = { main, confPrefix, files: [], targetSites: [], mainDirectives: new Map() };
+  const namesOf = (p: string) => new Set([resolve(p), realOrSelf(p)]);
+  const targetNames = namesOf(target);
+  const is = (names: Set<string>, p: string) => names.has(resolve(p)) || names.has(realOrSelf(p));
+  const isTarget = (p: string) => is(targetNames, p);
+  const companionNames = companions.map((c) => ({ companion: c, names: namesOf(c) }));
+  const tree: ConfTree = { main, confPrefix, files: [], targetSites: [], companionSites: new Map(companions.map((c) => [c, []])), mainDirectives: new Map() };
 
   const visit = (path: string, depth: number, blockDepth: number) => {
     if (tree.files.length >= MAX_FILES || depth > MAX_DEPTH) throw new CommandFailure(`${main}: more than ${MAX_FILES} included files or ${MAX_DEPTH} levels of include; is an include recursive?`);
@@ -155,7 +163,9 @@ export function readConfTree(main: string, target: string): ConfTree {
       const matches = hasGlob(pattern) ? expandGlob(pattern, resolve(target)) : [pattern];
       file.includes.push({ word, pattern, matches });
       for (const m of matches) {
+        const companion = companionNames.find((c) => is(c.names, m));
         if (isTarget(m)) tree.targetSites.push(m);
+        else if (companion) tree.companionSites.get(companion.companion)!.push(m);
         else visit(m, depth + 1, level);
       }
     }

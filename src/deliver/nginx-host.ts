@@ -22,7 +22,7 @@ export function parseBuildPaths(output: string): { prefix?: string; conf?: strin
   return { prefix: arg('prefix'), conf: arg('conf-path'), pid: arg('pid-path') };
 }
 
-export async function locateHost(inv: NginxInvocation, target: string, timeoutMs: number): Promise<NginxHost> {
+export async function locateHost(inv: NginxInvocation, target: string, timeoutMs: number, companions: string[] = []): Promise<NginxHost> {
   let built: ReturnType<typeof parseBuildPaths> = {};
   const ask = async () => {
     const r = await runCommand({ argv: [inv.nginx, '-V'] }, { timeoutMs });
@@ -34,7 +34,7 @@ export async function locateHost(inv: NginxInvocation, target: string, timeoutMs
   const prefix = resolve(inv.prefix ?? built.prefix ?? '/usr/local/nginx');
   const rel = (p: string) => (isAbsolute(p) ? p : join(prefix, p));
   const conf = rel(inv.conf ?? built.conf ?? 'conf/nginx.conf');
-  const tree = readConfTree(conf, target);
+  const tree = readConfTree(conf, target, companions);
   let pid = tree.mainDirectives.get('pid');
   if (!pid) {
     if (!built.prefix && !built.conf) await ask();

@@ -23,6 +23,13 @@ export const NJS_MODULE: DynamicModule = {
   builtIn: /--add-module=\S*njs\S*\/nginx(?:\s|$)/,
 };
 
+export const STREAM_MODULE: DynamicModule = {
+  file: 'ngx_stream_module.so',
+  debianPackage: 'libnginx-mod-stream',
+  neededFor: 'the stream include (tcp, tls, udp and tls_passthrough routes)',
+  builtIn: /--with-stream(?:\s|$)/,
+};
+
 /** `--modules-path=`, else `<prefix>/modules`, from `nginx -V`. */
 export function modulesFolder(versionOutput: string): string {
   const dir = /--modules-path=(\S+)/.exec(versionOutput)?.[1];

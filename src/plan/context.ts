@@ -23,8 +23,19 @@ export interface PlanOptions {
   withNjs?: boolean;
   /** TLS listen addresses; default 8443 when the config has certificates. */
   listenTls?: string[];
+  /** Stream listen addresses (Kong's stream_listen: off unless given). */
+  listenStream?: StreamListen[];
+  /** The stream include has a place to go (`--stream-output`, or a command that writes one). */
+  streamOutput?: boolean;
   /** The certificate for SNIs no certificate names, as Kong's ssl_cert: asked for only when a TLS listener exists. */
   defaultCertificate?: () => DefaultCertificate;
+}
+
+/** One stream_listen entry: `ADDR`, `ADDR udp` or `ADDR ssl`. */
+export interface StreamListen {
+  address: string;
+  udp: boolean;
+  ssl: boolean;
 }
 
 /** Normalized PEM and where it came from (for the warning about a development certificate), or why there is none. */

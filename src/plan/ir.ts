@@ -41,6 +41,11 @@ export interface NginxPlan {
   plugins: PluginHttp;
   /** Request headers every proxied request sends (the server's proxy_set_header lines), each from one variable. */
   proxyHeaders: { name: string; variable: string }[];
+  /**
+   * The build hash of the stream include made with this one, or null: printed in this include, so
+   * that its own build hash (what `apply` verifies live) changes when only the stream routes do.
+   */
+  streamBuild: string | null;
 }
 
 /** Plugin parts at http level, each shared by every route its instance applies to. */
@@ -416,3 +421,59 @@ export interface ProxyOverride {
 /** A typed directive argument: each kind has its own encoder. */
 export type DirectiveArg = { ms: number } | { count: number } | { word: string } | { on: boolean };
 
+
+/** The include for nginx's stream {} context (tcp, tls, udp and tls_passthrough routes): src/plan/stream. */
+export interface StreamPlan {
+  kongcVersion: string;
+  upstreams: StreamUpstream[];
+  /** The upstream a connection no route matches goes to: no live server, so nginx closes it, as Kong does. */
+  noRoute: string;
+  /** Address → the set of route sources/destinations (by number) that contain it. */
+  geos: StreamGeo[];
+  maps: MapBlock[];
+  /** The routes in the order Kong tries them, for the include's header comment. */
+  order: { route: string; service: string | null; priority: string }[];
+  servers: StreamServer[];
+  /** Certificate and CA side files (written before the include, as the http include's). */
+  files: GeneratedFile[];
+  /** The folder of the internal servers' Unix sockets (it must exist for nginx -t); null without any. */
+  socketDir: string | null;
+}
+
+export interface StreamUpstream {
+  name: string;
+  entityKind: 'upstream' | 'service';
+  entity: string;
+  balance: { kind: 'round-robin' } | { kind: 'least_conn' } | { kind: 'hash'; key: string };
+  servers: UpstreamServer[];
+}
+
+export interface StreamGeo {
+  /** The variable holding the address (`remote_addr`, `server_addr`). */
+  address: string;
+  variable: string;
+  entries: { cidr: string; value: string }[];
+  purpose: string;
+}
+
+export interface StreamServer {
+  /** What the server is and the Kong entities (by key) it was made for, for its comment. */
+  purpose: string;
+  /** Client-facing addresses (`--listen-stream`), or one internal Unix socket. */
+  listen: { address: string; udp: boolean; ssl: boolean }[];
+  socket: string | null;
+  sslPreread: boolean;
+  /** Terminates TLS with the certificate for the SNI (the shared certificate maps). */
+  certificate: { alt: boolean } | null;
+  proxy: StreamProxy;
+}
+
+export interface StreamProxy {
+  /** A generated variable (the route's choice) or a fixed upstream block name. */
+  passVariable: string | null;
+  passUpstream: string | null;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  tries: number;
+  ssl: { serverName: string; verify: boolean; verifyDepth: number | null; trustedCertificate: string | null; clientCertificate: { id: string; cert: string; key: string } | null } | null;
+}

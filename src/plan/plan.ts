@@ -128,6 +128,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     njs: njs?.import ?? null,
     plugins: plugins.http,
     proxyHeaders: PROXY_HEADERS,
+    streamBuild: null,
   };
   // Where each entity was declared is read only by review output (`--format json`) and to tie an
   // nginx complaint to its entity; finding 10,000 positions costs ~25 ms, so on first read only.

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { loadCertificateMaterial, type KeyPair } from '../model/certificate-material.js';
 import type { KongState } from '../model/types.js';
+import type { SourceRef } from '../load/source-map.js';
 import type { GeneratedFile, MapBlock, TlsListener } from './ir.js';
 import { sideFileName, VARIABLES } from './names.js';
 import type { PlanContext } from './context.js';
@@ -19,13 +20,30 @@ export interface TlsPlan {
 const SAFE_PEM = /^[A-Za-z0-9+/=\n -]+$/;
 
 export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
-  const none: TlsPlan = { listener: null, maps: [], files: [] };
   // A certificate only ever presented to upstreams (a client_certificate bound to no SNI) calls for no listener.
   const clientCertificates = new Set([...state.services, ...state.upstreams].flatMap((e) => (e.client_certificate === null ? [] : [e.client_certificate.toLowerCase()])));
   const served = state.certificates.some((c) => c.snis.length > 0 || !c.id || !clientCertificates.has(c.id.toLowerCase()));
   const listen = ctx.options.listenTls?.length ? ctx.options.listenTls : served ? ['8443'] : [];
-  if (!listen.length) return none;
-  const first = state.certificates[0];
+  if (!listen.length) return { listener: null, maps: [], files: [] };
+  const selection = planCertificateSelection(ctx, state);
+  return selection ? { listener: { listen, alt: selection.alt }, maps: selection.maps, files: selection.files } : { listener: null, maps: [], files: [] };
+}
+
+/** The certificate (and cert_alt) a TLS handshake presents, chosen by SNI: maps on $ssl_server_name and their side files. */
+export interface CertificateSelection {
+  maps: MapBlock[];
+  files: GeneratedFile[];
+  /** Some certificate has a cert_alt: a second pair is set per handshake. */
+  alt: boolean;
+}
+
+/**
+ * The maps any TLS terminating listener (http or stream) uses with `ssl_certificate data:$var`;
+ * null after reporting why there can be none (at the first certificate, else at `at`). The same
+ * certificates give the same side files.
+ */
+export function planCertificateSelection(ctx: PlanContext, state: KongState, at?: SourceRef): CertificateSelection | null {
+  const first = state.certificates[0] ?? (at && { src: at });
   // A problem with no entity to point at (a TLS listener asked for on the command line) names the file.
   const report = (severity: 'error' | 'warning', message: string, hint: string) =>
     first
@@ -34,12 +52,12 @@ export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   const dir = ctx.options.secretsDir ?? ctx.options.caDir;
   if (!dir) {
     report('error', 'kongc writes certificates and keys to files that only nginx reads (mode 0600), and has nowhere to write them', 'build with -o FILE (the files go next to it) or --secrets-dir DIR');
-    return none;
+    return null;
   }
   const fallback = ctx.options.defaultCertificate?.() ?? { problem: 'a TLS listener needs a default certificate for clients whose SNI no certificate names', hint: 'pass --default-cert FILE --default-key FILE' };
   if ('problem' in fallback) {
     report('error', fallback.problem, fallback.hint);
-    return none;
+    return null;
   }
   // Entries by SNI; `*` is the default before the default certificate.
   const main = new Map<string, KeyPair>();
@@ -84,7 +102,7 @@ export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   if (!star && fallback.development) {
     report('warning', `clients whose SNI no certificate names get ${fallback.origin}, which no client trusts`, 'for production pass --default-cert FILE --default-key FILE, or bind a certificate to the SNI *');
   }
-  return { listener: { listen, alt: hasAlt }, maps, files };
+  return { maps, files, alt: hasAlt };
 }
 
 function quote(text: string): string {

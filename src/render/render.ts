@@ -41,7 +41,7 @@ const HandlebarsRuntime = runtimeModule as Pick<typeof Handlebars, 'create'>;
 export function handlebarsCompiler(library: typeof Handlebars): HandlebarsCompiler {
   return library as HandlebarsCompiler;
 }
-import type { Check, DirectiveArg, MapEntry, MapValue, NginxPlan, PluginArg } from '../plan/ir.js';
+import type { Check, DirectiveArg, MapEntry, MapValue, NginxPlan, PluginArg, StreamPlan } from '../plan/ir.js';
 import { COMPILED_DIR, TEMPLATES_DIR } from '../paths.js';
 import * as enc from './encoders.js';
 
@@ -125,7 +125,11 @@ function ifBlock(this: unknown, value: unknown, options: Handlebars.HelperOption
  */
 export const BLOCK_HELPERS: Record<string, (...args: any[]) => unknown> = { if: ifBlock, each: eachJoined, ...LOGIC_HELPERS };
 
-let compiled: Handlebars.TemplateDelegate | undefined;
+/** Templates rendered on their own (each with its partials written in): the http include and the stream include. */
+export const ROOT_TEMPLATES = ['main', 'stream'] as const;
+type RootTemplate = (typeof ROOT_TEMPLATES)[number];
+
+const compiled = new Map<RootTemplate, Handlebars.TemplateDelegate>();
 
 /** Handlebars compile options; the build-time precompiled templates use the same. */
 export function compileOptions(): CompileOptions {
@@ -200,9 +204,10 @@ export function templateSpecOf(code: string): TemplateSpecification {
   return new Function(ENCODERS, BLOCKS, `return ${code};`)(ENCODER_HELPERS, BLOCK_HELPERS) as TemplateSpecification;
 }
 
-/** The text of a module that exports the template code (`npm run build` writes it). */
-export function templateModule(hash: string, code: string): string {
-  return `module.exports = { hash: ${JSON.stringify(hash)}, template: function (${ENCODERS}, ${BLOCKS}) { return ${code}; } };\n`;
+/** The text of a module that exports each root template's code (`npm run build` writes it). */
+export function templateModule(hash: string, codes: Record<string, string>): string {
+  const entries = Object.entries(codes).map(([name, code]) => `${JSON.stringify(name)}: function (${ENCODERS}, ${BLOCKS}) { return ${code}; }`);
+  return `module.exports = { hash: ${JSON.stringify(hash)}, templates: { ${entries.join(', ')} } };\n`;
 }
 
 /** The syntax tree with every `loc` removed (in place). */
@@ -232,14 +237,15 @@ export function assembledTemplate(sources: Record<string, string>, name = 'main'
  * The templates `npm run build` precompiled (skipping Handlebars' parse and code generation on
  * every run) when they were made from these very sources; else compiled now.
  */
-function template(): Handlebars.TemplateDelegate {
-  if (compiled) return compiled;
+function template(name: RootTemplate = 'main'): Handlebars.TemplateDelegate {
+  const hit = compiled.get(name);
+  if (hit) return hit;
   const require = createRequire(import.meta.url);
   const { sources, hash } = templateSources();
   let spec: TemplateSpecification | undefined;
   try {
-    const pre = require(join(COMPILED_DIR, 'render', PRECOMPILED_TEMPLATES)) as { hash: string; template: (encoders: typeof ENCODER_HELPERS, blocks: typeof BLOCK_HELPERS) => TemplateSpecification };
-    if (pre.hash === hash) spec = pre.template(ENCODER_HELPERS, BLOCK_HELPERS);
+    const pre = require(join(COMPILED_DIR, 'render', PRECOMPILED_TEMPLATES)) as { hash: string; templates: Record<string, (encoders: typeof ENCODER_HELPERS, blocks: typeof BLOCK_HELPERS) => TemplateSpecification> };
+    if (pre.hash === hash) spec = pre.templates[name]?.(ENCODER_HELPERS, BLOCK_HELPERS);
   } catch {
     /* not generated: compile below */
   }
@@ -248,9 +254,10 @@ function template(): Handlebars.TemplateDelegate {
   const hb = full ? (full.default ?? full).create() : HandlebarsRuntime.create();
   // No helpers are registered: the template code calls its encoders and blocks directly (compileTemplateSpec).
   // Not precompiled (templates edited since the build): the same code generation, now.
-  spec ??= templateSpecOf(compileTemplateSpec(handlebarsCompiler(full!.default ?? full!), assembledTemplate(sources)));
-  compiled = hb.template(spec);
-  return compiled;
+  spec ??= templateSpecOf(compileTemplateSpec(handlebarsCompiler(full!.default ?? full!), assembledTemplate(sources, name)));
+  const delegate = hb.template(spec);
+  compiled.set(name, delegate);
+  return delegate;
 }
 
 /** What the templates read: their field paths are checked against this type (test/security/templates.test.ts). */
@@ -261,9 +268,26 @@ export interface RenderContext {
   version: string;
 }
 
-export function renderPlan(plan: NginxPlan): string {
-  const context: RenderContext = { plan, hash: HASH_SLOT, version: plan.kongcVersion };
-  const draft = template()(context);
+/** What stream.hbs reads (checked the same way). */
+export interface StreamRenderContext {
+  plan: StreamPlan;
+  hash: string;
+  version: string;
+}
+
+/** The text with its build hash: a hash of the text with the slots in it. */
+function withBuildHash(draft: string): string {
   const hash = createHash('sha256').update(draft).digest('hex').slice(0, 16);
   return draft.split(HASH_SLOT).join(hash);
+}
+
+/** The stream {} include (src/plan/stream). */
+export function renderStreamPlan(plan: StreamPlan): string {
+  const context: StreamRenderContext = { plan, hash: HASH_SLOT, version: plan.kongcVersion };
+  return withBuildHash(template('stream')(context));
+}
+
+export function renderPlan(plan: NginxPlan): string {
+  const context: RenderContext = { plan, hash: HASH_SLOT, version: plan.kongcVersion };
+  return withBuildHash(template('main')(context));
 }

@@ -12,6 +12,7 @@ import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
 import { checkCertificates } from './certificates.js';
 import { checkNearMisses } from './near-misses.js';
+import { checkStreamPlugins, checkStreamRoute, checkStreamService, isStreamRoute, isStreamService } from './stream.js';
 
 export interface CheckOptions {
   skipUnsupported?: boolean;
@@ -19,12 +20,13 @@ export interface CheckOptions {
 
 const HTTP_PROTOCOLS = new Set(['http', 'https']);
 
-/** Routes and services kongc compiles: HTTP(S) only. */
+/** Services kongc compiles: HTTP(S) into the http include, tcp/tls/udp into the stream include. */
 export function isCompiledService(s: Service): boolean {
-  return HTTP_PROTOCOLS.has(s.protocol);
+  return HTTP_PROTOCOLS.has(s.protocol) || isStreamService(s);
 }
+/** Routes compiled into the http include (stream routes: src/plan/stream). */
 export function isCompiledRoute(r: Route): boolean {
-  return r.protocols.every((p) => HTTP_PROTOCOLS.has(p)) && !r.sources && !r.destinations && (r.service === null || isCompiledService(r.service));
+  return r.protocols.every((p) => HTTP_PROTOCOLS.has(p)) && !r.sources && !r.destinations && (r.service === null || HTTP_PROTOCOLS.has(r.service.protocol));
 }
 
 /** Characters that can never be part of a value nginx receives from kongc (control characters). */
@@ -42,14 +44,15 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
   unique([...state.services, ...state.routes, ...state.upstreams, ...state.caCertificates, ...state.certificates].filter((e) => e.id), (e) => e.id!.toLowerCase(), 'id', out, 'id');
 
   for (const s of state.services) {
-    if (!isCompiledService(s)) unsupported(child(s.src, 'protocol'), `service protocol '${s.protocol}' is not compiled by kongc (HTTP and HTTPS only)`);
+    if (!isCompiledService(s)) unsupported(child(s.src, 'protocol'), `service protocol '${s.protocol}' is not compiled by kongc (http, https, tcp, tls and udp only)`);
+    if (isStreamService(s)) checkStreamService(s, out);
     if (s.host && addressProblem({ host: s.host, port: null, bracketed: false })) {
       err(child(s.src, 'host'), 'host', `service host '${s.host}' is not a hostname or IP address`, s.host.includes(':') ? "put the port in 'port', not in 'host'" : undefined);
     }
     if (s.path !== null) checkServicePath(s.path, child(s.src, 'path'), err);
     if (s.port === 0) err(child(s.src, 'port'), 'port', 'service port 0 cannot be proxied to', 'set the port the service listens on');
-    if (s.protocol !== 'https' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
-      err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https'");
+    if (s.protocol !== 'https' && s.protocol !== 'tls' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
+      err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https' or 'tls'");
     }
   }
 
@@ -67,7 +70,11 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
     return problem;
   };
   const checks: RouteChecks = { err, unsupported, warn: (ref, code, message, hint) => out.push(diag(ref, 'warning', code, message, hint)), hostProblem: hostProblemOnce };
-  for (const r of state.routes) checkRoute(r, checks);
+  for (const r of state.routes) {
+    if (isStreamRoute(r)) checkStreamRoute(r, out, unsupported);
+    else checkRoute(r, checks);
+  }
+  checkStreamPlugins(state, out);
   return out;
 }
 
@@ -84,7 +91,8 @@ function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChec
   const protos = r.protocols;
   const nonHttp = protos.filter((p) => !HTTP_PROTOCOLS.has(p));
   if (nonHttp.length) unsupported(child(r.src, 'protocols'), `route protocols ${nonHttp.join(', ')} are not compiled by kongc (HTTP and HTTPS only)`);
-  if (r.sources || r.destinations) unsupported(child(r.src, r.sources ? 'sources' : 'destinations'), 'sources/destinations (stream routes) are not compiled by kongc');
+  if (r.service && isStreamService(r.service)) unsupported(child(r.src, 'service'), `an HTTP route's service has protocol '${r.service.protocol}', which is for stream routes`);
+  if (r.sources || r.destinations) err(child(r.src, r.sources ? 'sources' : 'destinations'), 'route-matcher', "sources and destinations are for stream routes ('tcp', 'tls', 'udp'): Kong's router rejects them on http routes", "set protocols to tcp/tls/udp, or remove them");
   if (nonHttp.length === 0 && !r.methods && !r.hosts && !r.headers && !r.paths && !(protos.includes('https') && r.snis)) {
     const which = protos.includes('https') ? "'methods', 'hosts', 'headers', 'paths', 'snis'" : "'methods', 'hosts', 'headers', 'paths'";
     err(r.src, 'route-matcher', `route must set one of ${which} when 'protocols' is '${protos.includes('https') ? 'https' : 'http'}'`, 'add hosts or paths so Kong (and kongc) can match requests to it');

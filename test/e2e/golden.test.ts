@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { compileFixture, listFixtures } from '../support/fixtures.js';
+import { compileFixture, compileFixtureIncludes, listFixtures } from '../support/fixtures.js';
 import { nginxTest } from '../support/nginx.js';
 
 const CODE_LOADING = /^\s*(load_module|perl_\w+|ssl_engine|\w+_by_lua\w*|include|root|alias)\s/m;
@@ -27,6 +27,18 @@ describe('golden fixtures', () => {
         assert.ok(r.ok, r.output);
         assert.doesNotMatch(r.output, /\[warn\]/);
       });
+      const stream = compileFixtureIncludes(f).stream;
+      if (stream !== null) {
+        it('matches its golden stream.conf, and nginx -t accepts it in a stream {} block', () => {
+          assert.equal(stream, readFileSync(f.streamGolden, 'utf8'));
+          assert.doesNotMatch(stream, CODE_LOADING);
+          const r = nginxTest(text, stream);
+          assert.ok(r.ok, r.output);
+          assert.doesNotMatch(r.output, /\[warn\]/);
+        });
+      } else {
+        it('has no stream.conf golden (no stream routes)', () => assert.ok(!existsSync(f.streamGolden)));
+      }
     });
   }
 });

@@ -28,13 +28,15 @@ import { replayLogText } from '../../src/load/admin-log/replay.js';
 import type { NginxPlan } from '../../src/plan/ir.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
 import { address as encodeAddress } from '../../src/render/encoders.js';
-import { renderPlan } from '../../src/render/render.js';
+import { renderPlan, renderStreamPlan } from '../../src/render/render.js';
 import { request } from '../support/http.js';
 import { kongc } from '../support/kongc.js';
 import { nginxTest, startNginx } from '../support/nginx.js';
 import { lexNginx } from './nginx-lexer.js';
 import { ALL_PAYLOADS, INJECTED_HEADER, INJECTED_PATH, hostileString, seed } from './payloads.js';
 import { tempDir } from '../support/temp.js';
+import { defaultCertificateSource } from '../../src/commands/default-certificate.js';
+import { writeGeneratedFiles } from '../../src/commands/build.js';
 
 const SEED = seed();
 const CASES = Number(process.env.KONGC_SECURITY_CASES ?? 10_000);
@@ -473,6 +475,99 @@ describe(`hostile strings in every field (seed ${SEED})`, () => {
       assert.equal(r.exitCode, 0, r.stderr);
       assert.ok(existsSync(join(dir, 'ok.conf')));
     }
+  });
+});
+
+/**
+ * Stream routes and services: every string that reaches the stream include (route snis, sources and
+ * destinations, names, a tcp/tls service's host, an upstream's host_header as TLS name) with every
+ * payload. Each case is refused with positioned diagnostics, or gives a stream include with only
+ * the template's directives, no payload outside quoted data, and that nginx -t accepts.
+ */
+describe(`hostile strings in stream fields (seed ${SEED})`, () => {
+  const streamDoc = (): Doc => ({
+    _format_version: '3.0',
+    services: [
+      { name: 'tcp-svc', protocol: 'tcp', host: '127.0.0.1', port: 9, routes: [{ name: 'sr', protocols: ['tcp'], sources: [{ ip: '10.0.0.0/8' }], destinations: [{ port: 9000 }] }] },
+      { name: 'tls-svc', protocol: 'tls', host: 'up.test', port: 9, routes: [{ name: 'tr', protocols: ['tls'], snis: ['a.test'] }] },
+    ],
+    upstreams: [{ name: 'up.test', targets: [{ target: '127.0.0.1:9' }] }],
+  });
+  const sr = (d: Doc) => d.services[0].routes[0];
+  const STREAM_FIELDS: Record<string, (d: Doc, p: string) => void> = {
+    'stream route.snis': (d, p) => (d.services[1].routes[0].snis = [p]),
+    'stream route.name': (d, p) => (sr(d).name = p),
+    'stream route.sources (ip)': (d, p) => (sr(d).sources = [{ ip: p }]),
+    'stream route.destinations (ip)': (d, p) => (sr(d).destinations = [{ ip: p, port: 9000 }]),
+    'stream route.destinations (port)': (d, p) => (sr(d).destinations = [{ port: p }]),
+    'stream route.sources (key)': (d, p) => (sr(d).sources = [{ [p]: '10.0.0.1' }]),
+    'stream route.protocols': (d, p) => (sr(d).protocols = ['tcp', p]),
+    'stream service.name': (d, p) => (d.services[0].name = p),
+    'stream service.host': (d, p) => (d.services[0].host = p),
+    'stream upstream.host_header': (d, p) => (d.upstreams[0].host_header = p),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'kongc-hostile-stream-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const payloads = [...ALL_PAYLOADS, ...fc.sample(hostileString(), { seed: SEED, numRuns: 200 })];
+  // stream.hbs and the map.hbs partial it writes in.
+  const streamDirectives = new Set(
+    ['stream.hbs', 'map.hbs']
+      .flatMap((f) => readFileSync(join(TEMPLATES_DIR, f), 'utf8').split('\n'))
+      .map((l) => /^\s*([a-z_][a-z0-9_]*)(?=[\s;{])/.exec(l.replace(/\{\{[^}]*\}\}/g, ' '))?.[1])
+      .filter((w): w is string => w !== undefined),
+  );
+
+  it('refused with positioned diagnostics, or a stream include of template directives that nginx -t accepts', () => {
+    let accepted = 0;
+    const tested = new Set<string>();
+    for (const [field, set] of Object.entries(STREAM_FIELDS)) {
+      for (const payload of payloads) {
+        const doc = streamDoc();
+        set(doc, payload);
+        const where = `field ${field} payload ${JSON.stringify(payload.length > 80 ? payload.slice(0, 80) + '…' : payload)} (seed ${SEED})`;
+        let result: ReturnType<typeof compileDocuments>;
+        try {
+          result = compileDocuments([parseDeclarative('kong.yaml', stringify(doc))], {
+            allowDegraded: true,
+            listenStream: [{ address: '127.0.0.1:9000', udp: false, ssl: false }, { address: '127.0.0.1:9443', udp: false, ssl: true }],
+            streamOutput: true,
+            stateDir: dir,
+            secretsDir: dir,
+            defaultCertificate: defaultCertificateSource({}, dir),
+          });
+        } catch (e) {
+          if (!(e instanceof InputError)) throw new Error(`${where}: ${(e as Error).message}`);
+          const errors = e.diagnostics.filter((d) => d.severity === 'error');
+          assert.ok(errors.length > 0, where);
+          for (const d of errors) assert.ok(d.line >= 1 && d.column >= 1 && d.message.length > 0, `${where}: ${d.file}:${d.line}:${d.column} ${d.message}`);
+          continue;
+        }
+        accepted++;
+        const text = result.stream!.text;
+        assert.doesNotThrow(() => assertNoCodeLoadingDirectives(text), where);
+        for (const s of lexNginx(text).statements) {
+          const parent = s.context[s.context.length - 1] ?? '';
+          if (parent === 'map' || parent === 'geo') continue;
+          assert.ok(streamDirectives.has(s.words[0]!), `${where}: '${s.words[0]}' is not a directive of stream.hbs or map.hbs`);
+        }
+        // Comments name entities by key (a name may well read "kongc-injected"): name characters only.
+        for (const c of lexNginx(text).comments) {
+          if (/kongc-injected/i.test(c.text)) assert.match(c.text, /^[#A-Za-z0-9._:[\]~ ,()>'-]*$/, `${where}: input text in a comment: ${c.text}`);
+        }
+        if (!tested.has(text) && tested.size < 150) {
+          tested.add(text);
+          writeGeneratedFiles(result.stream!.plan.files);
+          // nginx -t resolves upstream hosts: every server points at a local address (as in the batches above).
+          const plan = structuredClone(result.stream!.plan);
+          for (const u of plan.upstreams) for (const srv of u.servers) (assert.equal(encodeAddress(srv.address), srv.address, where), (srv.address = '127.0.0.1:9'));
+          const local = structuredClone(result.plan);
+          for (const u of local.upstreams) for (const srv of u.servers) srv.address = '127.0.0.1:9';
+          const t = nginxTest(renderPlan(local), renderStreamPlan(plan));
+          assert.ok(t.ok, `${where}: nginx -t: ${t.output}`);
+        }
+      }
+    }
+    assert.ok(accepted > 50, `only ${accepted} accepted stream cases`);
   });
 });
 

@@ -235,6 +235,10 @@ describe('templates', () => {
     assert.deepEqual(fieldProblems('main.hbs (assembled)', assembledTemplate(templateSources().sources), types.named('render/render.ts', 'RenderContext')), []);
   });
 
+  it('the stream include reads only fields its render context and the stream IR have', () => {
+    assert.deepEqual(fieldProblems('stream.hbs (assembled)', assembledTemplate(templateSources().sources, 'stream'), types.named('render/render.ts', 'StreamRenderContext')), []);
+  });
+
   it('the field check catches a field the types do not have', () => {
     const route = types.named('plan/ir.ts', 'RouteLocation');
     assert.deepEqual(fieldProblems('t', '{{#if guard}}{{val guard.signature}}{{/if}}', route), []);

@@ -6,7 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapperConfig as checkWrapper } from '../../src/deliver/nginx-check.js';
-import { modulesFolder, NJS_MODULE } from '../../src/deliver/nginx-modules.js';
+import { modulesFolder, NJS_MODULE, STREAM_MODULE } from '../../src/deliver/nginx-modules.js';
 
 export const NGINX_BIN = process.env.KONGC_TEST_NGINX ?? 'nginx';
 
@@ -22,9 +22,25 @@ export function freePort(): Promise<number> {
 }
 
 /** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground, loading njs when the include imports kongc's module. */
-export function wrapperConfig(prefix: string, includeFile: string): string {
+export function wrapperConfig(prefix: string, includeFile: string, streamInclude?: string): string {
   const modules = /^js_import /m.test(readFileSync(includeFile, 'utf8')) ? [njsModulePath()] : [];
-  return checkWrapper(prefix, includeFile, { foreground: true, modules });
+  // A stream include (kongc's --stream-output) in a stream {} block, with ngx_stream_module unless built in.
+  if (streamInclude && !STREAM_MODULE.builtIn.test(nginxVersion())) modules.push(join(modulesFolder(nginxVersion()), STREAM_MODULE.file));
+  return checkWrapper(prefix, includeFile, { foreground: true, modules, stream: streamInclude });
+}
+
+let version: string | undefined;
+function nginxVersion(): string {
+  if (version === undefined) {
+    const v = spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' });
+    version = `${v.stderr}${v.stdout}`;
+  }
+  return version;
+}
+
+export interface StartOptions {
+  /** A stream {} include (kongc's `--stream-output`) to run beside the http include. */
+  stream?: string;
 }
 
 let njsModule: string | undefined;
@@ -43,13 +59,15 @@ export function makePrefix(): string {
   return prefix;
 }
 
-/** `nginx -t` on an include; returns nginx's output and whether it passed. */
-export function nginxTest(include: string): { ok: boolean; output: string } {
+/** `nginx -t` on an include (and a stream include beside it); returns nginx's output and whether it passed. */
+export function nginxTest(include: string, stream?: string): { ok: boolean; output: string } {
   const prefix = makePrefix();
   try {
     const inc = join(prefix, 'kongc.conf');
     writeFileSync(inc, include);
-    writeFileSync(join(prefix, 'nginx.conf'), wrapperConfig(prefix, inc));
+    const streamInc = stream === undefined ? undefined : join(prefix, 'kongc-stream.conf');
+    if (streamInc) writeFileSync(streamInc, stream!);
+    writeFileSync(join(prefix, 'nginx.conf'), wrapperConfig(prefix, inc, streamInc));
     const r = spawnSync(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8', timeout: START_TIMEOUT_MS, killSignal: 'SIGKILL' });
     if (r.error) throw new Error(`nginx -t did not finish: ${r.error.message}`);
     return { ok: r.status === 0, output: (r.stderr ?? '') + (r.stdout ?? '') };
@@ -143,15 +161,17 @@ function killQuietly(pid: number): void {
  * Starts nginx on `text`; when `port` is given, waits until it accepts connections there. Any
  * failure on the way (nginx -t, no pid file, nothing listening in time) stops what was started.
  */
-export async function startNginx(text: string, port?: number, timeoutMs = START_TIMEOUT_MS): Promise<RunningNginx> {
+export async function startNginx(text: string, port?: number, timeoutMs = START_TIMEOUT_MS, opts: StartOptions = {}): Promise<RunningNginx> {
   installExitHooks();
   const prefix = makePrefix();
   let child: ChildProcess | undefined;
   try {
     const include = join(prefix, 'kongc.conf');
     writeFileSync(include, text);
+    const streamInclude = opts.stream === undefined ? undefined : join(prefix, 'kongc-stream.conf');
+    if (streamInclude) writeFileSync(streamInclude, opts.stream!);
     const conf = join(prefix, 'nginx.conf');
-    writeFileSync(conf, wrapperConfig(prefix, include));
+    writeFileSync(conf, wrapperConfig(prefix, include, streamInclude));
     const t = spawnSync(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', conf], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
     if (t.error) throw new Error(`nginx -t did not finish: ${t.error.message}`);
     if (t.status !== 0) throw new Error(`nginx -t failed:\n${t.stderr}`);

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import Handlebars from 'handlebars';
-import { BLOCK_HELPERS, ENCODER_HELPERS, PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, handlebarsCompiler, templateSources, templateSpecOf } from '../../src/render/render.js';
+import { BLOCK_HELPERS, ENCODER_HELPERS, PRECOMPILED_TEMPLATES, ROOT_TEMPLATES, assembledTemplate, compileTemplateSpec, handlebarsCompiler, templateSources, templateSpecOf } from '../../src/render/render.js';
 
 describe('precompiled templates', () => {
   it("use Handlebars' compiler internals only at the exact version pinned in package.json", () => {
@@ -21,9 +21,12 @@ describe('precompiled templates', () => {
 
   it('are the code a compile now gives (the fallback when templates changed after the build)', () => {
     const pre = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'dist', 'src', 'render', PRECOMPILED_TEMPLATES));
-    const now = templateSpecOf(compileTemplateSpec(handlebarsCompiler(Handlebars), assembledTemplate(templateSources().sources)));
     const code = (spec: object) => Object.entries(spec).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
-    assert.equal(code(now), code(pre.template(ENCODER_HELPERS, BLOCK_HELPERS)));
+    for (const name of ROOT_TEMPLATES) {
+      const compiledNow = templateSpecOf(compileTemplateSpec(handlebarsCompiler(Handlebars), assembledTemplate(templateSources().sources, name)));
+      assert.equal(code(compiledNow), code(pre.templates[name](ENCODER_HELPERS, BLOCK_HELPERS)), name);
+    }
+    const now = templateSpecOf(compileTemplateSpec(handlebarsCompiler(Handlebars), assembledTemplate(templateSources().sources)));
     // Fields are read as plain properties, block helper calls carry no source locations, and
     // encoders are called as plain functions (not as helpers with an options object).
     const text = code(now);
@@ -35,12 +38,12 @@ describe('precompiled templates', () => {
     assert.doesNotMatch(text, /helpers\.(?:if|each|eq)\b|helpers\["if"\]/);
   });
 
-  it('are assembled into one: every template is used, each partial line replaced by its file', () => {
+  it('are assembled into one per root (http, stream): every template is used, each partial line replaced by its file', () => {
     const { sources } = templateSources();
-    const main = assembledTemplate(sources);
-    assert.doesNotMatch(main, /\{\{>/);
-    for (const name of Object.keys(sources).filter((n) => n !== 'main')) {
-      assert.ok(main.includes(assembledTemplate(sources, name)), `${name}.hbs is not part of the assembled template`);
+    const roots = ROOT_TEMPLATES.map((name) => assembledTemplate(sources, name));
+    for (const root of roots) assert.doesNotMatch(root, /\{\{>/);
+    for (const name of Object.keys(sources).filter((n) => !(ROOT_TEMPLATES as readonly string[]).includes(n))) {
+      assert.ok(roots.some((root) => root.includes(assembledTemplate(sources, name))), `${name}.hbs is not part of an assembled template`);
     }
     assert.throws(() => assembledTemplate({ main: '{{> nope}}\n' }), /no template nope\.hbs/);
     assert.throws(() => assembledTemplate({ main: '{{> main}}\n' }), /too deeply/);

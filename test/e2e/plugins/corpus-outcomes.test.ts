@@ -90,9 +90,9 @@ const EXPECTED: Record<string, 'nginx -t' | string[]> = {
     "123:19 degraded upstream 'httproute.default.httpbin.0': active health checks (he",
   ],
   'Kong__kubernetes-ingress-controller__internal_dataplane_testdata_golden_tcproute-example_default_golden.yaml': [
-    "7:13 unsupported service protocol 'tcp' is not compiled by kongc (HTTP and HTTPS",
-    "12:5 unsupported sources/destinations (stream routes) are not compiled by kongc",
-    "18:5 unsupported route protocols tcp are not compiled by kongc (HTTP and HTTPS o",
+    // Compiles with --listen-stream and --stream-output (Kong's stream_listen is off by default).
+    "11:5 stream route 'tcproute.tcp-namespace.echo-plaintext.0.0' is a stream route,",
+    "11:5 stream route 'tcproute.tcp-namespace.echo-plaintext.0.0' is a stream route:",
   ],
   'MohamedRagabAnas__deck-ci-cd__kong.yaml': 'nginx -t',
   'NoCloud-today__Supabase-SelfHosted__docker_volumes_api_kong.yml': 'nginx -t',
@@ -119,7 +119,7 @@ const EXPECTED: Record<string, 'nginx -t' | string[]> = {
     "14:7 parse invalid YAML: Map keys must be unique",
   ],
   'carnei-ro__my-crud-grpc__kong_kong.yaml': [
-    "5:15 unsupported service protocol 'grpc' is not compiled by kongc (HTTP and HTTP",
+    "5:15 unsupported service protocol 'grpc' is not compiled by kongc (http, https, ",
   ],
   'erichsend__api.erichsen.dev__deck_kong.yaml': [
     "325:5 schema unknown field 'hmacauth_credentials' in consumers[0]",
