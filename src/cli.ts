@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('--nginx <bin>', 'nginx binary used by --check', 'nginx')
     .addOption(new Option('--format <format>', 'output format').choices(['nginx', 'json']).default('nginx'))
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings and leave them out')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'emit the nearest nginx behaviour (with a warning) where nginx cannot do what Kong does')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--ca-dir <dir>', 'folder for the CA bundle files of service ca_certificates (default: the folder of -o)')
@@ -65,6 +66,7 @@ Examples:
     .argument('[files...]', FILES_HELP)
     .addOption(selectTag())
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
     .addHelpText('after', `
@@ -76,17 +78,19 @@ Examples:
   program
     .command('explain')
     .description('which route a request reaches and why, and what nginx sends upstream')
-    .argument('<args...>', 'declarative files or folders (default: kong.yaml here), then the request: "GET http://host:port/path?query"')
+    .argument('<args...>', 'declarative files or folders (default: kong.yaml here), then the request: "GET http://host:port/path?query" (https:// sends the host as SNI)')
     .option('-H, --header <header>', 'a request header "Name: value", repeatable (Host replaces the URL\'s)', collect)
     .addOption(selectTag())
     .option('--from-log <log>', 'explain against a log of Kong Admin API calls')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--skip-unsupported', 'report entities kongc cannot compile as warnings')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'report features nginx cannot reproduce exactly as warnings')
     .addHelpText('after', `
 Examples:
   kongc explain kong.yaml "GET http://api.example.com:8000/users/42?x=1"
-  kongc explain "POST http://localhost:8000/orders" -H "X-Version: 2"`)
+  kongc explain "POST http://localhost:8000/orders" -H "X-Version: 2"
+  kongc explain kong.yaml "GET https://api.example.com/users"   (over TLS, SNI api.example.com)`)
     .action(async (args: string[], opts) => (await import('./commands/explain.js')).runExplain(args, opts, program.opts()));
 
   program
@@ -115,6 +119,7 @@ Examples:
     .option('--from-log <log>', 'compile from a log of Kong Admin API calls')
     .option('--exit-code', 'exit 3 when anything differs')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
@@ -139,6 +144,7 @@ Examples:
     .option('--secrets-dir <dir>', 'folder for credential files nginx reads (mode 0600; default: the folder of --target)')
     .option('--state-dir <dir>', 'folder where nginx keeps plugin state, e.g. proxy-cache directories (default: the folder of --target)')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')
@@ -160,6 +166,7 @@ Examples:
     .option('--default-key <file>', 'PEM key of --default-cert')
     .option('--nginx <bin>', 'nginx binary', 'nginx')
     .option('--skip-unsupported', 'leave out entities kongc cannot compile (warnings)')
+    .option('--with-njs', 'compile what needs JavaScript at request time (jwt …) for nginx with the njs module (libnginx-mod-http-js)')
     .option('--allow-degraded', 'accept nearest-nginx behaviour with warnings')
     .option('--kong-headers', "add Kong's Via and X-Kong-*-Latency response headers")
     .option('--strict', 'approximations (a Kong plugin nginx can only come close to) are errors')

@@ -30,6 +30,7 @@ export type DiagnosticCode =
   | 'io'
   | 'limit'
   | 'methods'
+  | 'njs'
   | 'parse'
   | 'passive-health'
   | 'path'

@@ -17,7 +17,7 @@ export interface Bundle {
 /** Loads and runs the bundle's top level; throws (ENOENT) when the package is not built. */
 export function loadBundle(cachedData?: Buffer): Bundle {
   const source = readFileSync(BUNDLE_FILE, 'utf8');
-  const script = new Script((Module as unknown as { wrap(code: string): string }).wrap(source), { filename: BUNDLE_FILE, cachedData });
+  const script = new Script(Module.wrap(source), { filename: BUNDLE_FILE, cachedData });
   const module = { exports: {} as { main: Bundle['main'] } };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(BUNDLE_FILE), module, BUNDLE_FILE, dirname(BUNDLE_FILE));
   return { main: module.exports.main, script };

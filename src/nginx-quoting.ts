@@ -14,9 +14,13 @@ export function quoteContent(value: string): string {
 /** A quote, or a backslash the lexer would read as the start of an escape (before `"'\\trn` or at the end). */
 const LEXER_ESCAPES = /\\(?=$|["'\\trn])|"/g;
 
-/** A literal `$` would start a variable: it is spelled `${kongc_dollar}` (a geo constant). */
+/** Variables holding a literal `$` and `?` (geo constants main.hbs defines; names.ts lists them with the others). */
+export const DOLLAR_VARIABLE = 'kongc_dollar';
+export const QUESTION_VARIABLE = 'kongc_qmark';
+
+/** A literal `$` would start a variable: it is spelled `${kongc_dollar}`. */
 export function spellDollar(quoted: string): string {
-  return quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, '${kongc_dollar}');
+  return quoted.indexOf('$') < 0 ? quoted : quoted.replace(/\$/g, `\${${DOLLAR_VARIABLE}}`);
 }
 
 /** A path of plain URI characters, which nginx sends upstream as written (proxy_pass's URI part). */

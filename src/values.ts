@@ -8,9 +8,12 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `over` on top of `base`, mappings merged key by key (lists and scalars replaced). */
-export function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(base[k]) ? mergeDeep(base[k], v) : v;
-  return out;
+/**
+ * `over` on top of `base`, mappings merged key by key (lists and scalars replaced). The result has
+ * `base`'s type: `over` is input the schema has checked to be a partial `T`.
+ */
+export function mergeDeep<T extends object>(base: T, over: Readonly<Record<string, unknown>>): T {
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(base));
+  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeDeep(out[k], v) : v;
+  return out as T;
 }

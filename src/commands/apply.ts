@@ -18,6 +18,7 @@ export interface ApplyFlags extends HostFlags, TlsFlags {
   fromLog?: string;
   dryRun?: boolean;
   skipUnsupported?: boolean;
+  withNjs?: boolean;
   strict?: boolean;
   secretsDir?: string;
   stateDir?: string;

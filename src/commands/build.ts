@@ -27,6 +27,7 @@ export interface BuildFlags extends TlsFlags {
   nginx?: string;
   format?: 'nginx' | 'json';
   skipUnsupported?: boolean;
+  withNjs?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
   strict?: boolean;
@@ -45,6 +46,7 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
     defaultCertificate: defaultCertificateSource(flags, secretsDir ?? caDir),
     selectTags: parseSelectTags(flags.selectTag),
     skipUnsupported: Boolean(flags.skipUnsupported),
+    withNjs: Boolean(flags.withNjs),
     allowDegraded: Boolean(flags.allowDegraded),
     kongHeaders: Boolean(flags.kongHeaders),
     // CA bundles (service ca_certificates) go to --ca-dir, else next to -o; on stdout there is no place for them.

@@ -20,6 +20,7 @@ export interface DevFlags extends TlsFlags {
   nginx?: string;
   selectTag?: string[];
   skipUnsupported?: boolean;
+  withNjs?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
 }

@@ -21,6 +21,7 @@ export interface DiffFlags extends TlsFlags {
   fromLog?: string;
   exitCode?: boolean;
   skipUnsupported?: boolean;
+  withNjs?: boolean;
   allowDegraded?: boolean;
   kongHeaders?: boolean;
   selectTag?: string[];

@@ -6,11 +6,11 @@ import { InputError, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { loadInputs, parseSelectTags } from './inputs.js';
 import { counted } from '../text.js';
 
-export async function runValidate(files: string[], flags: { skipUnsupported?: boolean; allowDegraded?: boolean; strict?: boolean; selectTag?: string[] }, global: GlobalOptions): Promise<void> {
+export async function runValidate(files: string[], flags: { skipUnsupported?: boolean; withNjs?: boolean; allowDegraded?: boolean; strict?: boolean; selectTag?: string[] }, global: GlobalOptions): Promise<void> {
   const selectTags = parseSelectTags(flags.selectTag);
   const { docs } = await loadInputs(files, undefined);
   // caDir: validate writes nothing; a CA bundle location only matters to build.
-  const options = { skipUnsupported: Boolean(flags.skipUnsupported), allowDegraded: Boolean(flags.allowDegraded), listen: ['8000'], caDir: process.cwd(), strict: Boolean(flags.strict), selectTags };
+  const options = { skipUnsupported: Boolean(flags.skipUnsupported), withNjs: Boolean(flags.withNjs), allowDegraded: Boolean(flags.allowDegraded), listen: ['8000'], caDir: process.cwd(), strict: Boolean(flags.strict), selectTags };
   const modeled = modelDocuments(docs, options);
   // Planning finds what nginx cannot express and the router's ambiguities.
   const planned = planConfig(modeled.state, options);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { CommandFailure } from '../diagnostics.js';
 import type { NginxPlan } from '../plan/ir.js';
-import { assertNoCodeLoadingDirectives, wrapperConfig } from './nginx-check.js';
+import { assertNoCodeLoadingDirectives, modulesFor, wrapperConfig } from './nginx-check.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
@@ -16,12 +16,14 @@ import { buildHash, probeFor, waitForBuild } from './verify.js';
 const START_MS = 15_000;
 const STOP_MS = 5_000;
 
-type Plan = Pick<NginxPlan, 'listen' | 'sources'>;
+type Plan = Pick<NginxPlan, 'listen' | 'sources'> & Partial<Pick<NginxPlan, 'njs'>>;
 
 export class DevNginx {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private readonly errorLog: string;
+  /** The load_module paths of the staged config, then of the live one. */
+  private modules: string[] = [];
 
   constructor(
     private readonly nginx: string,
@@ -137,7 +139,8 @@ export class DevNginx {
     const include = join(this.prefix, 'kongc.next.conf');
     const conf = join(this.prefix, 'nginx.next.conf');
     writeFileSync(include, text);
-    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true }));
+    this.modules = await modulesFor(this.nginx, plan);
+    writeFileSync(conf, wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules }));
     const r = await runCommand({ argv: [this.nginx, '-t', '-q', '-p', this.prefix, '-e', this.errorLog, '-c', conf] }, { timeoutMs: 60_000 });
     if (!r.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${mapNginxMessage(r.output, { text, renderedPaths: [include], plan })}`);
   }
@@ -146,7 +149,7 @@ export class DevNginx {
   private promote(): void {
     const include = join(this.prefix, 'kongc.conf');
     renameSync(join(this.prefix, 'kongc.next.conf'), include);
-    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true }));
+    writeFileSync(join(this.prefix, 'nginx.conf'), wrapperConfig(this.prefix, include, { foreground: true, modules: this.modules }));
   }
 
   /** The last few errors in nginx's error log. */

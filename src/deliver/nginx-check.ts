@@ -8,15 +8,18 @@ import type { NginxPlan } from '../plan/ir.js';
 import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
+import { locateModule, NJS_MODULE } from './nginx-modules.js';
 
 export { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 
 /** The main config the include is tested in: every path nginx opens lies inside `prefix`. */
-export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean } = {}): string {
+export function wrapperConfig(prefix: string, includeFile: string, opts: { foreground?: boolean; modules?: string[] } = {}): string {
   // nginx refuses `user` when not root; as root it would otherwise switch workers to `nobody`.
   const asRoot = process.getuid?.() === 0;
   return [
     ...(asRoot ? ['user root;'] : []),
+    // Dynamic modules the include needs (njs), by absolute path: nginx reads `modules/…` under -p.
+    ...(opts.modules ?? []).map((m) => `load_module ${m};`),
     'worker_processes 1;',
     ...(opts.foreground ? ['daemon off;'] : []),
     `pid ${join(prefix, 'nginx.pid')};`,
@@ -33,9 +36,10 @@ export function wrapperConfig(prefix: string, includeFile: string, opts: { foreg
 
 export async function checkWithNginx(
   text: string,
-  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'>; timeoutMs?: number },
+  opts: { nginx: string; plan: Pick<NginxPlan, 'sources'> & Partial<Pick<NginxPlan, 'njs'>>; timeoutMs?: number },
 ): Promise<{ ok: boolean; message: string }> {
   assertNoCodeLoadingDirectives(text);
+  const modules = await modulesFor(opts.nginx, opts.plan);
   const prefix = mkdtempSync(join(tmpdir(), 'kongc-check-'));
   try {
     mkdirSync(join(prefix, 'logs'));
@@ -43,7 +47,7 @@ export async function checkWithNginx(
     const include = join(prefix, 'kongc.conf');
     const conf = join(prefix, 'nginx.conf');
     writeFileSync(include, text);
-    writeFileSync(conf, wrapperConfig(prefix, include));
+    writeFileSync(conf, wrapperConfig(prefix, include, { modules }));
     // -e: nginx opens its compiled-in error log before reading the config unless told otherwise.
     const r = await runCommand(
       { argv: [opts.nginx, '-t', '-q', '-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', conf] },
@@ -54,4 +58,11 @@ export async function checkWithNginx(
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }
+}
+
+/** The `load_module` paths a plan needs in a wrapper config (njs with --with-njs); throws naming the package when missing. */
+export async function modulesFor(nginx: string, plan: Partial<Pick<NginxPlan, 'njs'>>): Promise<string[]> {
+  if (!plan.njs) return [];
+  const path = await locateModule(nginx, NJS_MODULE);
+  return path ? [path] : [];
 }

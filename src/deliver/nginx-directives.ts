@@ -26,10 +26,17 @@ function isDangerous(name: string): boolean {
 // except `include`, which these modules do honour.
 const DATA_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
 
-/** An absolute path whose file name kongc chose (`kongc-<what>-<16 hex>`), quoted or not. */
-function isKongcSideFile(word: string): boolean {
+/** An absolute path whose file name kongc chose (`kongc-<what>-<16 hex><extension>`), quoted or not. */
+function isKongcSideFile(word: string, extension = ''): boolean {
   const path = word.replace(/^"(.*)"$/, '$1');
-  return /^\/(?:[^;{}"'\\$\s]+\/)*kongc-[a-z0-9-]+-[0-9a-f]{16}$/.test(path) && !path.split('/').includes('..');
+  const name = /^\/(?:[^;{}"'\\$\s]+\/)*kongc-[a-z0-9-]+-[0-9a-f]{16}(\.[a-z]+)?$/.exec(path);
+  return name !== null && (name[1] ?? '') === extension && !path.split('/').includes('..');
+}
+
+/** kongc's own njs module (`--with-njs`): `js_import kongc from /…/kongc-njs-<16 hex>.js;`, nothing else. */
+function isKongcModuleImport(s: { words: { text: string }[]; opensBlock: boolean }): boolean {
+  const w = s.words.map((x) => x.text);
+  return !s.opensBlock && w.length === 4 && w[1] === 'kongc' && w[2] === 'from' && isKongcSideFile(w[3]!, '.js') && /\/kongc-njs-[0-9a-f]{16}\.js"?$/.test(w[3]!);
 }
 
 /** Throws CommandFailure naming the first directive that could load code or read files. */
@@ -43,7 +50,9 @@ export function assertNoCodeLoadingDirectives(text: string): void {
     const inData = DATA_BLOCKS.has(blocks[blocks.length - 1] ?? '');
     const block = blocks[blocks.length - 1];
     // A map may include a side file kongc wrote (credentials, certificates it keeps out of the config): kongc-named only.
-    const dangerous = inData ? s.name === 'include' && !(block === 'map' && s.words.length === 2 && !s.opensBlock && isKongcSideFile(s.words[1]!.text)) : isDangerous(s.name);
+    const dangerous = inData
+      ? s.name === 'include' && !(block === 'map' && s.words.length === 2 && !s.opensBlock && isKongcSideFile(s.words[1]!.text))
+      : isDangerous(s.name) && !(s.name === 'js_import' && blocks.length === 0 && isKongcModuleImport(s));
     if (dangerous) {
       throw new CommandFailure(
         `refusing to run nginx on the generated configuration: line ${s.line} has a \`${s.name}\` directive, which kongc never generates and which can load code or read files`,

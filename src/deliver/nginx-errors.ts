@@ -2,6 +2,7 @@
 // the Kong entity that produced them, using the `# kongc: <kind> <key>` comments the renderer puts
 // before every block and the plan's source table.
 import type { NginxPlan } from '../plan/ir.js';
+import { NJS_MODULE } from './nginx-modules.js';
 
 const LOCATION = / in (\S+):(\d+)\s*$/;
 // `nginx: [emerg] …` before nginx opened its error log, `2024/01/01 00:00:00 [emerg] 12#12: …` after.
@@ -36,6 +37,11 @@ export function mapNginxMessage(output: string, opts: { text: string; renderedPa
       continue;
     }
     const at = Number(loc[2]);
+    if (/unknown directive "js_/.test(message)) {
+      // The host's nginx.conf does not load njs: no entity is at fault.
+      out.push(`${loc[1]}:${at}: error: ${message}: the configuration was built --with-njs and this nginx does not load ngx_http_js_module; install it (Debian/Ubuntu: apt-get install ${NJS_MODULE.debianPackage}) and add \`load_module modules/${NJS_MODULE.file};\` to the main context of nginx.conf`);
+      continue;
+    }
     const entity = entityAt(opts.text, at);
     const source = entity ? opts.plan.sources[`${entity.kind}:${entity.key}`] : undefined;
     if (entity && source) {

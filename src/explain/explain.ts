@@ -3,14 +3,16 @@
 // location the path falls in, then the candidates in Kong's order with their conditions, and the
 // winner's upstream URI as its own rewrites compute it.
 import type { Condition } from '../plan/entries.js';
-import { uriRegex } from '../plan/entries.js';
+import { sniMatches, uriRegex } from '../plan/entries.js';
 import type { RouterDecision } from '../plan/decide.js';
 import { parseHostPattern, patternMatchesName } from '../plan/hosts.js';
-import type { Candidate, MapValue, NginxPlan, RouteLocation } from '../plan/ir.js';
+import type { Candidate, MapValue, NginxPlan, ProxySettings, RouteLocation } from '../plan/ir.js';
 import { NO_ROUTE } from '../plan/names.js';
+import { PLAIN_HTTP_SNI } from '../plan/lower.js';
 import { headerVariable } from '../plan/upstreams.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from '../plan/raw-path.js';
 import type { KongState } from '../model/types.js';
+import { ESCAPED_PATH, kongPathFunctions } from '../plan/njs-router.js';
 import { byteRegex, bytes, text } from './pcre-js.js';
 import { nginxView, type ExplainRequest, type NginxView } from './request.js';
 
@@ -29,7 +31,8 @@ export type Answer =
   | { kind: 'redirect'; status: number; location: string };
 
 export interface Explanation {
-  request: { method: string; target: string; host: string | null };
+  /** `sni`: over TLS, the SNI sent (null for none); undefined over plain HTTP. */
+  request: { method: string; target: string; host: string | null; sni?: string | null };
   /** nginx's view: $uri, the virtual host, the prefix location, and the block that serves the route. */
   nginx: { uri: string; vhost: string | null; location: string; block: string | null };
   /** Candidates tried in Kong's order, up to the winner. */
@@ -45,7 +48,7 @@ export interface Explanation {
 
 export function explainRequest(req: ExplainRequest, state: KongState, plan: NginxPlan, router: RouterDecision): Explanation {
   const unknown: string[] = [];
-  const request = { method: req.method, target: req.target, host: req.hostHeader };
+  const request = { method: req.method, target: req.target, host: req.hostHeader, ...(req.tls ? { sni: req.tls.sni } : {}) };
   const view = nginxView(req);
   if ('status' in view) {
     return { request, nginx: { uri: '', vhost: null, location: '', block: null }, tried: [], notCandidates: state.routes.length, route: null, answer: { kind: 'error', status: view.status, message: view.why }, plugins: [], unknown };
@@ -65,7 +68,7 @@ export function explainRequest(req: ExplainRequest, state: KongState, plan: Ngin
   let winner: Candidate | null = null;
   for (const c of candidates.candidates) {
     if (c.target === NO_ROUTE) break;
-    const failed = firstFailure(c, view, req, unknown);
+    const failed = firstFailure(c, view, req, plan.njs !== null, unknown);
     tried.push({ route: c.route, path: c.path, priority: c.priority, why: c.why, failed });
     if (failed === null) {
       winner = c;
@@ -84,7 +87,11 @@ export function explainRequest(req: ExplainRequest, state: KongState, plan: Ngin
   const route = { name: entry.routeKey, path: entry.kongPath, service: rl.entity.service, strip_path: r.strip_path, preserve_host: r.preserve_host };
   const plugins = rl.plugins?.applied ?? [];
   let answer: Answer;
-  if (rl.body.kind === 'error') answer = kongErrorAnswer(plan, rl.body.error);
+  // An https-only route answers plain HTTP before anything else (route.hbs).
+  if (rl.plainHttp && req.tls === null) {
+    const ph = rl.plainHttp;
+    answer = ph.kind === 'error' ? kongErrorAnswer(plan, ph.error) : { kind: 'redirect', status: ph.status, location: `https://${view.host}${req.target}` };
+  } else if (rl.body.kind === 'error') answer = kongErrorAnswer(plan, rl.body.error);
   else if (rl.body.kind === 'redirect') answer = { kind: 'redirect', status: rl.body.status, location: `https://${view.host}${req.target}` };
   else {
     const svc = r.service!;
@@ -117,10 +124,10 @@ function selectVhost(vhosts: string[], host: string): string | null {
 }
 
 /** The first condition a candidate's request fails, in words; null when it matches. */
-function firstFailure(c: Candidate, view: NginxView, req: ExplainRequest, unknown: string[]): string | null {
+function firstFailure(c: Candidate, view: NginxView, req: ExplainRequest, everyLine: boolean, unknown: string[]): string | null {
   for (const cond of c.conditions) {
-    const ok = holds(cond, view, req, unknown);
-    if (!ok) return describeFailure(cond, view, req);
+    const ok = holds(cond, view, req, everyLine, unknown);
+    if (!ok) return describeFailure(cond, view, req, everyLine);
   }
   if (c.rawPath && !rawPathHolds(c.rawPath, view, unknown)) return `the raw path ${text(view.requestUri)} spells the route path with a reserved character percent-encoded (Kong keeps it encoded, so the prefix does not match)`;
   return null;
@@ -141,26 +148,34 @@ function headerValue(req: ExplainRequest, name: string): string | undefined {
   return req.headers.find(([n]) => headerVariable(n) === wanted)?.[1];
 }
 
-function header(req: ExplainRequest, name: string): string {
-  return bytes(headerValue(req, name) ?? '');
+/**
+ * The header's lines the route tests: nginx's first (stock), or every line (--with-njs, as Kong).
+ * An absent header reads as one empty line.
+ */
+function headerLines(req: ExplainRequest, name: string, everyLine: boolean): string[] {
+  const wanted = headerVariable(name);
+  const lines = req.headers.filter(([n]) => headerVariable(n) === wanted).map(([, v]) => bytes(v));
+  return lines.length === 0 ? [''] : everyLine ? lines : lines.slice(0, 1);
 }
 
-function holds(cond: Condition, view: NginxView, req: ExplainRequest, unknown: string[]): boolean {
+function holds(cond: Condition, view: NginxView, req: ExplainRequest, everyLine: boolean, unknown: string[]): boolean {
   switch (cond.kind) {
     case 'host':
       return matches(`^(?:${cond.patterns.join('|')})\\z`, `${view.host}:${view.hostPort}`, unknown, true);
     case 'methods':
       return cond.methods.includes(req.method);
     case 'header':
-      return cond.values.includes(text(header(req, cond.name)).toLowerCase());
+      return headerLines(req, cond.name, everyLine).some((line) => cond.values.includes(text(line).toLowerCase()));
     case 'header-regex':
-      return matches(cond.pattern, header(req, cond.name), unknown, true);
+      return headerLines(req, cond.name, everyLine).some((line) => matches(cond.pattern, line, unknown, true));
     case 'path-regex':
       return matches(uriRegex(cond.pattern), view.uri, unknown);
+    case 'sni':
+      return view.sni === PLAIN_HTTP_SNI || cond.names.some((n) => sniMatches(bytes(n), view.sni));
   }
 }
 
-function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest): string {
+function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest, everyLine: boolean): string {
   switch (cond.kind) {
     case 'host':
       return `host ${view.host}:${view.hostPort} is not one of its hosts`;
@@ -169,10 +184,14 @@ function describeFailure(cond: Condition, view: NginxView, req: ExplainRequest):
     case 'header':
     case 'header-regex': {
       const value = headerValue(req, cond.name);
-      return value === undefined ? `no ${cond.name} header` : `header ${cond.name}: ${value} does not match`;
+      if (value === undefined) return `no ${cond.name} header`;
+      const lines = headerLines(req, cond.name, everyLine);
+      return lines.length > 1 ? `no line of header ${cond.name} (${lines.map(text).join(' | ')}) matches` : `header ${cond.name}: ${value} does not match`;
     }
     case 'path-regex':
       return `path ${text(view.uri)} does not match its regex`;
+    case 'sni':
+      return view.sni === '' ? `no SNI, and it has snis ${cond.names.join(', ')}` : `SNI ${text(view.sni)} is not one of ${cond.names.join(', ')}`;
   }
 }
 
@@ -190,6 +209,10 @@ function upstreamUri(rl: RouteLocation, view: NginxView, unknown: string[]): str
   const proxy = rl.body.proxy;
   // nginx appends the query string only when it is not empty.
   const query = view.args ? `?${view.args}` : '';
+  if (proxy.kongUri && byteRegex(ESCAPED_PATH)!.exec(view.requestUri)) {
+    const kong = kongUpstreamUri(proxy.kongUri, view, unknown);
+    if (kong !== null) return kong;
+  }
   if (rl.prefix !== null && proxy.prefixUri !== null) {
     // proxy_pass with a URI in the route's own prefix location replaces the matched prefix;
     // nginx escapes the rest only when the client's path had escapes of its own.
@@ -209,6 +232,21 @@ function upstreamUri(rl: RouteLocation, view: NginxView, unknown: string[]): str
     return text(escapeUri(evaluate(rewrite.replacement, { view, groups: m.groups }, unknown, true)) + query);
   }
   return text(escapeUri(view.uri) + query);
+}
+
+/** --with-njs, a path with a reserved escape: Kong's upstream path (kong-router.js), or null when the route's `if` does not apply. */
+function kongUpstreamUri(kongUri: NonNullable<ProxySettings['kongUri']>, view: NginxView, unknown: string[]): string | null {
+  const js = kongPathFunctions();
+  const normalized = js.kongNormalize(js.kongRawPath(Buffer.from(view.requestUri, 'latin1')));
+  let groups: (string | undefined)[] = [];
+  if (kongUri.when.op === '~') {
+    const m = byteRegex(kongUri.when.operand)?.exec(normalized);
+    if (!m) return null;
+    groups = m.groups;
+  }
+  const rule = evaluate(kongUri.rule, { view, groups }, unknown, true);
+  // nginx appends $args after the '?' the path brings when the request has one.
+  return text(js.kongUpstreamPath(normalized, rule) + (view.args !== null ? `?${view.args}` : ''));
 }
 
 /** nginx's ngx_escape_uri(NGX_ESCAPE_URI): controls, space, `"#%<>?\\^\`{|}`, DEL and bytes ≥ 0x80. */

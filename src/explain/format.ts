@@ -4,7 +4,8 @@ import type { Explanation } from './explain.js';
 export function formatExplanation(e: Explanation): string {
   const lines: string[] = [];
   const host = e.request.host === null ? 'no Host header' : `Host: ${e.request.host}`;
-  lines.push(`${e.request.method} ${e.request.target} (${host})`);
+  const sni = e.request.sni === undefined ? '' : `, ${e.request.sni === null ? 'no SNI' : `SNI: ${e.request.sni}`}`;
+  lines.push(`${e.request.method} ${e.request.target} (${host}${sni})`);
   if (e.route) {
     const path = e.route.path === null ? 'no path' : `path ${e.route.path}`;
     const winner = e.tried[e.tried.length - 1]!;

@@ -4,6 +4,7 @@
 // here both are "binary" strings (one char per byte). The few PCRE spellings JavaScript reads
 // differently are translated; anything else this cannot be sure of makes the pattern
 // unevaluable (null), and explain says so instead of guessing.
+import { tokenize, type EscapeToken } from '../pcre.js';
 
 /** A UTF-8 string as a binary string: one char per byte. */
 export function bytes(text: string): string {
@@ -37,7 +38,7 @@ const POSIX: Record<string, string> = {
  * translate faithfully. `caseless`: nginx's `~*`.
  */
 export function byteRegex(pattern: string, caseless = false): ByteRegex | null {
-  const src = bytes(pattern);
+  const tokens = tokenize(bytes(pattern));
   let out = '';
   let flags = caseless ? 'i' : '';
   /** PCRE capture number → JS group number (atomic groups add JS groups of their own). */
@@ -47,131 +48,98 @@ export function byteRegex(pattern: string, caseless = false): ByteRegex | null {
   const open: { atomic: number | null; outer: boolean }[] = [];
   /** PCRE's (?i) from here on: letters are spelled in both cases (JavaScript has no inline flags). */
   let fold = false;
-  let i = 0;
+  let k = 0;
   // A leading (?i) applies to the whole pattern, which a JS flag expresses.
-  const lead = /^\(\?([a-z]+)\)/.exec(src);
-  if (lead) {
-    for (const f of lead[1]!) {
+  const lead = tokens[0];
+  if (lead?.kind === 'flags' && /^[a-z]+$/.test(lead.flags)) {
+    for (const f of lead.flags) {
       if (f === 'i') flags = 'i';
       else if (f === 's') flags += 's';
       else return null;
     }
-    i = lead[0].length;
+    k = 1;
   }
-  while (i < src.length) {
-    const c = src[i]!;
-    if (c === '\\') {
-      const n = src[i + 1];
-      if (n === undefined) return null;
-      if (n === 'z') out += '$';
-      else if (n === 'Z') out += '(?=\\n?$)';
-      else if (n === 'A') out += '^';
-      else if (n === 'x' && src[i + 2] === '{') {
-        const end = src.indexOf('}', i);
-        const code = parseInt(src.slice(i + 3, end), 16);
-        if (!(code <= 0xff)) return null;
-        out += '\\x' + code.toString(16).padStart(2, '0');
-        i = end + 1;
+  for (; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    switch (t.kind) {
+      case 'error':
+        return null;
+      case 'escape': {
+        const e = escape(t);
+        if (e === null) return null;
+        out += e;
         continue;
-      } else if ('QEhHRKXCGgk'.includes(n) || /[1-9]/.test(n)) return null;
-      else out += c + n;
-      i += 2;
-      continue;
-    }
-    if (c === '[') {
-      // A character class, copied with POSIX names translated; ']' first is literal in PCRE.
-      let j = i + 1;
-      let cls = '[';
-      if (src[j] === '^') cls += src[j++];
-      if (src[j] === ']') {
-        cls += '\\]';
-        j++;
       }
-      for (; j < src.length && src[j] !== ']'; j++) {
-        if (src[j] === '\\') {
-          cls += src[j]! + (src[j + 1] ?? '');
-          j++;
-        } else if (src.startsWith('[:', j)) {
-          const end = src.indexOf(':]', j);
-          const name = src.slice(j + 2, end);
-          if (end < 0 || !(name in POSIX)) return null;
-          cls += POSIX[name];
-          j = end + 1;
-        } else if (src[j] === '[') cls += '\\[';
-        else cls += src[j];
-      }
-      if (j >= src.length) return null;
-      out += (fold ? foldClass(cls) : cls) + ']';
-      i = j + 1;
-      continue;
-    }
-    if (c === '(') {
-      if (src[i + 1] === '?') {
-        const rest = src.slice(i + 2);
-        if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) {
-          open.push({ atomic: null, outer: fold });
-          out += '(?';
-          i += 2;
-          continue;
+      case 'class': {
+        // Copied with POSIX names translated; ']' first and '[' are literal in PCRE.
+        if (t.error) return null;
+        let cls = t.negated ? '[^' : '[';
+        for (const item of t.items) {
+          if (item.kind === 'posix') {
+            if (!(item.name in POSIX)) return null;
+            cls += POSIX[item.name];
+          } else if (item.kind === 'escape') {
+            if (item.letter !== 'x') cls += item.text;
+            else if (item.code !== undefined && item.code <= 0xff) cls += hexEscape(item.code);
+            else return null;
+          } else cls += item.text === ']' || item.text === '[' ? '\\' + item.text : item.text;
         }
-        const inline = /^(-?)i(:|\))/.exec(rest);
-        if (inline) {
-          const on = inline[1] === '';
-          if (inline[2] === ')') fold = on;
-          else {
+        out += (fold ? foldClass(cls) : cls) + ']';
+        continue;
+      }
+      case 'flags':
+        // (?i) and (?-i) from here on; other flags inside the pattern are not translated.
+        if (t.flags !== 'i' && t.flags !== '-i') return null;
+        fold = t.flags === 'i';
+        continue;
+      case 'open':
+        switch (t.group) {
+          case 'noncapture':
+          case 'lookaround':
+            if (t.flags !== undefined && t.flags !== 'i' && t.flags !== '-i') return null;
             open.push({ atomic: null, outer: fold });
-            fold = on;
-            out += '(?:';
-          }
-          i += 2 + inline[0].length;
-          continue;
+            if (t.flags !== undefined) fold = t.flags === 'i';
+            out += t.flags !== undefined ? '(?:' : t.text;
+            continue;
+          case 'atomic':
+            // Atomic: a lookahead captures what it matched, a back-reference consumes exactly that.
+            jsGroups++;
+            open.push({ atomic: jsGroups, outer: fold });
+            out += '(?=(';
+            continue;
+          case 'capture':
+          case 'named':
+            jsGroups++;
+            groupMap.push(jsGroups);
+            open.push({ atomic: null, outer: fold });
+            out += '(';
+            continue;
+          default:
+            return null; // (*UTF8), conditionals, recursion, comments
         }
-        if (rest.startsWith('>')) {
-          // Atomic: a lookahead captures what it matched, a back-reference consumes exactly that.
-          jsGroups++;
-          open.push({ atomic: jsGroups, outer: fold });
-          out += '(?=(';
-          i += 3;
-          continue;
-        }
-        const named = /^(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/.exec(rest);
-        if (named) {
-          jsGroups++;
-          groupMap.push(jsGroups);
-          open.push({ atomic: null, outer: fold });
-          out += '(';
-          i += 2 + named[0].length;
-          continue;
-        }
-        return null; // inline flags inside, conditionals, recursion, comments
+      case 'close': {
+        const group = open.pop();
+        if (!group) return null;
+        out += group.atomic === null ? ')' : `))\\${group.atomic}`;
+        fold = group.outer;
+        continue;
       }
-      if (src[i + 1] === '*') return null; // (*UTF8), (*ANYCRLF)…
-      jsGroups++;
-      groupMap.push(jsGroups);
-      open.push({ atomic: null, outer: fold });
-      out += '(';
-      i++;
-      continue;
+      case 'anchor':
+        // PCRE's `$` also matches before a final newline.
+        out += t.text === '$' ? '(?=\\n?$)' : t.text;
+        continue;
+      case 'quantifier':
+        if (t.possessive) return null;
+        out += t.text;
+        continue;
+      case 'char':
+        out += fold && /[A-Za-z]/.test(t.text) ? `[${t.text.toLowerCase()}${t.text.toUpperCase()}]` : t.text;
+        continue;
+      case 'dot':
+      case 'alternation':
+        out += t.text;
+        continue;
     }
-    if (c === ')') {
-      const group = open.pop();
-      if (!group) return null;
-      out += group.atomic === null ? ')' : `))\\${group.atomic}`;
-      fold = group.outer;
-      i++;
-      continue;
-    }
-    if (c === '$') {
-      // PCRE's `$` also matches before a final newline.
-      out += '(?=\\n?$)';
-      i++;
-      continue;
-    }
-    if ((c === '+' || c === '?') && i > 0 && /[*+?}]/.test(src[i - 1]!) && src[i - 2] !== '\\') {
-      if (c === '+') return null; // possessive quantifier
-    }
-    out += fold && /[A-Za-z]/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
-    i++;
   }
   if (open.length) return null;
   let rx: RegExp;
@@ -187,6 +155,21 @@ export function byteRegex(pattern: string, caseless = false): ByteRegex | null {
       return { index: m.index, length: m[0].length, groups: groupMap.map((g) => m[g]) };
     },
   };
+}
+
+/** An escape in JavaScript's spelling; null for those JavaScript reads differently or lacks. */
+function escape(e: EscapeToken & { text: string }): string | null {
+  const n = e.letter;
+  if (n === 'z') return '$';
+  if (n === 'Z') return '(?=\\n?$)';
+  if (n === 'A') return '^';
+  if (n === 'x') return e.code !== undefined && e.code <= 0xff ? hexEscape(e.code) : null;
+  if ('QEhHRKXCGgk'.includes(n) || /[1-9]/.test(n)) return null;
+  return e.text;
+}
+
+function hexEscape(code: number): string {
+  return '\\x' + code.toString(16).padStart(2, '0');
 }
 
 /** A class body (`[a-z_`) with the other case of its letters and letter ranges added. */

@@ -1,5 +1,7 @@
 // A request as `kongc explain` takes it (a method and URL, as curl sends them, plus -H headers), and
-// the values nginx derives from it: $uri, $args, $host, the Host header's port.
+// the values nginx derives from it: $uri, $args, $host, the Host header's port, the SNI.
+import { PLAIN_HTTP_SNI } from '../plan/lower.js';
+import { isIPv4 } from '../model/target-address.js';
 import { bytes } from './pcre-js.js';
 
 export interface ExplainRequest {
@@ -12,6 +14,8 @@ export interface ExplainRequest {
   headers: [string, string][];
   /** The port the request arrives on (the listener's). */
   serverPort: number;
+  /** Over TLS (an https:// URL): the SNI sent, null for none; null for plain HTTP. */
+  tls: { sni: string | null } | null;
 }
 
 /** What nginx makes of a request; strings are binary (one char per byte). */
@@ -28,13 +32,16 @@ export interface NginxView {
   hostPort: string;
   /** The raw path had a '%' (nginx then escapes the path it proxies). */
   quoted: boolean;
+  /** `$kongc_sni` (lower.ts): the SNI over TLS ("" without one), PLAIN_HTTP_SNI over plain HTTP. */
+  sni: string;
 }
 
 export class RequestError extends Error {}
 
 /**
  * `GET http://api.example.com:8000/a?x=1` (the method defaults to GET), with `Name: value`
- * headers; a Host header among them replaces the URL's authority, as with curl.
+ * headers; a Host header among them replaces the URL's authority, as with curl. An https:// URL
+ * arrives on the TLS listener with the URL's host name as SNI (curl sends none for an IP address).
  */
 export function parseExplainRequest(spec: string, headerLines: string[]): ExplainRequest {
   const words = spec.trim().split(/\s+/);
@@ -42,10 +49,10 @@ export function parseExplainRequest(spec: string, headerLines: string[]): Explai
   const [method, url] = words.length === 2 ? [words[0]!, words[1]!] : ['GET', words[0]!];
   if (!/^[A-Z][A-Z0-9_-]*$/.test(method)) throw new RequestError(`${JSON.stringify(method)} is not an HTTP method (upper-case letters, as sent)`);
   const m = /^(https?):\/\/([^/?#\s]+)([^#\s]*)/i.exec(url);
-  if (!m) throw new RequestError(`${JSON.stringify(url)} is not an http:// URL`);
-  const scheme = m[1]!.toLowerCase();
-  if (scheme === 'https') throw new RequestError('kongc serves plain HTTP; explain an http:// URL (TLS listeners are configured in nginx itself)');
+  if (!m) throw new RequestError(`${JSON.stringify(url)} is not an http:// or https:// URL`);
+  const https = m[1]!.toLowerCase() === 'https';
   const authority = m[2]!;
+  const urlHost = authority.replace(/:\d*$/, '');
   const port = /:(\d+)$/.exec(authority);
   let target = m[3] || '/';
   if (target.startsWith('?')) target = '/' + target;
@@ -58,7 +65,8 @@ export function parseExplainRequest(spec: string, headerLines: string[]): Explai
     if (name === 'host') hostHeader = h[2]! || null;
     else headers.push([name, h[2]!]);
   }
-  return { method, target, hostHeader, headers, serverPort: port ? Number(port[1]) : 80 };
+  const tls = https ? { sni: urlHost.startsWith('[') || isIPv4(urlHost) ? null : urlHost } : null;
+  return { method, target, hostHeader, headers, serverPort: port ? Number(port[1]) : https ? 443 : 80, tls };
 }
 
 /** nginx's reading of the request line and Host header; a string is nginx's error answer. */
@@ -79,6 +87,7 @@ export function nginxView(req: ExplainRequest): NginxView | { status: number; wh
     host: hostHeader.replace(/:[0-9]*$/, '').replace(/\.$/, '').toLowerCase(),
     hostPort: port ? port[1]! : String(req.serverPort),
     quoted: path.includes('%'),
+    sni: req.tls === null ? PLAIN_HTTP_SNI : /^[^\x00-\x20\x7f:]+$/.test(req.tls.sni ?? '') ? bytes(req.tls.sni!) : '',
   };
 }
 

@@ -4,6 +4,7 @@
 // kongc cannot act on (`default_lookup_tags`) is a warning. The schema has checked `_info` first.
 import type { Diagnostic } from '../diagnostics.js';
 import { parseServiceUrl } from '../model/service-url.js';
+import { isPlainObject as isObject } from '../values.js';
 import type { LoadedDocument } from './document.js';
 import { diag, escapePointer } from './source-map.js';
 
@@ -109,10 +110,6 @@ function fillMissing(into: Raw, from: Raw, doc: LoadedDocument | null, at: strin
 /** decK (Go) cannot tell an absent field from null or an empty list: all three take the default. */
 function unset(v: unknown): boolean {
   return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
-}
-
-function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function list(v: unknown): unknown[] {

@@ -258,6 +258,16 @@ function tagsOf(raw: Raw, selectTags: string[]): string[] | null {
   return all.length ? all : null;
 }
 
+/** A foreign key written as `id`, `{id: …}` (or `{name: …}`): the key as given, checked by validation. */
+function foreignId(ref: unknown): string | null {
+  if (typeof ref === 'string') return ref;
+  if (ref && typeof ref === 'object') {
+    const key = (ref as Raw).id ?? (ref as Raw).name;
+    return typeof key === 'string' ? key : null;
+  }
+  return null;
+}
+
 function pick<T>(raw: Raw, key: string, fallback: T): T {
   const v = raw[key];
   return v === undefined || v === null ? fallback : (v as T);
@@ -308,7 +318,7 @@ function makeService(raw: Raw, src: SourceRef, order: number, selectTags: string
     tls_verify: pick(raw, 'tls_verify', null),
     tls_verify_depth: pick(raw, 'tls_verify_depth', null),
     ca_certificates: pick(raw, 'ca_certificates', null),
-    client_certificate: raw.client_certificate ? JSON.stringify(raw.client_certificate) : null,
+    client_certificate: foreignId(raw.client_certificate),
   };
 }
 
@@ -357,7 +367,7 @@ function emptyToNull<T>(v: T[] | null): T[] | null {
 }
 
 function makeUpstream(raw: Raw, src: SourceRef, order: number, selectTags: string[]): Upstream {
-  const hc = mergeDeep(defaultHealthchecks() as unknown as Raw, (raw.healthchecks ?? {}) as Raw) as unknown as Healthchecks;
+  const hc = mergeDeep(defaultHealthchecks(), (raw.healthchecks ?? {}) as Raw);
   const hashOn = pick(raw, 'hash_on', UPSTREAM_DEFAULTS.hash_on as string);
   // Kong's shorthand: a hash_on other than none means consistent hashing.
   const algorithm = raw.algorithm ?? (hashOn !== 'none' ? 'consistent-hashing' : UPSTREAM_DEFAULTS.algorithm);
@@ -382,7 +392,7 @@ function makeUpstream(raw: Raw, src: SourceRef, order: number, selectTags: strin
     slots: pick(raw, 'slots', UPSTREAM_DEFAULTS.slots as number),
     healthchecks: hc,
     host_header: pick(raw, 'host_header', null),
-    client_certificate: raw.client_certificate ? JSON.stringify(raw.client_certificate) : null,
+    client_certificate: foreignId(raw.client_certificate),
     use_srv_name: pick(raw, 'use_srv_name', UPSTREAM_DEFAULTS.use_srv_name as boolean),
     targets: [],
   };

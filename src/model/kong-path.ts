@@ -68,6 +68,18 @@ export function validPercentEncoding(path: string): boolean {
   return !/%(?![0-9A-Fa-f]{2})/.test(path);
 }
 
+/**
+ * Kong's path typedef (a service path, an upstream's hash_on_cookie_path): why `path` is not one.
+ * `escape`: the malformed `%` escape.
+ */
+export function pathSyntaxProblem(path: string): { kind: 'start' | 'empty-segment' | 'characters' } | { kind: 'percent'; escape: string } | null {
+  if (!path.startsWith('/')) return { kind: 'start' };
+  if (path.includes('//')) return { kind: 'empty-segment' };
+  if (!/^\/[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/.test(path)) return { kind: 'characters' };
+  const bad = /%(?![0-9A-Fa-f]{2})/.exec(path);
+  return bad ? { kind: 'percent', escape: path.slice(bad.index, bad.index + 3) } : null;
+}
+
 /** Percent-decodes every `%XX` as nginx does for $uri; null when the bytes are not valid UTF-8. */
 export function decodeAllPercent(path: string): string | null {
   if (!path.includes('%')) return path;

@@ -27,6 +27,7 @@ export interface Service extends Entity {
   tls_verify: boolean | null;
   tls_verify_depth: number | null;
   ca_certificates: string[] | null;
+  /** The id of the certificate presented to the upstream (mutual TLS), as written. */
   client_certificate: string | null;
 }
 
@@ -92,6 +93,7 @@ export interface Upstream extends Entity {
   slots: number;
   healthchecks: Healthchecks;
   host_header: string | null;
+  /** The id of the certificate presented to targets when the service names none (mutual TLS). */
   client_certificate: string | null;
   use_srv_name: boolean;
   targets: Target[];

@@ -3,6 +3,7 @@ import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import type { Route, Service, Upstream, Target } from '../model/types.js';
 import { EntityNames } from './names.js';
+import { NjsModule } from './njs.js';
 
 export interface PlanOptions {
   listen?: string[];
@@ -32,8 +33,12 @@ export type DefaultCertificate = { chain: string; key: string; origin: string; d
 export class PlanContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly names = new EntityNames();
+  /** The generated JavaScript module, with `--with-njs`; null without it (what needs it is then an error). */
+  readonly njs: NjsModule | null;
 
-  constructor(readonly options: PlanOptions) {}
+  constructor(readonly options: PlanOptions) {
+    this.njs = options.withNjs ? new NjsModule() : null;
+  }
 
   /** An entity's key: its Kong name, id or content hash (names.ts). */
   key(entity: Route | Service | Upstream | Target): string {

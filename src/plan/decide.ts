@@ -5,7 +5,7 @@
 // list of Kong routes that can match a request arriving there is known at compile time: prefix
 // routes whose path is a prefix of the location's, regex and path-less routes, in Kong priority
 // order, cut after the first that always matches. What is left to check at run time (host ports,
-// wildcards, methods, headers, path regexes, raw-path escapes) stays as typed conditions; lower.ts
+// wildcards, methods, headers, SNIs, path regexes, raw-path escapes) stays as typed conditions; lower.ts
 // alone spells them in nginx.
 import type { Candidate, LocationPlan, ServerBlock } from './ir.js';
 import { patternMatchesName, wildcardRegex, wildcardWithin, wildcardsOverlap, type HostPattern } from './hosts.js';
@@ -87,7 +87,7 @@ export interface RouteGuard {
   /** The virtual hosts the route fits (null = any). */
   vhosts: string[] | null;
   rawPath: RawPathRule | null;
-  /** Methods, headers and the path regex. */
+  /** Methods, headers, SNIs and the path regex. */
   conditions: Condition[];
 }
 
@@ -400,5 +400,7 @@ function describe(e: RouteEntry, hostChecked: boolean): string {
   if (e.kind === 'regex') parts.push(`regex ${e.kongPath}`);
   if (e.route.methods) parts.push(`methods ${e.route.methods.join(',')}`);
   if (e.route.headers) parts.push(`headers ${Object.keys(e.route.headers).join(',')}`);
+  const snis = e.conditions.find((c) => c.kind === 'sni');
+  if (snis) parts.push(`snis ${snis.names.join(',')}`);
   return parts.join(', ') || 'any request';
 }

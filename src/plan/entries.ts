@@ -18,7 +18,13 @@ export type Condition =
   /** Header value matches a `~*` regex (Kong lower-cases pattern and value). */
   | { kind: 'header-regex'; name: string; pattern: string }
   /** $uri matches the route regex at its start. */
-  | { kind: 'path-regex'; pattern: string };
+  | { kind: 'path-regex'; pattern: string }
+  /**
+   * Over TLS, the SNI is one of `names` (as sent, compared with case): exact, `*.x` (ends with
+   * `.x`), `x.*` (starts with `x.`) or `*` (any SNI). Plain-HTTP requests pass: Kong's router
+   * checks snis only when the request scheme is https (transform.lua: `net.protocol != "https" || …`).
+   */
+  | { kind: 'sni'; names: string[] };
 
 /** One Kong route split per path, as Kong splits it. */
 export type RouteEntry = EntryCommon &
@@ -37,7 +43,7 @@ interface EntryCommon {
   hosts: HostPattern[] | null;
   /** Named location handling this entry. */
   target: string;
-  /** Conditions independent of the server: methods, headers, and the path regex (last). */
+  /** Conditions independent of the server: methods, headers, SNIs, and the path regex (last). */
   conditions: Condition[];
   /** How the raw request path must look (prefix paths with reserved characters), or null. */
   rawPath: RawPathRule | null;
@@ -47,12 +53,34 @@ interface EntryCommon {
   seq: number;
 }
 
+/** A route with `protocols: [https]`: Kong answers plain-HTTP requests with a 426 or a redirect. */
+export function isHttpsOnly(r: Route): boolean {
+  return r.protocols.length === 1 && r.protocols[0] === 'https';
+}
+
+/** Kong's SNI operators (transform.lua): `*.x` ends with `.x`, `x.*` starts with `x.`, `*` any SNI, else equal. */
+export function sniMatches(name: string, sni: string): boolean {
+  if (name === '*') return sni !== '';
+  if (name.startsWith('*.')) return sni.endsWith(name.slice(1));
+  if (name.endsWith('.*')) return sni.startsWith(name.slice(0, -1));
+  return sni === name;
+}
+
+/** A route SNI as Kong's router compares it: without the trailing dot of a name (transform.lua sni_val_transform). */
+function routeSni(name: string): string {
+  return name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
 /** A route regex as tested on $uri: anchored at the start, as Kong's router does. */
 export function uriRegex(pattern: string): string {
   return `^(?:${pattern})`;
 }
 
-export function makeEntries(routes: Route[], keyOf: (r: Route) => string, targetOf: (routeKey: string, pathIndex: number | null, route: Route) => string): RouteEntry[] {
+/**
+ * `tls`: requests can arrive over TLS. Without a TLS listener every request is plain HTTP, where
+ * Kong ignores route snis, so they are no condition at all.
+ */
+export function makeEntries(routes: Route[], keyOf: (r: Route) => string, targetOf: (routeKey: string, pathIndex: number | null, route: Route) => string, tls: boolean): RouteEntry[] {
   const entries: RouteEntry[] = [];
   // Routes share hosts (many routes per API host): each is parsed once; patterns are not changed.
   const patterns = new Map<string, HostPattern>();
@@ -73,6 +101,7 @@ export function makeEntries(routes: Route[], keyOf: (r: Route) => string, target
         common.push({ kind: 'header-regex', name: name.toLowerCase(), pattern: 'error' in rx ? '(?!)' : rx.pattern });
       } else common.push({ kind: 'header', name: name.toLowerCase(), values: [...new Set(values.map((v) => v.toLowerCase()))].sort() });
     }
+    if (tls && route.snis) common.push({ kind: 'sni', names: [...new Set(route.snis.map(routeSni))].sort() });
     const paths = route.paths ?? [null];
     for (let i = 0; i < paths.length; i++) {
       const kongPath = paths[i]!;

@@ -21,7 +21,7 @@ export interface NginxPlan {
   /** Emit Kong's Via / X-Kong-*-Latency response headers. */
   kongHeaders: boolean;
   /** Proxy settings every server declares once (Kong's defaults); a route location repeats only what differs. */
-  proxyDefaults: { connectTimeoutMs: number; sendTimeoutMs: number; readTimeoutMs: number; tries: number; nextUpstream: string[] };
+  proxyDefaults: { connectTimeoutMs: number; sendTimeoutMs: number; readTimeoutMs: number; tries: number; nextUpstream: readonly string[] };
   upstreams: UpstreamBlock[];
   /** Shared maps, keyed by content: their number does not grow with the number of routes. */
   maps: MapBlock[];
@@ -35,6 +35,8 @@ export interface NginxPlan {
   hashSizes: { mapBucket: number; mapMax: number; variablesBucket: number; variablesMax: number };
   /** Files the config refers to (CA bundles, secrets); `kongc build` writes them before the config. */
   files: GeneratedFile[];
+  /** The njs module (`--with-njs`), when a plugin or rule needs JavaScript at request time; null otherwise. */
+  njs: NjsImport | null;
   /** What plugins need at http level. */
   plugins: PluginHttp;
   /** Request headers every proxied request sends (the server's proxy_set_header lines), each from one variable. */
@@ -53,6 +55,8 @@ export interface PluginHttp {
    * route's plugins set: Kong runs header filters on its own responses too (CORS on a 401).
    */
   answerHeaders: HeaderLine[];
+  /** Directives every answer kongc makes itself carries (njs filters that edit them, reading variables a route set). */
+  answerDirectives: PluginDirective[];
 }
 
 /** One response header line; an empty value sends no header (nginx's rule, and Kong's for nil). */
@@ -107,8 +111,16 @@ export type PluginDirectiveName =
   | 'proxy_cache_convert_head'
   | 'proxy_ignore_headers'
   | 'proxy_method'
+  | 'proxy_set_body'
+  | 'client_body_in_file_only'
   | 'log_format'
-  | 'access_log';
+  | 'access_log'
+  | 'js_set'
+  | 'js_content'
+  | 'js_header_filter'
+  | 'js_body_filter'
+  | 'auth_request'
+  | 'auth_request_set';
 
 /**
  * A plugin directive argument: the shared kinds, a complex value (text and variables), a quoted
@@ -210,6 +222,14 @@ export interface Check {
   variable: string;
   op: '=' | '!=' | '~' | '!~' | '~*' | '!~*';
   operand: string;
+}
+
+/** `js_import <name> from <path>;`: kongc's generated module, one of `files`. */
+export interface NjsImport {
+  name: string;
+  path: string;
+  /** `js_set $variable handler;` lines at http level, in variable order. */
+  variables: { variable: string; handler: string }[];
 }
 
 export interface GeneratedFile {
@@ -352,15 +372,21 @@ export interface ProxySettings {
    * gives Kong's upstream path with no regex. Null when the rewrites are needed.
    */
   prefixUri: string | null;
+  /**
+   * --with-njs: a request whose path has a reserved escape (`when`) is proxied with Kong's upstream
+   * path, which kong-router.js computes from `rule` ($kongc_upstream_rule: strip_path, service
+   * path, matched prefix). Null without --with-njs, or when a plugin fixes the upstream path.
+   */
+  kongUri: { when: Check; rule: MapValue } | null;
   /** The Host header sent upstream: the client's (`$http_host`, preserve_host) or Kong's upstream Host. */
   host: MapValue;
   /**
    * Variables set before the URI rewrite changes $uri: hash inputs that depend on the client's
    * path or on the route that matched (hash_on path / uri_capture).
    */
-  presets: Preset[];
+  presets: readonly Preset[];
   /** Headers added to every proxied response: the hash cookie Kong sets, Kong's Via/latency headers. */
-  responseHeaders: { name: string; value: MapValue }[];
+  responseHeaders: readonly { name: string; value: MapValue }[];
   /** Variable naming the location for an nginx-generated 502 (503 when no target is left), or null for @kongc_bad_gateway. */
   badGatewayVariable: string | null;
   /** X-Forwarded-Prefix: what a strip_path route strips (empty when nothing is), read before the rewrite changes $uri. */
@@ -369,7 +395,7 @@ export interface ProxySettings {
    * Directives where the service or route differs from the server-wide settings (Kong's
    * defaults, `NginxPlan.proxyDefaults`), in a fixed order; empty for most routes.
    */
-  overrides: ProxyOverride[];
+  overrides: readonly ProxyOverride[];
   ssl: null | {
     /** SNI and the name verified: Kong's upstream Host without its port (nginx strips it from $http_host). */
     serverName: MapValue;
@@ -377,6 +403,8 @@ export interface ProxySettings {
     verifyDepth: number | null;
     /** Absolute path of the CA bundle (service ca_certificates, or the system bundle). */
     trustedCertificate: string | null;
+    /** Mutual TLS: the id of the certificate presented, and absolute paths of its chain and key files. */
+    clientCertificate: { id: string; cert: string; key: string } | null;
   };
 }
 

@@ -11,15 +11,9 @@ import { uriRegex } from './entries.js';
 import { escapeRegex } from '../pcre.js';
 import type { RouteGuard, RouterDecision } from './decide.js';
 import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapEntry, MapValue, RouteLocation, Selector } from './ir.js';
-import { locationKey, NO_ROUTE, escapeStopsKey, selectorName, VARIABLES as V } from './names.js';
-import { headerVariable } from './upstreams.js';
+import { escapeStopsKey, locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';
+import { FIRST_LINE, type HeaderReading } from './header-reading.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from './raw-path.js';
-
-/** What the lowering needs declared at http level: the escape map, and the routes' reserved-escape stops. */
-interface Usage {
-  escape: boolean;
-  escapeStops: Map<string, MapEntry>;
-}
 
 export interface LoweredRouter {
   locations: DispatchLocation[];
@@ -30,6 +24,9 @@ export interface LoweredRouter {
   /** What a route's block checks itself (each failing check answers Kong's 404). */
   guards: Map<string, NonNullable<RouteLocation['guard']>>;
 }
+
+/** `$kongc_sni` over plain HTTP (no SNI can be ':'). */
+export const PLAIN_HTTP_SNI = ':';
 
 /**
  * `$kongc_escape_at`: "!" and the raw path before its first reserved escape, "" without one, and
@@ -48,11 +45,27 @@ const ESCAPE_MAP: MapBlock = Object.freeze({
 }) as MapBlock;
 
 /**
+ * `$kongc_sni`, what a route's snis are compared with: the SNI over TLS ("" without one, or with a
+ * character no host name has, so that it cannot spill into the signature's other fields), and ":"
+ * over plain HTTP, which every snis check lets through (Kong ignores snis there).
+ */
+const SNI_MAP: MapBlock = Object.freeze({
+  variable: V.sni,
+  source: [{ variable: 'https' }, { text: ':' }, { variable: 'ssl_server_name' }],
+  entries: [
+    { match: 'regex', caseless: false, pattern: '^on:([^\\x00-\\x20\\x7f:]+)\\z', value: [{ variable: '1' }] },
+    { match: 'regex', caseless: false, pattern: '^on:', value: [] },
+  ],
+  default: [{ text: PLAIN_HTTP_SNI }],
+  purpose: 'the SNI route snis are compared with; ":" over plain HTTP, where Kong does not check them',
+}) as MapBlock;
+
+/**
  * Lowers the router. A route reached from exactly one location and nowhere else is served in that
  * location (`inline`); `proxies(target)` says whether the route proxies (see below).
  */
-export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean): LoweredRouter {
-  const usage: Usage = { escape: false, escapeStops: new Map() };
+export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean, headers: HeaderReading = FIRST_LINE): LoweredRouter {
+  const usage: Usage = { escape: false, headers, escapeStops: new Map() };
   const selectors = new Map<string, Selector>();
   const byVhostEntries: { key: string; target: string }[] = [];
   const references = new Map<string, number>();
@@ -138,8 +151,16 @@ export function lowerRouter(decision: RouterDecision, proxies: (target: string) 
       purpose: '"!" when the raw path escapes a reserved character of the route path whose stops $kongc_location names',
     });
   }
+  if ([...decision.byTarget.values()].some((e) => e.conditions.some((c) => c.kind === 'sni'))) maps.push(SNI_MAP);
   const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { locations, selectors: sortedSelectors, maps, inline, guards };
+}
+
+/** What the lowering uses: whether a check read the escape map, how headers are read, the routes' reserved-escape stops. */
+interface Usage {
+  escape: boolean;
+  headers: HeaderReading;
+  escapeStops: Map<string, MapEntry>;
 }
 
 function routeOf(plan: LocationPlan, target: string): string {
@@ -162,7 +183,7 @@ function lowerPlan(plan: LocationPlan, usage: Usage): Dispatch {
   for (const c of conditional) if (needsSignature(c)) for (const f of fieldsOf(c.conditions, c.rawPath)) fields.add(f);
   const layout = layoutOf(fields);
   const steps = conditional.map((c) => ({ check: needsSignature(c) ? signatureCheck(layout, c.conditions, c.rawPath, usage) : singleCheck(c, usage), target: c.target, route: c.route }));
-  return { signature: layout.length ? signatureValue(layout) : null, steps, fallback: last.target, fallbackRoute: last.route };
+  return { signature: layout.length ? signatureValue(layout, usage.headers) : null, steps, fallback: last.target, fallbackRoute: last.route };
 }
 
 /** Several request values at once (or host and port, two variables) are tested on the signature. */
@@ -175,19 +196,21 @@ function singleCheck(c: Candidate, usage: Usage): Check {
   if (c.rawPath) return passes(c.rawPath, usage);
   const cond = c.conditions[0]!;
   if (cond.kind === 'host') throw new Error('a host check needs the signature');
-  return conditionCheck(cond);
+  return conditionCheck(cond, usage.headers);
 }
 
-function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>): Check {
+function conditionCheck(cond: Exclude<Condition, { kind: 'host' }>, headers: HeaderReading): Check {
   switch (cond.kind) {
     case 'methods':
       return cond.methods.length === 1 ? { variable: 'request_method', op: '=', operand: cond.methods[0]! } : { variable: 'request_method', op: '~', operand: `^(?:${cond.methods.map(escapeRegex).join('|')})\\z` };
     case 'header':
-      return { variable: headerVariable(cond.name), op: '~*', operand: `^(?:${cond.values.map(escapeRegex).join('|')})\\z` };
+      return { variable: headers.variable(cond.name), op: '~*', operand: headers.values(cond.values) };
     case 'header-regex':
-      return { variable: headerVariable(cond.name), op: '~*', operand: cond.pattern };
+      return { variable: headers.variable(cond.name), op: '~*', operand: headers.regex(cond.pattern) };
     case 'path-regex':
       return { variable: 'uri', op: '~', operand: uriRegex(cond.pattern) };
+    case 'sni':
+      return { variable: V.sni, op: '~', operand: `^${fieldPattern(cond, headers)}\\z` };
   }
 }
 
@@ -241,7 +264,7 @@ function lowerGuard(guard: RouteGuard, usage: Usage): RouteLocation['guard'] {
   if (vhosts) fields.add(VHOST);
   if (rawPath) fields.add(rawPath.kind === 'exact' ? RAW : ESCAPE_HIT);
   const layout = layoutOf(fields);
-  return { location, signature: signatureValue(layout), failures: [negate(signatureCheck(layout, conditions, rawPath?.kind === 'exact' ? rawPath : null, usage, vhosts))] };
+  return { location, signature: signatureValue(layout, usage.headers), failures: [negate(signatureCheck(layout, conditions, rawPath?.kind === 'exact' ? rawPath : null, usage, vhosts))] };
 }
 
 /** The one check of a route whose location tests a single thing. */
@@ -257,7 +280,7 @@ function singleFailure(vhosts: string[] | null, conditions: readonly Condition[]
     const layout = layoutOf(new Set([fieldOf(cond)]));
     return negate(signatureCheck(layout, [cond], null, usage, null));
   }
-  return negate(conditionCheck(cond));
+  return negate(conditionCheck(cond, usage.headers));
 }
 
 const NEGATED: Record<Check['op'], Check['op']> = { '=': '!=', '!=': '=', '~': '!~', '!~': '~', '~*': '!~*', '!~*': '~*' };
@@ -277,6 +300,7 @@ const ESCAPE_HIT = 'escape-hit';
 const ESCAPE = 'escape';
 const RAW = 'raw';
 const URI = 'uri';
+const SNI = 'sni';
 
 function fieldOf(cond: Condition): Field {
   switch (cond.kind) {
@@ -289,6 +313,8 @@ function fieldOf(cond: Condition): Field {
       return `header:${cond.name}`;
     case 'path-regex':
       return URI;
+    case 'sni':
+      return SNI;
   }
 }
 
@@ -301,6 +327,7 @@ function fieldsOf(conditions: readonly Condition[], rawPath: RawPathRule | null)
 function rankOf(f: Field): string {
   if (f === METHOD) return '0';
   if (f === HOST) return '1';
+  if (f === SNI) return '1s';
   if (f === VHOST) return '1v';
   if (f.startsWith('header:')) return '2' + f;
   if (f === ESCAPE || f === ESCAPE_HIT) return '3';
@@ -312,18 +339,19 @@ function layoutOf(fields: Set<Field>): Field[] {
   return [...fields].sort((a, b) => (rankOf(a) < rankOf(b) ? -1 : rankOf(a) > rankOf(b) ? 1 : 0));
 }
 
-function signatureValue(layout: Field[]): MapValue {
+function signatureValue(layout: Field[], headers: HeaderReading): MapValue {
   const parts: MapValue = [];
   layout.forEach((f, i) => {
     if (i) parts.push({ separator: true });
     if (f === METHOD) parts.push({ variable: 'request_method' });
     else if (f === HOST) parts.push({ variable: 'host' }, { text: ':' }, { variable: V.hostPort });
-    else if (f === VHOST) parts.push({ variable: V.vhost });
-    else if (f === ESCAPE_HIT) parts.push({ variable: V.escapeHit });
     else if (f === ESCAPE) parts.push({ variable: V.escapeAt });
     else if (f === RAW) parts.push({ variable: 'request_uri' });
     else if (f === URI) parts.push({ variable: 'uri' });
-    else parts.push({ variable: headerVariable(f.slice('header:'.length)) });
+    else if (f === SNI) parts.push({ variable: V.sni });
+    else if (f === VHOST) parts.push({ variable: V.vhost });
+    else if (f === ESCAPE_HIT) parts.push({ variable: V.escapeHit });
+    else parts.push({ variable: headers.variable(f.slice('header:'.length)) });
   });
   return parts;
 }
@@ -333,7 +361,7 @@ function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPa
   const byField = new Map<Field, string>();
   if (vhosts) byField.set(VHOST, `(?:${vhosts.map(escapeRegex).join('|')})`);
   if (layout.includes(ESCAPE_HIT)) byField.set(ESCAPE_HIT, '');
-  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond));
+  for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond, usage.headers));
   if (rawPath?.kind === 'exact') byField.set(RAW, `${rawPath.pattern.slice(1)}[^\\n]*`);
   else if (rawPath) {
     usage.escape = true;
@@ -349,18 +377,27 @@ function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPa
 }
 
 /** A condition as the pattern of its signature field (the field's whole value, except a path regex's prefix match). */
-function fieldPattern(cond: Condition): string {
+function fieldPattern(cond: Condition, headers: HeaderReading): string {
   switch (cond.kind) {
     case 'methods':
       return `(?:${cond.methods.map(escapeRegex).join('|')})`;
     case 'host':
       return `(?i:${cond.patterns.join('|')})`;
     case 'header':
-      return `(?i:${cond.values.map(escapeRegex).join('|')})`;
+      return headers.valuesField(cond.values);
     case 'header-regex':
-      // Multiline: the pattern's own ^ and $ then mean the field's start and end.
-      return `(?mi:[^\\n]*?(?:${cond.pattern}))[^\\n]*`;
+      return headers.regexField(cond.pattern);
     case 'path-regex':
       return cond.pattern.includes('^') ? `(?m:${cond.pattern})` : `(?:${cond.pattern})`;
+    case 'sni':
+      return `(?:${[escapeRegex(PLAIN_HTTP_SNI), ...cond.names.map(sniPattern)].join('|')})`;
   }
+}
+
+/** One route SNI as a pattern for the whole of `$kongc_sni` (compared with case, as Kong does). */
+function sniPattern(name: string): string {
+  if (name === '*') return '[^\\n]+';
+  if (name.startsWith('*.')) return `[^\\n]*${escapeRegex(name.slice(1))}`;
+  if (name.endsWith('.*')) return `${escapeRegex(name.slice(0, -1))}[^\\n]*`;
+  return escapeRegex(name);
 }

@@ -3,6 +3,7 @@
 // renaming one route then changes only the lines that serve it, never a number further down.
 import { createHash } from 'node:crypto';
 import type { Route, Service, Target, Upstream } from '../model/types.js';
+import { DOLLAR_VARIABLE, QUESTION_VARIABLE } from '../nginx-quoting.js';
 
 /** Named locations answering Kong's own errors (errors.ts), by what happened. */
 export const NO_ROUTE = '@kongc_no_route';
@@ -32,6 +33,7 @@ export const VARIABLES = {
   signature: 'kongc_sig',
   escapeAt: 'kongc_escape_at',
   escapeHit: 'kongc_escape_hit',
+  sni: 'kongc_sni',
   hostPort: 'kongc_host_port',
   upgrade: 'kongc_upgrade',
   connection: 'kongc_connection',
@@ -42,10 +44,16 @@ export const VARIABLES = {
   errorFormat: 'kongc_error_format',
   upstreamErrorFormat: 'kongc_upstream_error_format',
   requestFormat: 'kongc_request_format',
-  dollar: 'kongc_dollar',
-  question: 'kongc_qmark',
+  dollar: DOLLAR_VARIABLE,
+  question: QUESTION_VARIABLE,
   /** Always empty: the body of a fixed answer without one. */
   empty: 'kongc_empty',
+  // --with-njs (njs-router.ts): Kong's normalized path (js_set), the same only for a request whose
+  // path has a reserved escape (map), a route's upstream rule, and Kong's upstream path (js_set).
+  normalizedPath: 'kongc_normalized_path',
+  escapedPath: 'kongc_escaped_path',
+  upstreamRule: 'kongc_upstream_rule',
+  upstreamUri: 'kongc_upstream_uri',
 } as const;
 
 /** A key printed as it is: Kong names are of these characters; targets add ':' and brackets. */

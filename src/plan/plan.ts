@@ -9,7 +9,7 @@ import { isPlainUriPath } from '../nginx-quoting.js';
 import { label, PlanContext, type PlanOptions } from './context.js';
 import { decideRouter, type RouterDecision } from './decide.js';
 import { planTlsListener } from './tls-listener.js';
-import { makeEntries, type RouteEntry } from './entries.js';
+import { isHttpsOnly, makeEntries, type RouteEntry } from './entries.js';
 import { computeHashSizes } from './hash-sizes.js';
 import type { DispatchLocation, MapBlock, MapValue, NginxPlan, Preset, ProxyOverride, RouteLocation, Selector, SourceInfo } from './ir.js';
 import { lowerRouter } from './lower.js';
@@ -18,8 +18,10 @@ import { assignEntityNames, BAD_GATEWAY, GATEWAY_TIMEOUT, HTTPS_REQUIRED, JUMP_S
 import { reportShadowed, reportTies } from './ties.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { TlsFiles } from './tls.js';
+import type { NjsModule } from './njs.js';
+import { NjsRouter } from './njs-router.js';
 import { identifiesConsumers, planPlugins } from './plugins/plan-plugins.js';
-import { BAD_GATEWAY_VARIABLE, planUpstreams, type UpstreamPlan } from './upstreams.js';
+import { BAD_GATEWAY_VARIABLE, hostKey, planUpstreams, upstreamBlockFor, type UpstreamPlan } from './upstreams.js';
 import { prefixMatcher, regexMatcher, upstreamRewrites } from './upstream-uri.js';
 
 export type { PlanOptions } from './context.js';
@@ -44,6 +46,7 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     }
     routes.push(r);
   }
+  const listener = planTlsListener(ctx, state);
   const upstreams = planUpstreams(ctx, state.upstreams, state.services.filter((s) => s.enabled && (s.protocol === 'http' || s.protocol === 'https')), identifiesConsumers(state) ? 'kongc_consumer' : null);
   const targets = new Set<string>();
   const entries = makeEntries(
@@ -56,18 +59,19 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       targets.add(target);
       return target;
     },
+    listener.listener !== null,
   );
   reportTies(ctx, entries);
-  const tls = new TlsFiles(ctx, state.caCertificates);
-  const listener = planTlsListener(ctx, state);
+  const tls = new TlsFiles(ctx, state.caCertificates, state.certificates);
   const latency: MapBlock[] = [];
   const kongHeaders = options.kongHeaders ? kongResponseHeaders(latency) : [];
+  const njsRouter = ctx.njs && entries.length ? new NjsRouter(ctx.njs, entries[0]!.route.src) : null;
   const bodies = new Map<string, RouteLocation['body']>();
-  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders, listener.listener !== null));
+  for (const e of entries) bodies.set(e.target, planRouteBody(ctx, e, upstreams, tls, kongHeaders, listener.listener !== null, njsRouter));
 
   const decision = decideRouter(entries);
   reportShadowed(ctx, entries, decision.targets);
-  const router = lowerRouter(decision, (target) => bodies.get(target)?.kind === 'proxy');
+  const router = lowerRouter(decision, (target) => bodies.get(target)?.kind === 'proxy', njsRouter?.headers);
   const plugins = planPlugins(ctx, state);
   const pluginWork = new Map<Route, RouteLocation['plugins']>();
   const routeLocations = new Map<string, RouteLocation>();
@@ -107,7 +111,8 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     .flatMap((u) => u.hashInputs)
     .filter((i) => !presetVariables.has(i.variable) && (presetVariables.add(i.variable), true))
     .map((i) => ({ variable: i.variable, source: [], entries: [], default: [], purpose: 'hash input of an upstream no route uses' }));
-  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...listener.maps, ...plugins.maps];
+  const maps: MapBlock[] = [...upstreams.maps, ...unset, ...latency, ...router.maps, ...(njsRouter?.maps() ?? []), ...listener.maps, ...plugins.maps];
+  const njs = njsModuleFile(ctx);
   const plan: NginxPlan = {
     kongcVersion: VERSION,
     listen: options.listen?.length ? options.listen : ['8000'],
@@ -120,7 +125,8 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
     site,
     sources: {},
     hashSizes: { mapBucket: 0, mapMax: 0, variablesBucket: 0, variablesMax: 0 },
-    files: [...tls.files, ...listener.files, ...plugins.files],
+    files: [...tls.files, ...listener.files, ...plugins.files, ...(njs ? [njs.file] : [])],
+    njs: njs?.import ?? null,
     plugins: plugins.http,
     proxyHeaders: PROXY_HEADERS,
   };
@@ -151,6 +157,7 @@ function withPluginUpstream(body: RouteLocation['body'] & { kind: 'proxy' }, wor
   if (work.upstreamPath !== undefined) {
     proxy.rewrites = [{ pattern: '^', replacement: [{ text: work.upstreamPath }] }];
     proxy.prefixUri = null;
+    proxy.kongUri = null;
   }
   return { kind: 'proxy', proxy };
 }
@@ -255,24 +262,20 @@ function sharePathCapture(guard: RouteLocation['guard'], body: RouteLocation['bo
   ];
 }
 
-/** A route with `protocols: [https]`: Kong answers plain-HTTP requests with a 426 or a redirect. */
-function isHttpsOnly(r: Route): boolean {
-  return r.protocols.length === 1 && r.protocols[0] === 'https';
-}
-
+/** What a route's block does: proxy as Kong would, answer one of Kong's errors, or redirect to https. */
 /** What an https-only route answers over plain HTTP (before any plugin, as Kong). */
 function plainHttpAnswer(r: Route): NonNullable<RouteLocation['plainHttp']> {
   return r.https_redirect_status_code === 426 ? { kind: 'error', error: HTTPS_REQUIRED } : { kind: 'redirect', status: r.https_redirect_status_code };
 }
 
-function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[], tlsListener: boolean): RouteLocation['body'] {
+function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan, tls: TlsFiles, kongHeaders: { name: string; value: MapValue }[], tlsListener: boolean, njsRouter: NjsRouter | null): RouteLocation['body'] {
   const r = e.route;
   const svc = r.service;
   // Without a TLS listener, every request is plain HTTP: an https-only route only ever answers that.
   if (isHttpsOnly(r) && !tlsListener) return plainHttpAnswer(r);
   if (!svc) return { kind: 'error', error: NO_SERVICE };
   const viaUpstream = upstreams.byUpstream.get(svc.host);
-  const block = viaUpstream ? viaUpstream.block : upstreams.byHost.get(`${svc.host}|${svc.port}`)!;
+  const block = viaUpstream ? upstreamBlockFor(upstreams, viaUpstream, svc) : upstreams.byHost.get(hostKey(svc))!;
   if (!block) return { kind: 'error', error: NO_PEER };
 
   const base = decodeAllPercent(svc.path ?? '/') ?? '/';
@@ -283,7 +286,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   // request '/' gets the service path as written). Only plain URI characters, which nginx sends as written.
   const prefixUri = !r.strip_path && e.kind === 'prefix' && (e.decodedPrefix !== '/' || base.endsWith('/')) ? `${base.endsWith('/') ? base.slice(0, -1) : base}${e.decodedPrefix}` : null;
 
-  let forwardedPrefix: Preset = { variable: VARIABLES.forwardedPrefix, value: none() };
+  let forwardedPrefix: Preset = NO_FORWARDED_PREFIX;
   if (r.strip_path && e.kind === 'prefix' && e.kongPath !== '/') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, value: [{ text: e.kongPath }] };
   if (r.strip_path && e.kind === 'regex') forwardedPrefix = { variable: VARIABLES.forwardedPrefix, capture: `^(${regexMatcher(e.regex.pattern)})` };
 
@@ -301,7 +304,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
   }
 
   const host = r.preserve_host ? null : upstreamHost(ctx, svc, upstreams);
-  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc) : null;
+  const tlsSettings = svc.protocol === 'https' ? tls.forService(svc, viaUpstream?.upstream ?? null) : null;
 
   const responseHeaders = viaUpstream?.responseHeaders.length || kongHeaders.length ? [...(viaUpstream?.responseHeaders ?? []), ...kongHeaders] : none<{ name: string; value: MapValue }>();
   const badGatewayVariable = viaUpstream?.canRunOutOfPeers ? BAD_GATEWAY_VARIABLE : null;
@@ -315,6 +318,7 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
       upstream: block.name,
       rewrites,
       prefixUri: prefixUri !== null && isPlainUriPath(prefixUri) ? prefixUri : null,
+      kongUri: njsRouter?.kongUri({ servicePath: svc.path ?? '/', strip: r.strip_path, match: e.kind === 'prefix' ? { kind: 'prefix', path: e.kongPath } : e.kind === 'regex' ? { kind: 'regex', pattern: e.regex.pattern } : { kind: 'none' } }) ?? null,
       host: host === null ? CLIENT_HOST : hostValue(upstreams, host),
       presets: presets.length ? presets : none(),
       responseHeaders,
@@ -331,12 +335,15 @@ function planRouteBody(ctx: PlanContext, e: RouteEntry, upstreams: UpstreamPlan,
  * or overrides: 10,000 routes would otherwise keep 30,000 empty arrays in the plan.
  */
 const EMPTY: readonly never[] = Object.freeze([]);
-function none<T>(): T[] {
-  return EMPTY as unknown as T[];
+function none<T>(): readonly T[] {
+  return EMPTY;
 }
 
-/** The client's Host: what preserve_host sends, and the name nginx then uses for SNI. */
-const CLIENT_HOST = Object.freeze([Object.freeze({ variable: 'http_host' })]) as unknown as MapValue;
+/** X-Forwarded-Prefix of a route that strips nothing: empty. */
+const NO_FORWARDED_PREFIX: Preset = { variable: VARIABLES.forwardedPrefix, value: [] };
+
+/** The client's Host: what preserve_host sends, and the name nginx then uses for SNI (shared like hostValue's). */
+const CLIENT_HOST: MapValue = [{ variable: 'http_host' }];
 
 /** The Host value for an upstream Host, shared by every route location that sends it. */
 function hostValue(upstreams: UpstreamPlan, host: string): MapValue {
@@ -354,11 +361,11 @@ const PROXY_DEFAULTS: NginxPlan['proxyDefaults'] = Object.freeze({
   sendTimeoutMs: SERVICE_DEFAULTS.write_timeout,
   readTimeoutMs: SERVICE_DEFAULTS.read_timeout,
   tries: SERVICE_DEFAULTS.retries + 1,
-  nextUpstream: Object.freeze(['error', 'timeout']) as unknown as string[],
+  nextUpstream: Object.freeze(['error', 'timeout']),
 });
 
 /** The proxy directives a route location sets because its service or route differs from PROXY_DEFAULTS. */
-function proxyOverrides(svc: Service, r: Route, nextUpstream: string[]): ProxyOverride[] {
+function proxyOverrides(svc: Service, r: Route, nextUpstream: readonly string[]): readonly ProxyOverride[] {
   const out: ProxyOverride[] = [];
   const d = PROXY_DEFAULTS;
   if (svc.connect_timeout !== d.connectTimeoutMs) out.push({ directive: 'proxy_connect_timeout', args: [{ ms: svc.connect_timeout }] });
@@ -425,3 +432,14 @@ function sourcesOf(ctx: PlanContext, state: KongState): Record<string, SourceInf
   return out;
 }
 
+
+/** The njs module as a side file next to the credentials (it may hold secrets); null when nothing needs it. */
+function njsModuleFile(ctx: PlanContext): ReturnType<NjsModule['file']> {
+  if (!ctx.njs || ctx.njs.empty) return null;
+  const dir = ctx.options.secretsDir ?? ctx.options.caDir;
+  if (!dir) {
+    ctx.error(ctx.njs.neededBy!, 'njs', 'with --with-njs, kongc writes a JavaScript module that nginx imports, and has nowhere to write it', 'build with -o FILE (the module goes next to it) or --secrets-dir DIR');
+    return null;
+  }
+  return ctx.njs.file(dir, VERSION);
+}

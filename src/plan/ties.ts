@@ -4,7 +4,7 @@
 import type { HostPattern } from './hosts.js';
 import { wildcardsOverlap, patternMatchesName } from './hosts.js';
 import { label, type PlanContext } from './context.js';
-import type { RouteEntry } from './entries.js';
+import { isHttpsOnly, sniMatches, type RouteEntry } from './entries.js';
 
 const MAX_TIE_WARNINGS = 200;
 
@@ -81,6 +81,7 @@ function overlap(a: RouteEntry, b: RouteEntry): boolean {
     if (!(x.startsWith(y) || y.startsWith(x))) return false;
   }
   if (!hostsOverlap(a.hosts, b.hosts)) return false;
+  if (!snisOverlap(a, b)) return false;
   const ma = a.route.methods;
   const mb = b.route.methods;
   if (ma && mb && !ma.some((m) => mb.includes(m))) return false;
@@ -91,6 +92,18 @@ function overlap(a: RouteEntry, b: RouteEntry): boolean {
     if (!regex(va) && !regex(vb) && !va.some((x) => vb.some((y) => x.toLowerCase() === y.toLowerCase()))) return false;
   }
   return true;
+}
+
+/**
+ * Routes whose snis no SNI satisfies both can still meet over plain HTTP, where Kong ignores
+ * snis, unless both are https-only (then both answer plain HTTP alike).
+ */
+function snisOverlap(a: RouteEntry, b: RouteEntry): boolean {
+  const sa = a.conditions.find((c) => c.kind === 'sni');
+  const sb = b.conditions.find((c) => c.kind === 'sni');
+  if (!sa || !sb || !isHttpsOnly(a.route) || !isHttpsOnly(b.route)) return true;
+  const exact = (n: string) => !n.includes('*');
+  return sa.names.some((x) => sb.names.some((y) => (exact(x) ? sniMatches(y, x) : exact(y) ? sniMatches(x, y) : true)));
 }
 
 function hostsOverlap(a: HostPattern[] | null, b: HostPattern[] | null): boolean {

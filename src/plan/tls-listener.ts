@@ -20,7 +20,10 @@ const SAFE_PEM = /^[A-Za-z0-9+/=\n -]+$/;
 
 export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   const none: TlsPlan = { listener: null, maps: [], files: [] };
-  const listen = ctx.options.listenTls?.length ? ctx.options.listenTls : state.certificates.length ? ['8443'] : [];
+  // A certificate only ever presented to upstreams (a client_certificate bound to no SNI) calls for no listener.
+  const clientCertificates = new Set([...state.services, ...state.upstreams].flatMap((e) => (e.client_certificate === null ? [] : [e.client_certificate.toLowerCase()])));
+  const served = state.certificates.some((c) => c.snis.length > 0 || !c.id || !clientCertificates.has(c.id.toLowerCase()));
+  const listen = ctx.options.listenTls?.length ? ctx.options.listenTls : served ? ['8443'] : [];
   if (!listen.length) return none;
   const first = state.certificates[0];
   // A problem with no entity to point at (a TLS listener asked for on the command line) names the file.

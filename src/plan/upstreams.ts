@@ -12,7 +12,7 @@ import type { HashOn, Service, Upstream } from '../model/types.js';
 import type { MapBlock, MapValue, UpstreamBlock } from './ir.js';
 import { label, type PlanContext } from './context.js';
 import { compareText } from '../text.js';
-import { BAD_GATEWAY, NO_PEER, variableToken } from './names.js';
+import { BAD_GATEWAY, NO_PEER, shortHash, variableToken } from './names.js';
 
 /** Statuses nginx's proxy_next_upstream can retry on, and so count as a failed attempt (403/404 never count). */
 const NGINX_NEXT_UPSTREAM_STATUSES = new Set([500, 502, 503, 504, 429]);
@@ -48,7 +48,7 @@ export interface UpstreamPlan {
   maps: MapBlock[];
   /** Kong upstream name → its block and per-request needs. */
   byUpstream: Map<string, UpstreamInfo>;
-  /** `host|port` of a plain service → block. */
+  /** A plain service's block, by `hostKey`. */
   byHost: Map<string, UpstreamBlock>;
   /** The Host each service sends upstream, computed (and warned about) once per plan. */
   hostOf: Map<Service, string>;
@@ -60,6 +60,40 @@ const SAFE_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function upstreamName(prefix: string, name: string): string {
   return SAFE_TOKEN.test(name) ? `${prefix}${name}` : `${prefix}${createHash('sha1').update(name).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The block of a service whose host is a plain host: one per host, port and client certificate.
+ * nginx keeps upstream connections per block, and Kong keeps them per client certificate too: a
+ * connection made with one service's certificate must not carry another service's requests.
+ */
+export function hostKey(svc: Service): string {
+  const cert = clientCertificateOf(svc, null);
+  return `${svc.host}|${svc.port}${cert === null ? '' : `|${cert}`}`;
+}
+
+/** The id of the certificate Kong presents for an https service: its own, else its upstream's (lower case), or null. */
+export function clientCertificateOf(svc: Service, upstream: Upstream | null): string | null {
+  if (svc.protocol !== 'https') return null;
+  return (svc.client_certificate ?? upstream?.client_certificate ?? null)?.toLowerCase() ?? null;
+}
+
+/**
+ * The block of a service proxying through a Kong upstream: the upstream's own, or, for a service
+ * presenting another client certificate than the upstream's, a copy of it (see hostKey) made once.
+ */
+export function upstreamBlockFor(plan: UpstreamPlan, info: UpstreamInfo, svc: Service): UpstreamBlock | null {
+  const cert = clientCertificateOf(svc, info.upstream);
+  const base = info.block;
+  if (!base || cert === null || cert === info.upstream.client_certificate?.toLowerCase()) return base;
+  const name = `${base.name}_mtls_${shortHash(cert, 8)}`;
+  let block = plan.blocks.find((b) => b.name === name);
+  if (!block) {
+    block = { ...base, name };
+    plan.blocks.push(block);
+    plan.blocks.sort((a, b) => compareText(a.name, b.name));
+  }
+  return block;
 }
 
 export function formatAddress(host: string, port: number): string {
@@ -122,13 +156,14 @@ export function planUpstreams(ctx: PlanContext, upstreams: Upstream[], services:
   const upstreamNames = new Set(upstreams.map((u) => u.name));
   for (const svc of [...services].sort((a, b) => a.order - b.order)) {
     if (upstreamNames.has(svc.host)) continue;
-    const id = `${svc.host}|${svc.port}`;
+    const id = hostKey(svc);
     if (plan.byHost.has(id)) continue;
+    const cert = clientCertificateOf(svc, null);
     if (!isIp(svc.host)) {
       ctx.warn(ctx.field(svc, 'host'), 'dns', `${label('service', svc, ctx.key(svc))}: host '${svc.host}' is resolved by nginx once, at start and reload (Kong re-resolves on TTL); nginx fails to start if it does not resolve`, 'use an IP address, or reload nginx when DNS changes');
     }
     const block: UpstreamBlock = {
-      name: upstreamName('kongc_host_', `${svc.host}_${svc.port}`),
+      name: upstreamName('kongc_host_', `${svc.host}_${svc.port}`) + (cert === null ? '' : `_mtls_${shortHash(cert, 8)}`),
       entityKind: 'service',
       entity: ctx.key(svc),
       balance: { kind: 'round-robin' },

@@ -3,7 +3,7 @@
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
 import type { Check, DirectiveArg, MapEntry, MapValue, PluginArg } from '../plan/ir.js';
 import { utf8Within, wellFormed } from '../text.js';
-import { isPlainUriPath, quoteContent, spellDollar } from '../nginx-quoting.js';
+import { isPlainUriPath, QUESTION_VARIABLE, quoteContent, spellDollar } from '../nginx-quoting.js';
 
 export { quoteContent } from '../nginx-quoting.js';
 
@@ -82,7 +82,7 @@ export function complexValue(parts: MapValue, question = false, newline = '\\n')
       let quoted = quoteContent(p.text);
       quoted = spellDollar(quoted);
       // In a rewrite's replacement a literal '?' would start the query string.
-      if (question && quoted.indexOf('?') >= 0) quoted = quoted.replace(/\?/g, '${kongc_qmark}');
+      if (question && quoted.indexOf('?') >= 0) quoted = quoted.replace(/\?/g, `\${${QUESTION_VARIABLE}}`);
       out += quoted;
     }
   }
@@ -111,6 +111,11 @@ export function textValue(value: string): string {
  */
 export function identifier(value: string): string {
   return bare('identifier', value, typeof value === 'string' && (/^@?kongc_[A-Za-z0-9_.-]+$/.test(value) || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)));
+}
+
+/** An njs handler as js_set names it: the module, its exported function, and possibly a property of it (`kongc.lines.x_user`). */
+export function njsHandler(value: string): string {
+  return bare('njs handler', value, typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){1,2}$/.test(value));
 }
 
 /** An entity key (names.ts): a Kong name, id, target address or `kind-hash`. */

@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { COMPILED_DIR } from '../paths.js';
-import { PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, templateModule, templateSources } from './render.js';
+import { PRECOMPILED_TEMPLATES, assembledTemplate, compileTemplateSpec, handlebarsCompiler, templateModule, templateSources } from './render.js';
 
 const { sources, hash } = templateSources();
 writeFileSync(
   join(COMPILED_DIR, 'render', PRECOMPILED_TEMPLATES),
-  templateModule(hash, compileTemplateSpec(Handlebars, assembledTemplate(sources))),
+  templateModule(hash, compileTemplateSpec(handlebarsCompiler(Handlebars), assembledTemplate(sources))),
 );

@@ -7,10 +7,40 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 // The runtime is all a precompiled template needs (half the load time of the whole library).
-import HandlebarsRuntime from 'handlebars/runtime.js';
+import runtimeModule from 'handlebars/runtime.js';
 
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
+
+/** The code generator compileTemplateSpec subclasses (Handlebars' typings leave it out). */
+interface JavaScriptCompiler {
+  nameLookup(parent: string, name: string, type: string): unknown;
+  invokeKnownHelper(paramSize: number, name: string): void;
+  setupHelper(paramSize: number, name: string): { params: unknown[] };
+  push(code: unknown): void;
+  source: { functionCall(fn: string, type: string, params: unknown[]): unknown };
+  /** The class that compiles child programs. */
+  compiler: new () => JavaScriptCompiler;
+}
+
+/**
+ * The full library as compileTemplateSpec uses it: with its code generator, whose `precompile`
+ * returns the template's code (a string, where the typings say a specification object). These are
+ * internals: the version is pinned and precompiled-templates.test.ts fails when they change.
+ */
+type HandlebarsCompiler = Omit<typeof Handlebars, 'create' | 'precompile'> & {
+  JavaScriptCompiler: new () => JavaScriptCompiler;
+  create(): HandlebarsCompiler;
+  precompile(input: hbs.AST.Program, options: CompileOptions): string;
+};
+
+/** The runtime build: the library without its compiler (typed as an empty module). */
+const HandlebarsRuntime = runtimeModule as Pick<typeof Handlebars, 'create'>;
+
+/** The library with its internals typed (the one place they are). */
+export function handlebarsCompiler(library: typeof Handlebars): HandlebarsCompiler {
+  return library as HandlebarsCompiler;
+}
 import type { Check, DirectiveArg, MapEntry, MapValue, NginxPlan, PluginArg } from '../plan/ir.js';
 import { COMPILED_DIR, TEMPLATES_DIR } from '../paths.js';
 import * as enc from './encoders.js';
@@ -54,11 +84,12 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   parg: (v: PluginArg) => enc.pluginArg(v),
   cidr: (v: string) => enc.cidr(v),
   file: (v: string) => enc.filePath(v),
+  njsfn: (v: string) => enc.njsHandler(v),
   errtarget: (v: string) => enc.errorTarget(v),
 };
 
 /** Structural helpers: compare generated enum values, never output input. */
-const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
+export const LOGIC_HELPERS: Record<string, (...args: any[]) => unknown> = {
   eq: (a: unknown, b: unknown) => a === b,
 };
 
@@ -145,16 +176,8 @@ const BLOCKS = 'blocks';
  *   not allocate a location object. A Handlebars error then names the template construct but not
  *   its line.
  */
-export function compileTemplateSpec(full: typeof Handlebars, source: string): string {
-  interface Compiler {
-    nameLookup(parent: string, name: string, type: string): unknown;
-    invokeKnownHelper(paramSize: number, name: string): void;
-    setupHelper(paramSize: number, name: string): { params: unknown[] };
-    push(code: unknown): void;
-    source: { functionCall(fn: string, type: string, params: unknown[]): unknown };
-  }
-  const base = (full as unknown as { JavaScriptCompiler: new () => Compiler }).JavaScriptCompiler;
-  class DirectLookup extends base {
+export function compileTemplateSpec(full: HandlebarsCompiler, source: string): string {
+  class DirectLookup extends full.JavaScriptCompiler {
     override nameLookup(parent: string, name: string, type: string): unknown {
       if (type === 'helper' && Object.hasOwn(BLOCK_HELPERS, name)) return [BLOCKS, '.', name];
       return IDENTIFIER.test(name) ? [parent, '.', name] : super.nameLookup(parent, name, type);
@@ -168,10 +191,10 @@ export function compileTemplateSpec(full: typeof Handlebars, source: string): st
     }
   }
   // Child programs are compiled by `this.compiler`, which must be this class too.
-  (DirectLookup.prototype as unknown as { compiler: unknown }).compiler = DirectLookup;
+  DirectLookup.prototype.compiler = DirectLookup;
   const hb = full.create();
-  (hb as unknown as { JavaScriptCompiler: unknown }).JavaScriptCompiler = DirectLookup;
-  return hb.precompile(withoutLocations(hb.parse(source)), compileOptions()) as unknown as string;
+  hb.JavaScriptCompiler = DirectLookup;
+  return hb.precompile(withoutLocations(hb.parse(source)), compileOptions());
 }
 
 /** The template specification from the code compileTemplateSpec made. */
@@ -224,16 +247,25 @@ function template(): Handlebars.TemplateDelegate {
   }
   // The full library (with the compiler) only when the templates changed since the build.
   const full = spec ? undefined : (require('handlebars') as typeof Handlebars & { default?: typeof Handlebars });
-  const hb = full ? (full.default ?? full).create() : (HandlebarsRuntime as unknown as typeof Handlebars).create();
+  const hb = full ? (full.default ?? full).create() : HandlebarsRuntime.create();
   // No helpers are registered: the template code calls its encoders and blocks directly (compileTemplateSpec).
   // Not precompiled (templates edited since the build): the same code generation, now.
-  spec ??= templateSpecOf(compileTemplateSpec(full!.default ?? full!, assembledTemplate(sources)));
+  spec ??= templateSpecOf(compileTemplateSpec(handlebarsCompiler(full!.default ?? full!), assembledTemplate(sources)));
   compiled = hb.template(spec);
   return compiled;
 }
 
+/** What the templates read: their field paths are checked against this type (test/security/templates.test.ts). */
+export interface RenderContext {
+  plan: NginxPlan;
+  /** Where the build hash goes (the `buildhash` encoder). */
+  hash: string;
+  version: string;
+}
+
 export function renderPlan(plan: NginxPlan): string {
-  const draft = template()({ plan, hash: HASH_SLOT, version: plan.kongcVersion });
+  const context: RenderContext = { plan, hash: HASH_SLOT, version: plan.kongcVersion };
+  const draft = template()(context);
   const hash = createHash('sha256').update(draft).digest('hex').slice(0, 16);
   return draft.split(HASH_SLOT).join(hash);
 }

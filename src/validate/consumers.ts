@@ -1,5 +1,7 @@
 // Uniqueness Kong's database enforces on consumers and their credentials, as positioned errors.
-// A key-auth key is a secret: its duplicate is reported by position only.
+// A key-auth key is a secret: its duplicate is reported by position only. jwt_secrets: a public
+// key where Kong's entity check requires one, and one Kong can read.
+import { createPublicKey } from 'node:crypto';
 import { child, diag, type SourceRef } from '../load/source-map.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { KongState } from '../model/types.js';
@@ -28,5 +30,21 @@ export function checkConsumers(state: KongState): Diagnostic[] {
   unique(keys, (k) => (k.key === '' ? null : k.key), (k) => child(k.src, 'key'), (_k, at) => `key-auth key is not unique: the credential at ${at} has the same key`, 'each key-auth key must be unique (Kong refuses the config)');
   const basics = consumers.flatMap((c) => c.basicauthCredentials);
   unique(basics, (b) => b.username, (b) => child(b.src, 'username'), (k, at) => `duplicate basic-auth username '${k}' (first declared at ${at})`, 'basic-auth usernames must be unique');
+  const jwts = consumers.flatMap((c) => c.jwtSecrets);
+  unique(jwts, (j) => j.key, (j) => child(j.src, 'key'), (_k, at) => `jwt key is not unique: the jwt_secret at ${at} has the same key`, 'each jwt_secret key must be unique (Kong refuses the config)');
+  for (const j of jwts) {
+    if (j.rsa_public_key === null) {
+      if (KEY_REQUIRED.test(j.algorithm)) out.push(diag(child(j.src, 'algorithm'), 'error', 'credential', `a jwt_secret with algorithm ${j.algorithm} needs rsa_public_key (Kong refuses the config)`, "add the consumer's public key (PEM) as rsa_public_key"));
+      continue;
+    }
+    try {
+      createPublicKey(j.rsa_public_key);
+    } catch {
+      out.push(diag(child(j.src, 'rsa_public_key'), 'error', 'credential', `rsa_public_key: invalid key (${KEY_REQUIRED.test(j.algorithm) ? 'Kong refuses the config' : 'Kong answers 500 to every token of this credential'})`, 'give a PEM public key (-----BEGIN PUBLIC KEY-----)'));
+    }
+  }
   return out;
 }
+
+/** Algorithms whose jwt_secrets Kong's schema requires an rsa_public_key for (ES* only fail at request time without one). */
+const KEY_REQUIRED = /^(?:RS256|RS384|RS512|PS256|PS384|PS512|EdDSA)$/;

@@ -10,6 +10,7 @@ import { decodeAllPercent } from '../model/kong-path.js';
 import type { KongState } from '../model/types.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { quoteContent, spellDollar } from '../nginx-quoting.js';
+import { flagsOn, tokenize, type ClassItem, type EscapeToken, type Token } from '../pcre.js';
 
 const HINTS = {
   syntax: 'nginx compiles route regexes with PCRE, which refuses this; rewrite it in the syntax PCRE and Rust regex share',
@@ -166,10 +167,11 @@ class Invalid extends Error {}
  */
 export function regexProblem(source: string): { kind: 'syntax' | 'backtracking'; message: string } | null {
   if ('error' in analyzeRouteRegex(source)) return null;
-  const p = new Parser(source);
+  const p = new Parser(source, tokenize(source));
   try {
     p.alternation();
-    if (p.rest()) throw new Invalid(`unbalanced parenthesis at '${p.rest().slice(0, 10)}'`);
+    const rest = p.rest();
+    if (rest) throw new Invalid(`unbalanced parenthesis at '${rest.slice(0, 10)}'`);
     return null;
   } catch (e) {
     if (e instanceof Risk) return { kind: 'backtracking', message: e.message };
@@ -184,23 +186,35 @@ const LETTER_ESCAPES = new Set(['a', 'b', 'B', 'd', 'D', 'f', 'n', 'r', 's', 'S'
 
 const LARGE = 10;
 
-class Parser {
-  private i = 0;
-  private caseless = false;
+type Quantifier = Token & { kind: 'quantifier' };
 
-  constructor(private readonly s: string) {
-    this.caseless = /\(\?[a-zA-Z]*i/.test(s);
+/** Recursive descent over the tokens of a pattern analyzeRouteRegex accepted. */
+class Parser {
+  private k = 0;
+  private readonly caseless: boolean;
+
+  constructor(
+    private readonly source: string,
+    private readonly tokens: readonly Token[],
+  ) {
+    this.caseless = tokens.some((t) => (t.kind === 'flags' || t.kind === 'open') && t.flags !== undefined && flagsOn(t.flags).includes('i'));
   }
 
+  /** The pattern from the first token not read yet. */
   rest(): string {
-    return this.s.slice(this.i);
+    const t = this.tokens[this.k];
+    return t ? this.source.slice(t.at) : '';
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.k];
   }
 
   /** alternation := sequence ('|' sequence)* ; returns the node and its branches. */
   alternation(): Node & { branches: Node[] } {
     const branches = [this.sequence()];
-    while (this.s[this.i] === '|') {
-      this.i++;
+    while (this.peek()?.kind === 'alternation') {
+      this.k++;
       branches.push(this.sequence());
     }
     return {
@@ -215,7 +229,7 @@ class Parser {
     let first = NONE;
     let empty = true;
     let repeats = false;
-    while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
+    for (let t = this.peek(); t && t.kind !== 'alternation' && t.kind !== 'close'; t = this.peek()) {
       const n = this.quantified();
       if (empty) first = union(first, n.first);
       empty &&= n.empty;
@@ -225,12 +239,14 @@ class Parser {
   }
 
   private quantified(): Node {
-    if (this.quantifierAhead()) throw new Invalid(`'${this.s[this.i]}' at offset ${this.i} has nothing to repeat`);
+    const ahead = this.peek()!;
+    if (ahead.kind === 'quantifier') throw new Invalid(`'${ahead.text[0]}' at offset ${ahead.at} has nothing to repeat`);
     const atom = this.atom();
     const q = this.quantifier();
     if (!q) return atom.node;
-    if (!atom.repeatable) throw new Invalid(`a quantifier at offset ${this.i - 1} follows something that cannot be repeated`);
-    if (this.quantifierAhead()) throw new Invalid(`two quantifiers in a row at offset ${this.i}`);
+    if (!atom.repeatable) throw new Invalid(`a quantifier at offset ${q.at + q.text.length - 1} follows something that cannot be repeated`);
+    const next = this.peek();
+    if (next?.kind === 'quantifier') throw new Invalid(`two quantifiers in a row at offset ${next.at}`);
     const repeated = q.max === Infinity || q.max >= LARGE;
     if (atom.group && q.max > 1) {
       if (atom.node.repeats && repeated) throw new Risk(`a group that repeats inside is itself repeated ${q.max === Infinity ? 'without bound' : `up to ${q.max} times`}: the engine can split the same text in exponentially many ways`);
@@ -247,75 +263,51 @@ class Parser {
     return { first: atom.node.first, empty: atom.node.empty || q.min === 0, repeats: atom.node.repeats || repeated };
   }
 
-  private quantifierAhead(): boolean {
-    const c = this.s[this.i];
-    return c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(this.s.slice(this.i)));
-  }
-
-  private quantifier(): { min: number; max: number } | null {
-    const c = this.s[this.i];
-    let q: { min: number; max: number } | null = null;
-    if (c === '*') q = { min: 0, max: Infinity };
-    else if (c === '+') q = { min: 1, max: Infinity };
-    else if (c === '?') q = { min: 0, max: 1 };
-    if (q) this.i++;
-    else if (c === '{') {
-      const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(this.s.slice(this.i));
-      if (!m) return null;
-      this.i += m[0].length;
-      const min = Number(m[1]);
-      q = { min, max: m[2] ? (m[3] ? Number(m[3]) : Infinity) : min };
-      if (min > 65535 || (q.max !== Infinity && q.max > 65535)) throw new Invalid(`repeat count in ${m[0]} is larger than 65535`);
-      if (q.max < q.min) throw new Invalid(`repeat counts in ${m[0]} are out of order`);
+  private quantifier(): Quantifier | null {
+    const q = this.peek();
+    if (q?.kind !== 'quantifier') return null;
+    this.k++;
+    if (q.text.startsWith('{')) {
+      const counts = q.text.replace(/[?+]$/, '');
+      if (q.min > 65535 || (q.max !== Infinity && q.max > 65535)) throw new Invalid(`repeat count in ${counts} is larger than 65535`);
+      if (q.max < q.min) throw new Invalid(`repeat counts in ${counts} are out of order`);
     }
-    if (q && this.s[this.i] === '?') this.i++; // lazy: same backtracking
-    return q;
+    return q; // a lazy one backtracks the same way
   }
 
   private atom(): { node: Node; group: boolean; branches?: Node[]; repeatable: boolean } {
-    const a = this.atomInner();
-    if (a.repeatable === undefined) a.repeatable = true;
-    return a as { node: Node; group: boolean; branches?: Node[]; repeatable: boolean };
-  }
-
-  private atomInner(): { node: Node; group: boolean; branches?: Node[]; repeatable?: boolean } {
-    const c = this.s[this.i]!;
-    if (c === '(') {
-      const rest = this.s.slice(this.i + 1);
-      const flags = /^\?[a-zA-Z-]*\)/.exec(rest);
-      if (flags) {
-        this.i += 1 + flags[0].length;
-        return { node: { first: NONE, empty: true, repeats: false }, group: false, repeatable: false };
+    const t = this.tokens[this.k++]!;
+    const zeroWidth = { node: { first: NONE, empty: true, repeats: false }, group: false, repeatable: false };
+    const one = (first: CharSet) => ({ node: { first, empty: false, repeats: false }, group: false, repeatable: true });
+    switch (t.kind) {
+      case 'flags':
+      case 'anchor':
+        return zeroWidth;
+      case 'open': {
+        if (t.group !== 'capture' && t.group !== 'named' && t.group !== 'noncapture') throw new Error('not modelled');
+        const inner = this.alternation();
+        if (this.peek()?.kind !== 'close') throw new Error('unbalanced');
+        this.k++;
+        return { node: inner, group: true, branches: inner.branches, repeatable: true };
       }
-      const prefix = /^\?(?:P?<[A-Za-z_][A-Za-z0-9_]*>|[a-zA-Z-]*:)/.exec(rest);
-      this.i += 1 + (prefix ? prefix[0].length : 0);
-      const inner = this.alternation();
-      if (this.s[this.i] !== ')') throw new Error('unbalanced');
-      this.i++;
-      return { node: inner, group: true, branches: inner.branches };
+      case 'class':
+        return one(this.charClass(t.items, t.negated));
+      case 'dot':
+        return one(ALL);
+      case 'escape': {
+        const e = this.escape(t, false);
+        return e ? one(e) : zeroWidth;
+      }
+      case 'char':
+        return one(char(t.text, this.caseless));
+      default:
+        throw new Error('not modelled');
     }
-    if (c === '[') return { node: { first: this.charClass(), empty: false, repeats: false }, group: false };
-    if (c === '.') {
-      this.i++;
-      return { node: { first: ALL, empty: false, repeats: false }, group: false };
-    }
-    if (c === '^' || c === '$') {
-      this.i++;
-      return { node: { first: NONE, empty: true, repeats: false }, group: false, repeatable: false };
-    }
-    if (c === '\\') {
-      const e = this.escape(false);
-      return { node: { first: e ?? NONE, empty: e === null, repeats: false }, group: false, repeatable: e !== null };
-    }
-    const cp = this.s.codePointAt(this.i)!;
-    this.i += cp > 0xffff ? 2 : 1;
-    return { node: { first: char(String.fromCodePoint(cp), this.caseless), empty: false, repeats: false }, group: false };
   }
 
-  /** An escape at this.i; null for zero-width assertions (\b, \A, \z). */
-  private escape(inClass: boolean): CharSet | null {
-    const n = this.s[this.i + 1] ?? '';
-    this.i += 2;
+  /** The characters an escape matches; null for zero-width assertions (\b, \A, \z). */
+  private escape(e: EscapeToken, inClass: boolean): CharSet | null {
+    const n = e.letter;
     switch (n) {
       case 'd':
         return DIGIT;
@@ -334,12 +326,8 @@ class Parser {
       case 'A':
       case 'z':
         return inClass ? ALL : null;
-      case 'x': {
-        const hex = /^[0-9A-Fa-f]{2}/.exec(this.s.slice(this.i));
-        if (!hex) return ALL;
-        this.i += 2;
-        return char(String.fromCharCode(parseInt(hex[0], 16)), this.caseless);
-      }
+      case 'x':
+        return e.code === undefined ? ALL : char(String.fromCharCode(e.code), this.caseless);
       case 'n':
         return char('\n', false);
       case 't':
@@ -354,46 +342,34 @@ class Parser {
     }
   }
 
-  private charClass(): CharSet {
-    this.i++;
-    let negate = false;
-    if (this.s[this.i] === '^') {
-      negate = true;
-      this.i++;
-    }
+  private charClass(items: readonly ClassItem[], negate: boolean): CharSet {
     let set = NONE;
-    let firstItem = true;
-    while (this.i < this.s.length && (this.s[this.i] !== ']' || firstItem)) {
-      firstItem = false;
-      if (this.s.startsWith('[:', this.i)) {
-        const end = this.s.indexOf(':]', this.i + 2);
-        const name = end < 0 ? '' : this.s.slice(this.i + 2, end).replace(/^\^/, '');
-        if (end >= 0 && !POSIX_CLASSES.has(name)) throw new Invalid(`unknown POSIX class [:${name}:]`);
-        this.i = end < 0 ? this.s.length : end + 2;
+    for (let j = 0; j < items.length; j++) {
+      const item = items[j]!;
+      if (item.kind === 'posix') {
+        if (!POSIX_CLASSES.has(item.name.replace(/^\^/, ''))) throw new Invalid(`unknown POSIX class [:${item.name}:]`);
         set = ALL;
         continue;
       }
-      let lo: CharSet;
-      let loCode: number | null = null;
-      if (this.s[this.i] === '\\') {
-        const e = this.escape(true);
-        lo = e ?? ALL;
-      } else {
-        const cp = this.s.codePointAt(this.i)!;
-        this.i += cp > 0xffff ? 2 : 1;
-        loCode = cp;
-        lo = char(String.fromCodePoint(cp), this.caseless);
+      if (item.kind === 'escape') {
+        set = union(set, this.escape(item, true) ?? ALL);
+        continue;
       }
-      if (loCode !== null && this.s[this.i] === '-' && this.s[this.i + 1] !== ']' && this.s[this.i + 1] !== undefined && this.s[this.i + 1] !== '\\') {
-        const hi = this.s.codePointAt(this.i + 1)!;
-        if (hi < loCode) throw new Invalid(`character range ${String.fromCodePoint(loCode)}-${String.fromCodePoint(hi)} is out of order`);
-        this.i += hi > 0xffff ? 3 : 2;
-        lo = range(loCode, hi);
-        if (this.caseless) lo = union(lo, union(range(65, 90), range(97, 122)));
+      const lo = item.text.codePointAt(0)!;
+      const dash = items[j + 1];
+      const hiItem = items[j + 2];
+      // a-z; '-' before an escape or at the end is literal. (A POSIX class after '-' starts with '['.)
+      if (dash?.kind === 'char' && dash.text === '-' && hiItem && hiItem.kind !== 'escape') {
+        const hi = hiItem.text.codePointAt(0)!;
+        if (hi < lo) throw new Invalid(`character range ${item.text}-${String.fromCodePoint(hi)} is out of order`);
+        j += 2;
+        let r = range(lo, hi);
+        if (this.caseless) r = union(r, union(range(65, 90), range(97, 122)));
+        set = union(set, r);
+        continue;
       }
-      set = union(set, lo);
+      set = union(set, char(item.text, this.caseless));
     }
-    this.i++;
     return negate ? complement(set) : set;
   }
 }

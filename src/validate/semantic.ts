@@ -3,9 +3,10 @@
 import { checkConsumers } from './consumers.js';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { decodeAllPercent, normalizeKongPath, validPercentEncoding } from '../model/kong-path.js';
-import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
+import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../model/host-syntax.js';
+import { decodeAllPercent, normalizeKongPath, pathSyntaxProblem, validPercentEncoding } from '../model/kong-path.js';
 import type { KongState, Route, Service } from '../model/types.js';
+import { isIPv4, isIPv6 } from '../model/target-address.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';
@@ -42,19 +43,18 @@ export function checkState(state: KongState, options: CheckOptions = {}): Diagno
 
   for (const s of state.services) {
     if (!isCompiledService(s)) unsupported(child(s.src, 'protocol'), `service protocol '${s.protocol}' is not compiled by kongc (HTTP and HTTPS only)`);
-    if (s.host && !isHostname(s.host) && !isIPv4(s.host) && !isIPv6(s.host)) {
+    if (s.host && addressProblem({ host: s.host, port: null, bracketed: false })) {
       err(child(s.src, 'host'), 'host', `service host '${s.host}' is not a hostname or IP address`, s.host.includes(':') ? "put the port in 'port', not in 'host'" : undefined);
     }
     if (s.path !== null) checkServicePath(s.path, child(s.src, 'path'), err);
     if (s.port === 0) err(child(s.src, 'port'), 'port', 'service port 0 cannot be proxied to', 'set the port the service listens on');
-    if (s.client_certificate) unsupported(child(s.src, 'client_certificate'), 'service client_certificate is not compiled by kongc');
     if (s.protocol !== 'https' && (s.tls_verify !== null || s.tls_verify_depth !== null)) {
       err(child(s.src, s.tls_verify !== null ? 'tls_verify' : 'tls_verify_depth'), 'tls', "tls_verify and tls_verify_depth apply only to services with protocol 'https'");
     }
   }
 
   // Not push(...list): a large config can report more problems than a call takes arguments.
-  for (const d of checkUpstreams(state, options)) out.push(d);
+  for (const d of checkUpstreams(state)) out.push(d);
   for (const d of checkCertificates(state)) out.push(d);
   for (const d of checkNearMisses(state)) out.push(d);
   for (const d of checkConsumers(state)) out.push(d);
@@ -91,7 +91,10 @@ function checkRoute(r: Route, { err, warn, unsupported, hostProblem }: RouteChec
   }
   if (r.snis) {
     if (!protos.includes('https')) err(child(r.src, 'snis'), 'snis', "'snis' can be set only when protocols has 'https'");
-    else warn(child(r.src, 'snis'), 'snis', "route snis are not compiled: Kong ignores them on plain HTTP, as kongc does, but on kongc's TLS listener this route also matches requests whose SNI is not listed", 'give the route hosts that stand for the same names');
+    r.snis.forEach((name, i) => {
+      const problem = routeSniProblem(name);
+      if (problem) err(child(r.src, 'snis', i), 'snis', `invalid SNI '${printable(name)}': ${problem}`, 'a host name without port, with at most one * as its whole first or last label (*.example.com, example.*)');
+    });
   }
   if (r.path_handling === 'v1') {
     warn(child(r.src, 'path_handling'), 'path-handling', "path_handling 'v1' is ignored by Kong 3.x's default router (traditional_compatible), which uses v0; kongc does the same", "remove path_handling or set it to 'v0'");
@@ -134,25 +137,25 @@ function printable(s: string): string {
 /** Kong's host rules for route hosts: one `*` as a whole leftmost/rightmost label; hostname or IP; optional port. */
 export function hostProblem(h: string): string | null {
   if (CONTROL.test(h) || /\s/.test(h)) return 'contains whitespace or a control character';
-  let host = h;
-  const m = /^(.*[^:\]]|\[[^\]]*\]):(\d+)$/.exec(h);
-  if (m && !isIPv6(h)) {
-    host = m[1]!;
-    const port = Number(m[2]);
-    if (port < 1 || port > 65535) return 'port out of range';
-  }
-  const stars = (host.match(/\*/g) ?? []).length;
-  if (stars > 1) return 'only one wildcard is allowed';
-  if (stars === 1) {
-    if (!(host.startsWith('*.') || host.endsWith('.*'))) return "the wildcard must be the whole leftmost or rightmost label ('*.example.com' or 'example.*')";
-    host = host.startsWith('*.') ? 'x' + host.slice(1) : host.slice(0, -1) + 'x';
-  }
-  if (host.startsWith('[') && host.endsWith(']')) return isIPv6(host.slice(1, -1)) ? null : 'invalid IPv6 address';
-  if (isIPv4(host) || isIPv6(host)) return null;
-  if (/^[\d.]+$/.test(host)) return 'invalid IPv4 address';
-  if (host.endsWith('.')) return 'must not end with a dot';
-  if (!isHostname(host)) return 'not a valid hostname';
-  return null;
+  const hostPort = splitHostPort(h);
+  // Port 0 is Kong's, but no request arrives on it.
+  const port = hostPort.port === null ? null : portProblem(hostPort.port, 1);
+  if (port) return port;
+  const wildcard = wildcardProblem(hostPort.host);
+  if (wildcard === 'several') return 'only one wildcard is allowed';
+  if (wildcard === 'placement') return "the wildcard must be the whole leftmost or rightmost label ('*.example.com' or 'example.*')";
+  const host = withoutWildcard(hostPort.host);
+  // Kong takes a trailing dot too, but nginx drops it from the request's host: it never matches.
+  return addressProblem({ ...hostPort, host }) ?? (host.endsWith('.') ? 'must not end with a dot' : null);
+}
+
+/** Kong's wildcard_host for route snis (Kong 3.x routers): a host name, no port, no IP address; a trailing dot is ignored. */
+function routeSniProblem(name: string): string | null {
+  if (name === '*') return null;
+  const host = name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
+  if (isIPv4(host) || isIPv6(host) || host.startsWith('[')) return 'must not be an IP';
+  if (host.includes(':')) return 'must not have a port';
+  return hostProblem(host);
 }
 
 /** Kong's router_path rules (KONG.md §1.3) plus what nginx cannot carry. */
@@ -178,11 +181,19 @@ export function routePathProblem(p: string): { message: string; hint?: string } 
   return null;
 }
 
+const SERVICE_PATH_PROBLEMS = {
+  start: ['should start with: /'],
+  'empty-segment': ["must not contain '//'"],
+  characters: ['only RFC 3986 characters are allowed', 'percent-encode other characters'],
+  percent: ["'%' must start a %XX escape"],
+} as const;
+
 function checkServicePath(p: string, ref: SourceRef, err: Report): void {
-  if (!p.startsWith('/')) return err(ref, 'path', `invalid service path '${printable(p)}': should start with: /`);
-  if (p.includes('//')) return err(ref, 'path', `invalid service path '${printable(p)}': must not contain '//'`);
-  if (!/^[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/.test(p)) return err(ref, 'path', `invalid service path '${printable(p)}': only RFC 3986 characters are allowed`, 'percent-encode other characters');
-  if (!validPercentEncoding(p)) return err(ref, 'path', `invalid service path '${printable(p)}': '%' must start a %XX escape`);
+  const problem = pathSyntaxProblem(p);
+  if (problem) {
+    const [message, hint] = SERVICE_PATH_PROBLEMS[problem.kind];
+    return err(ref, 'path', `invalid service path '${printable(p)}': ${message}`, hint);
+  }
   const decoded = decodeAllPercent(p);
   if (decoded === null || CONTROL.test(decoded)) return err(ref, 'path', `invalid service path '${printable(p)}': decodes to bytes nginx cannot carry`);
 }

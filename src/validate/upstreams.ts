@@ -3,14 +3,13 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { validPercentEncoding } from '../model/kong-path.js';
-import { isHostname, isIPv4, isIPv6 } from '../model/target-address.js';
+import { addressProblem, portProblem, splitHostPort } from '../model/host-syntax.js';
+import { pathSyntaxProblem } from '../model/kong-path.js';
 import type { CaCertificate, HashOn, KongState, Upstream } from '../model/types.js';
 
 type Report = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => void;
 
 export interface UpstreamCheckOptions {
-  skipUnsupported?: boolean;
   /** Clock for certificate expiry (tests). */
   now?: Date;
 }
@@ -20,10 +19,8 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g
 export function checkUpstreams(state: KongState, options: UpstreamCheckOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err: Report = (ref, code, message, hint) => out.push(diag(ref, 'error', code, message, hint));
-  const unsupported = (ref: SourceRef, message: string) =>
-    out.push(diag(ref, options.skipUnsupported ? 'warning' : 'error', 'unsupported', message, options.skipUnsupported ? 'ignored because of --skip-unsupported' : 'remove it, or pass --skip-unsupported to compile the rest'));
 
-  for (const up of state.upstreams) checkUpstream(up, err, unsupported);
+  for (const up of state.upstreams) checkUpstream(up, err);
 
   const caById = new Map<string, CaCertificate>();
   const digests = new Map<string, CaCertificate>();
@@ -55,6 +52,17 @@ export function checkUpstreams(state: KongState, options: UpstreamCheckOptions =
       if (!caById.has(String(id).toLowerCase())) err(child(ref, i), 'dangling-ref', `CA certificate '${id}' does not exist`, 'declare it under ca_certificates with this id');
     });
   }
+  // Mutual TLS: the certificate a service (or, for services without one, their upstream) presents.
+  const certificateIds = new Set(state.certificates.filter((c) => c.id).map((c) => c.id!.toLowerCase()));
+  const clientCertificate = (id: string | null, ref: SourceRef) => {
+    if (id !== null && !certificateIds.has(id.toLowerCase())) err(ref, 'dangling-ref', `certificate '${id}' does not exist`, 'declare it under certificates with this id (the certificate and key presented to the upstream)');
+  };
+  for (const s of state.services) {
+    if (s.client_certificate !== null && s.protocol !== 'https' && s.protocol !== 'tls') {
+      err(child(s.src, 'client_certificate'), 'tls', "client_certificate applies only to services with protocol 'https'");
+    } else clientCertificate(s.client_certificate, child(s.src, 'client_certificate'));
+  }
+  for (const up of state.upstreams) clientCertificate(up.client_certificate, child(up.src, 'client_certificate'));
   return out;
 }
 
@@ -74,7 +82,7 @@ export function caProblem(pem: string, now: Date): string | { digest: string } {
   return { digest: createHash('sha256').update(x509.raw).digest('hex') };
 }
 
-function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, message: string) => void): void {
+function checkUpstream(up: Upstream, err: Report): void {
   const f = (...keys: string[]) => child(up.src, ...keys);
   if (up.hash_on === 'none' && up.hash_fallback !== 'none') err(f('hash_fallback'), 'upstream', "hash_fallback must be 'none' when hash_on is 'none'");
   if (up.hash_on === 'cookie' && up.hash_fallback !== 'none') err(f('hash_fallback'), 'upstream', "hash_fallback must be 'none' when hash_on is 'cookie'");
@@ -103,28 +111,17 @@ function checkUpstream(up: Upstream, err: Report, unsupported: (ref: SourceRef, 
     if (v !== null && /[\x00-\x20\x7f]/.test(v)) err(f(field), 'upstream', `${field} contains whitespace or a control character`);
   }
   const cookiePath = up.hash_on_cookie_path;
-  if (!cookiePath.startsWith('/') || cookiePath.includes('//') || !/^[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/.test(cookiePath) || !validPercentEncoding(cookiePath)) {
+  if (pathSyntaxProblem(cookiePath)) {
     err(f('hash_on_cookie_path'), 'upstream', `invalid hash_on_cookie_path '${JSON.stringify(cookiePath).slice(1, -1)}': a path starting with '/', RFC 3986 characters only, no '//'`);
   }
   if (up.host_header !== null) {
     const problem = hostWithOptionalPortProblem(up.host_header);
     if (problem) err(f('host_header'), 'upstream', `invalid host_header '${JSON.stringify(up.host_header).slice(1, -1)}': ${problem}`, 'a hostname or IP address with an optional :port');
   }
-  if (up.client_certificate) unsupported(f('client_certificate'), `upstream '${up.name}': client_certificate (mutual TLS to targets) is not compiled by kongc`);
 }
 
 /** Kong's `host_with_optional_port` typedef. */
 export function hostWithOptionalPortProblem(value: string): string | null {
-  let host = value;
-  const m = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(value);
-  if (m) {
-    host = m[1]!;
-    const port = Number(m[2]);
-    if (port < 0 || port > 65535) return 'port out of range';
-  }
-  if (host.startsWith('[') && host.endsWith(']')) return isIPv6(host.slice(1, -1)) ? null : 'invalid IPv6 address';
-  if (isIPv4(host) || isIPv6(host)) return null;
-  if (/^[\d.]+$/.test(host)) return 'invalid IPv4 address';
-  if (!isHostname(host)) return 'not a valid hostname';
-  return null;
+  const hostPort = splitHostPort(value);
+  return (hostPort.port === null ? null : portProblem(hostPort.port)) ?? addressProblem(hostPort);
 }

@@ -1,7 +1,8 @@
 // The TLS listener through a real nginx: the certificate presented for each SNI is the one Kong
 // would choose (exact, then *.x, then x.*, then the default), an RSA+ECDSA pair serves both key
 // types, https-only routes reach the backend over TLS and get Kong's 426 or redirect over plain
-// HTTP, and no key material is in the include. Certificates are made here with openssl.
+// HTTP, route snis choose among routes by the TLS SNI (and are ignored over plain HTTP, as in Kong),
+// and no key material is in the include. Certificates are made here with openssl.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { writeGeneratedFiles } from '../../src/commands/build.js';
 import { defaultCertificateSource } from '../../src/commands/default-certificate.js';
 import { InputError } from '../../src/diagnostics.js';
+import { explainRequest } from '../../src/explain/explain.js';
+import { parseExplainRequest } from '../../src/explain/request.js';
 import { compileYaml } from '../support/compile.js';
 import { startEcho, type EchoBackend } from '../support/echo.js';
 import { request } from '../support/http.js';
@@ -45,6 +48,21 @@ services:
       - { name: both, paths: [/both] }
       - { name: secure, paths: [/secure], protocols: [https] }
       - { name: moved, paths: [/moved], protocols: [https], https_redirect_status_code: 301 }
+  - name: by-exact-sni
+    url: http://127.0.0.1:${backend}/exact
+    routes: [{ name: pick-exact, paths: [/pick], snis: [exact.test], protocols: [https] }]
+  - name: by-wild-sni
+    url: http://127.0.0.1:${backend}/wild
+    routes: [{ name: pick-wild, paths: [/pick], snis: ["*.wild.test", "app.*"], protocols: [https] }]
+  - name: post-sni
+    url: http://127.0.0.1:${backend}/post
+    routes: [{ name: pick-post, paths: [/pick], methods: [POST], snis: [exact.test], protocols: [https] }]
+  - name: any-sni
+    url: http://127.0.0.1:${backend}/any
+    routes: [{ name: pick-any, paths: [/pick] }]
+  - name: sni-both-protocols
+    url: http://127.0.0.1:${backend}/both-protocols
+    routes: [{ name: sni-http, paths: [/sni-http], snis: [exact.test] }]
 certificates:
   - cert: |
 ${block(exact.cert)}
@@ -82,9 +100,10 @@ function presented(port: number, servername: string | undefined, ecdsaOnly = fal
   });
 }
 
-function httpsGet(port: number, path: string, host: string): Promise<{ status: number; body: string; protocol: string }> {
+/** `servername`: the SNI sent (default: the Host), '' for none. */
+function httpsGet(port: number, path: string, host: string, servername = host, method = 'GET'): Promise<{ status: number; body: string; protocol: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, headers: { host }, servername: host, rejectUnauthorized: false }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, method, headers: { host }, servername, rejectUnauthorized: false, agent: false }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol: String(res.headers['x-echo-backend'] ?? '') }));
@@ -100,13 +119,14 @@ describe('TLS listener through nginx', () => {
   let http = 0;
   let tls = 0;
   let text = '';
+  let compiled: ReturnType<typeof compileYaml>;
 
   before(async () => {
     echo = await startEcho('a');
     http = await freePort();
     tls = await freePort();
     const secrets = join(dir, 'secrets');
-    const compiled = compileYaml(config(echo.port), {
+    compiled = compileYaml(config(echo.port), {
       listen: [`127.0.0.1:${http}`],
       listenTls: [`127.0.0.1:${tls}`],
       secretsDir: secrets,
@@ -154,6 +174,55 @@ describe('TLS listener through nginx', () => {
     assert.equal((await httpsGet(tls, '/both/z', 'exact.test')).status, 200);
   });
 
+  it('route snis pick among routes of one path by the SNI, as Kong (exact, *.x, x.*, compared with case)', async () => {
+    const upstreamPath = async (sni: string) => {
+      const r = await httpsGet(tls, '/pick/x', 'pick.test', sni);
+      assert.equal(r.status, 200, `${sni}: ${r.body}`);
+      return JSON.parse(r.body).url;
+    };
+    assert.equal(await upstreamPath('exact.test'), '/exact/x');
+    // Method and SNI checked together (the route with more fields is tried first).
+    const post = await httpsGet(tls, '/pick/x', 'pick.test', 'exact.test', 'POST');
+    assert.equal(JSON.parse(post.body).url, '/post/x');
+    const otherPost = await httpsGet(tls, '/pick/x', 'pick.test', 'a.wild.test', 'POST');
+    assert.equal(JSON.parse(otherPost.body).url, '/wild/x');
+    assert.equal(await upstreamPath('a.wild.test'), '/wild/x');
+    assert.equal(await upstreamPath('app.example'), '/wild/x');
+    assert.equal(await upstreamPath('other.test'), '/any/x');
+    assert.equal(await upstreamPath('EXACT.test'), '/any/x', "Kong compares the SNI as sent (the certificate is chosen without case, the route is not)");
+    assert.equal(await upstreamPath(''), '/any/x', 'no SNI');
+    // snis count in Kong's priority: the snis routes are tried first, and no tie is reported.
+    assert.ok(!compiled.diagnostics.some((d) => d.code === 'route-tie'), JSON.stringify(compiled.diagnostics));
+  });
+
+  it('route snis are not checked over plain HTTP (Kong: only when the scheme is https)', async () => {
+    // The https-only snis routes still match first, and answer plain HTTP with Kong's 426.
+    assert.equal((await request(http, '/pick/x', { host: 'pick.test' })).status, 426);
+    const plain = await request(http, '/sni-http/x', { host: 'pick.test' });
+    assert.equal(plain.status, 200, plain.body);
+    assert.equal(plain.json().url, '/both-protocols/x');
+    const other = await httpsGet(tls, '/sni-http/x', 'pick.test', 'other.test');
+    assert.equal(other.status, 404, 'over TLS, another SNI matches no route');
+  });
+
+  it('kongc explain agrees with nginx on snis (the URL host is the SNI, as curl sends it)', () => {
+    const explain = (spec: string) => {
+      const e = explainRequest(parseExplainRequest(spec, []), compiled.state, compiled.plan, compiled.router);
+      return e.answer.kind === 'proxy' ? `${e.route!.name} ${e.answer.uri}` : `${e.answer.status}`;
+    };
+    assert.equal(explain('GET https://exact.test/pick/x'), 'pick-exact /exact/x');
+    assert.equal(explain('POST https://exact.test/pick/x'), 'pick-post /post/x');
+    assert.equal(explain('POST https://a.wild.test/pick/x'), 'pick-wild /wild/x');
+    assert.equal(explain('GET https://a.wild.test/pick/x'), 'pick-wild /wild/x');
+    assert.equal(explain('GET https://EXACT.test/pick/x'), 'pick-any /any/x');
+    assert.equal(explain('GET https://127.0.0.1/pick/x'), 'pick-any /any/x');
+    assert.equal(explain('GET http://pick.test/pick/x'), '426');
+    assert.equal(explain('GET http://pick.test/sni-http/x'), 'sni-http /both-protocols/x');
+    assert.equal(explain('GET https://other.test/sni-http/x'), '404');
+    const tried = explainRequest(parseExplainRequest('GET https://other.test/pick/x', []), compiled.state, compiled.plan, compiled.router).tried;
+    assert.deepEqual(tried.map((t) => t.failed), ['method GET is not one of POST', 'SNI other.test is not one of exact.test', 'SNI other.test is not one of *.wild.test, app.*', null]);
+  });
+
   it('keeps key material out of the include: side files only, mode 0600', () => {
     for (const pem of [exact.key, exactEc.key, leading.key, trailing.key, fallback.key]) {
       const body = pem.split('\n').find((l) => l && !l.startsWith('-----'))!;
@@ -195,6 +264,16 @@ describe('certificate checks', () => {
     assert.match(got.join('\n'), /cert_alt must have a different key type than cert \(both are RSA\)/);
     assert.match(got.join('\n'), /invalid SNI name "a\.\*\.test"/);
     assert.match(got.join('\n'), /SNI "a\.test" is already bound to a certificate \(at kong\.yaml:\d+:\d+\)/);
+  });
+
+  it("checks route snis as Kong's wildcard_host, each at its position", () => {
+    const got = errors(`_format_version: "3.0"\nservices:\n  - name: s\n    url: "http://127.0.0.1:9"\n    routes:\n      - name: r\n        paths: [/]\n        snis: [ok.test, "ok.test.", "*", "a.*.test", "10.0.0.1", "a.test:443", "a b"]\n`);
+    assert.deepEqual(got, [
+      "8:42 invalid SNI 'a.*.test': the wildcard must be the whole leftmost or rightmost label ('*.example.com' or 'example.*')",
+      "8:54 invalid SNI '10.0.0.1': must not be an IP",
+      "8:66 invalid SNI 'a.test:443': must not have a port",
+      "8:80 invalid SNI 'a b': contains whitespace or a control character",
+    ]);
   });
 
   it('resolves {vault://env/NAME} from the environment, and says which variable is missing', () => {

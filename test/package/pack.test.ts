@@ -29,7 +29,7 @@ test('npm pack: the tarball carries what the CLI runs, installs without a build 
   assert.equal(packed.exitCode, 0, String(packed.stderr));
   const [info] = JSON.parse(String(packed.stdout)) as { filename: string; files: { path: string }[] }[];
   const files = new Set(info!.files.map((f) => f.path));
-  for (const needed of ['bin/kongc', 'dist/src/launch.js', 'dist/src/kongc.cjs', 'dist/src/kongc.code-cache', 'dist/src/validate/kong.schema.validator.cjs', 'dist/src/render/templates.precompiled.cjs', 'src/validate/kong.schema.json', 'templates/main.hbs', 'package.json', 'README.md']) {
+  for (const needed of ['bin/kongc', 'dist/src/launch.js', 'dist/src/kongc.cjs', 'dist/src/kongc.code-cache', 'dist/src/validate/kong.schema.validator.cjs', 'dist/src/render/templates.precompiled.cjs', 'src/validate/kong.schema.json', 'templates/main.hbs', 'templates/njs/jwt.js', 'package.json', 'README.md']) {
     assert.ok(files.has(needed), `${needed} is not in the package`);
   }
   for (const f of files) assert.doesNotMatch(f, /^(dist\/test|dist\/bench|test|fixtures|src\/.*\.ts$)/, `${f} does not belong in the package`);

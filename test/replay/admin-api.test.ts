@@ -200,6 +200,18 @@ test('consumers with credentials and plugins; certificates with snis; top-level 
   assert.deepEqual(d.plugins, [{ name: 'acl', service: '11111111-2222-4333-8444-555555555555', consumer: 'web' }]);
 });
 
+test('client_certificate (mutual TLS) of services and upstreams names the certificate by id, which keeps it', () => {
+  const d = data([
+    `${A}/certificates -F cert=C -F key=K`,
+    '{"id": "11111111-2222-4333-8444-555555555555"}',
+    `${A}/services -d name=s -d url=https://a.test -d client_certificate.id=11111111-2222-4333-8444-555555555555`,
+    `${A}/upstreams -d name=u -d client_certificate.id=11111111-2222-4333-8444-555555555555`,
+  ]);
+  assert.deepEqual(d.certificates, [{ id: '11111111-2222-4333-8444-555555555555', cert: 'C', key: 'K' }]);
+  assert.equal(d.services[0].client_certificate, '11111111-2222-4333-8444-555555555555');
+  assert.equal(d.upstreams[0].client_certificate, '11111111-2222-4333-8444-555555555555');
+});
+
 test('Kong 0.x /apis calls are reported as a removed endpoint, never dropped silently', () => {
   const r = replay([`curl -X POST http://kong:8001/apis/ -d name=a -d uris=/a -d upstream_url=http://a`]);
   assert.match(r.diagnostics[0]!.message, /^POST \/apis\/ → 404 Not found; not in the output: /);

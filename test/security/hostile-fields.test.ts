@@ -14,7 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -239,6 +241,8 @@ function structuralCheck(c: Accepted): void {
   const where = describeCase(c);
   assert.doesNotThrow(() => assertNoCodeLoadingDirectives(c.text), where);
   const lexed = lexNginx(c.text);
+  // Plugin directives are printed by name (`{{token name}}`): those the plan lists at http level.
+  const planned = new Set<string>(c.plan.plugins.directives.map((d) => d.name));
   let servers = 0;
   let upstreams = 0;
   let maps = 0;
@@ -247,7 +251,7 @@ function structuralCheck(c: Accepted): void {
     const parent = s.context[s.context.length - 1] ?? '';
     if (parent === 'map' || parent === 'geo') continue; // data lines
     if (parent === 'if') assert.ok(generatedIfBody(s.words), `${where}: ${JSON.stringify(s.words)} inside if: only a jump, a guard's return or a capture`);
-    assert.ok(TEMPLATE_DIRECTIVES.has(s.words[0]!), `${where}: '${s.words[0]}' is not a directive of any template (in ${parent || 'http'})`);
+    assert.ok(TEMPLATE_DIRECTIVES.has(s.words[0]!) || planned.has(s.words[0]!), `${where}: '${s.words[0]}' is not a directive of any template (in ${parent || 'http'})`);
     if (s.kind === 'block') assert.equal(BLOCK_CONTEXT[s.words[0]!], s.context.join('>'), `${where}: block '${s.words[0]}' inside '${s.context.join(' > ')}'`);
     if (s.context.length === 0 && s.words[0] === 'server') servers++;
     if (s.context.length === 0 && s.words[0] === 'upstream') upstreams++;
@@ -465,6 +469,104 @@ describe(`hostile strings in every field (seed ${SEED})`, () => {
       const r = await kongc(['build', file, '-o', join(dir, 'ok.conf'), '--allow-degraded']);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.ok(existsSync(join(dir, 'ok.conf')));
+    }
+  });
+});
+
+/**
+ * The jwt plugin (--with-njs): its config and credentials reach kongc's JavaScript module as JSON
+ * data only. Each field with each payload is refused at a position, or compiles to an include
+ * structurally as planned and a module whose code is the same as without the payload. Served,
+ * the payloads come back intact inside Kong's answers (a claim name in the 401 message, a key in
+ * X-Credential-Identifier): data, never code.
+ */
+describe('hostile strings in the jwt plugin (njs tier)', () => {
+  const JWT_FIELDS: Record<string, (d: Doc, p: string) => void> = {
+    key_claim_name: (d, p) => (r0(d).plugins[0].config.key_claim_name = p),
+    header_names: (d, p) => (r0(d).plugins[0].config.header_names = [p]),
+    cookie_names: (d, p) => (r0(d).plugins[0].config.cookie_names = [p]),
+    uri_param_names: (d, p) => (r0(d).plugins[0].config.uri_param_names = [p]),
+    realm: (d, p) => (r0(d).plugins[0].config.realm = p),
+    anonymous: (d, p) => (r0(d).plugins[0].config.anonymous = p),
+    'jwt_secrets.key': (d, p) => (d.consumers[0].jwt_secrets[0].key = p),
+    'jwt_secrets.secret': (d, p) => (d.consumers[0].jwt_secrets[0].secret = p),
+    'consumer.username': (d, p) => (d.consumers[0].username = p),
+  };
+  const jwtDoc = (): Doc => {
+    const d = baseDoc();
+    r0(d).plugins = [{ name: 'jwt', config: {} }];
+    d.consumers = [{ username: 'c', jwt_secrets: [{ key: 'k', secret: 's' }] }];
+    return d;
+  };
+  const code = (module: string) => module.split('\n').filter((l) => !l.startsWith('var DATA = ')).join('\n');
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'kongc-hostile-jwt-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const build = (doc: Doc) => compileDocuments([parseDeclarative('kong.yaml', stringify(doc))], { allowDegraded: true, withNjs: true, secretsDir: dir });
+
+  it('each field, each payload: refused at a position, or planned structure and the same module code', () => {
+    const baseline = code(build(jwtDoc()).plan.files.find((f) => f.path.endsWith('.js'))!.content);
+    let accepted = 0;
+    for (const [field, set] of Object.entries(JWT_FIELDS)) {
+      for (const payload of ALL_PAYLOADS) {
+        const doc = jwtDoc();
+        set(doc, payload);
+        const c: Case = { index: accepted, field: `jwt ${field}`, payload, input: stringify(doc), kind: 'yaml' };
+        let r;
+        try {
+          r = build(doc);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          const errors = e.diagnostics.filter((d) => d.severity === 'error');
+          assert.ok(errors.length > 0, describeCase(c));
+          for (const d of errors) assert.ok(d.file === 'kong.yaml' && d.line >= 1 && d.column >= 1, `${describeCase(c)}: ${d.line}:${d.column}`);
+          continue;
+        }
+        structuralCheck({ ...c, plan: r.plan, text: r.text });
+        const module = r.plan.files.find((f) => f.path.endsWith('.js'))!.content;
+        assert.equal(code(module), baseline, describeCase(c));
+        JSON.parse(/^var DATA = (.*);$/m.exec(module)![1]!);
+        accepted++;
+      }
+    }
+    assert.ok(accepted > ALL_PAYLOADS.length, `only ${accepted} accepted`);
+  });
+
+  it('served: a hostile claim name comes back intact in the 401 message, a hostile key in X-Credential-Identifier', async () => {
+    const payloads = ALL_PAYLOADS.filter((p) => p.length > 0 && p.length < 200 && !/[\x00-\x1f\x7f]/.test(p) && !/[\ud800-\udfff]/.test(p));
+    const backend = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.headers));
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
+    const port = (await freePorts(1))[0]!;
+    const doc: Doc = {
+      _format_version: '3.0',
+      services: [{ name: 's', url: `http://127.0.0.1:${(backend.address() as { port: number }).port}/`, routes: payloads.map((p, i) => ({ name: `r${i}`, paths: [`/p${i}/`], plugins: [{ name: 'jwt', config: { key_claim_name: p } }] })) }],
+      consumers: [{ username: 'c', jwt_secrets: payloads.map((p) => ({ key: p, secret: 'shh' })) }],
+    };
+    const r = compileDocuments([parseDeclarative('kong.yaml', stringify(doc))], { listen: [`127.0.0.1:${port}`], withNjs: true, secretsDir: dir });
+    for (const f of r.plan.files) writeFileSync(f.path, f.content, { mode: 0o600 });
+    const nginx = await startNginx(r.text, port);
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    try {
+      for (const [i, p] of payloads.entries()) {
+        const where = `payload ${JSON.stringify(p)}`;
+        const missing = await request(port, `/p${i}/x`, { headers: { authorization: `Bearer ${b64({ alg: 'HS256' })}.${b64({})}.c2ln` } });
+        assert.equal(missing.status, 401, where);
+        assert.deepEqual(missing.json(), { message: `No mandatory '${p}' in claims` }, where);
+        const data = `${b64({ alg: 'HS256' })}.${b64({ [p]: p })}`;
+        const token = `${data}.${createHmac('sha256', 'shh').update(data).digest('base64url')}`;
+        const ok = await request(port, `/p${i}/x`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(ok.status, 200, `${where}: ${ok.body}`);
+        // node reads header bytes as latin1.
+        assert.equal(Buffer.from(ok.json()['x-credential-identifier'], 'latin1').toString('utf8'), p, where);
+        assert.equal(ok.headers[INJECTED_HEADER], undefined, where);
+      }
+      assert.equal((await request(port, INJECTED_PATH)).status, 404);
+    } finally {
+      await nginx.stop();
+      await new Promise((res) => backend.close(res));
     }
   });
 });

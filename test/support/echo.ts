@@ -10,6 +10,8 @@ export interface EchoReply {
   host: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes, base64: what a binary body was, byte for byte. */
+  bodyBase64: string;
 }
 
 export interface EchoBackend {
@@ -45,6 +47,7 @@ export async function startEcho(name: string, opts: { port?: number; delayMs?: n
         host: req.headers.host,
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        bodyBase64: Buffer.concat(chunks).toString('base64'),
       };
       const send = () => {
         if (res.destroyed) return;

@@ -12,7 +12,7 @@ export interface Reply {
 export function request(
   port: number,
   path: string,
-  opts: { method?: string; host?: string | null; headers?: Record<string, string | string[]>; body?: string; timeoutMs?: number } = {},
+  opts: { method?: string; host?: string | null; headers?: Record<string, string | string[]>; body?: string | Buffer; timeoutMs?: number } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };

@@ -6,6 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapperConfig as checkWrapper } from '../../src/deliver/nginx-check.js';
+import { modulesFolder, NJS_MODULE } from '../../src/deliver/nginx-modules.js';
 
 export const NGINX_BIN = process.env.KONGC_TEST_NGINX ?? 'nginx';
 
@@ -20,9 +21,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground. */
+/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground, loading njs when the include imports kongc's module. */
 export function wrapperConfig(prefix: string, includeFile: string): string {
-  return checkWrapper(prefix, includeFile, { foreground: true });
+  const modules = /^js_import /m.test(readFileSync(includeFile, 'utf8')) ? [njsModulePath()] : [];
+  return checkWrapper(prefix, includeFile, { foreground: true, modules });
+}
+
+let njsModule: string | undefined;
+/** Where the test nginx keeps ngx_http_js_module (`nginx -V` --modules-path). */
+export function njsModulePath(): string {
+  if (njsModule) return njsModule;
+  const v = spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' });
+  njsModule = join(modulesFolder(`${v.stderr}${v.stdout}`), NJS_MODULE.file);
+  return njsModule;
 }
 
 export function makePrefix(): string {

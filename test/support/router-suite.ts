@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompileResult } from '../../src/compile.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compileObject } from './compile.js';
 import { explainRequest } from '../../src/explain/explain.js';
 import { startEcho, type EchoBackend } from './echo.js';
@@ -62,7 +65,12 @@ export interface Case {
    * A known, documented difference: `want` is what Kong does, `nginx` what kongc's nginx does.
    * The case asserts `nginx` (so a change in either direction is noticed) and is listed as a limit.
    */
-  divergence?: { nginx: Want; why: string };
+  divergence?: {
+    nginx: Want;
+    why: string;
+    /** What nginx does with --with-njs when that differs ('kong': `want`). */
+    withNjs?: Want | 'kong';
+  };
 }
 
 export interface Scenario {
@@ -120,7 +128,11 @@ export function countCases(scenarios: Scenario[]): number {
 }
 
 /** Runs every case of every scenario against one nginx; one test per scenario. */
-export function routerSuite(title: string, scenarios: Scenario[], opts: { minCases?: number } = {}): void {
+/** Every suite compiles with --with-njs when KONGC_TEST_WITH_NJS=1 (nginx then needs ngx_http_js_module). */
+const ALL_WITH_NJS = process.env.KONGC_TEST_WITH_NJS === '1';
+
+export function routerSuite(title: string, scenarios: Scenario[], opts: { minCases?: number; withNjs?: boolean } = {}): void {
+  const withNjs = opts.withNjs ?? ALL_WITH_NJS;
   describe(title, () => {
     const echos: Record<string, EchoBackend> = {};
     let nginx: RunningNginx | undefined;
@@ -128,11 +140,15 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
     let diagnostics: Diagnostic[] = [];
     let state: CompileResult['state'] | undefined;
     let compiled: CompileResult | undefined;
+    let sideFiles: string | undefined;
 
     before(async () => {
       for (const l of letters(scenarios)) echos[l] = await startEcho(l);
       port = await freePort();
-      const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`] });
+      // --with-njs writes kongc's JavaScript module next to the config, as `kongc build -o` does.
+      sideFiles = withNjs ? mkdtempSync(join(tmpdir(), 'kongc-njs-router-')) : undefined;
+      const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`], ...(sideFiles ? { withNjs: true, secretsDir: sideFiles } : {}) });
+      for (const f of result.plan.files) writeFileSync(f.path, f.content);
       diagnostics = result.diagnostics;
       state = result.state;
       compiled = result;
@@ -142,6 +158,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
     after(async () => {
       await nginx?.stop();
       for (const e of Object.values(echos)) await e.close();
+      if (sideFiles) rmSync(sideFiles, { recursive: true, force: true });
     });
 
     if (opts.minCases) {
@@ -154,7 +171,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
       it(`${s.id}: ${s.about}`, async () => {
         const failures: string[] = [];
         for (const [i, c] of s.cases.entries()) {
-          const problem = await runCase(port, s, c, i, echos, compiled!);
+          const problem = await runCase(port, s, c, i, echos, compiled!, withNjs);
           if (problem) failures.push(`${c.req}${c.host ? ` (Host ${c.host})` : ''}${c.note ? ` [${c.note}]` : ''}: ${problem}`);
         }
         for (const w of s.warnings ?? []) {
@@ -170,7 +187,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
   });
 }
 
-async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Record<string, EchoBackend>, compiled: CompileResult): Promise<string | null> {
+async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Record<string, EchoBackend>, compiled: CompileResult, withNjs: boolean): Promise<string | null> {
   const sp = c.req.indexOf(' ');
   const method = c.req.slice(0, sp);
   const rawPath = c.req.slice(sp + 1);
@@ -180,7 +197,8 @@ async function runCase(port: number, s: Scenario, c: Case, i: number, echos: Rec
   const res = await request(port, path, { method, host, headers: c.headers });
   const disagreement = explainDisagrees(compiled, port, { method, path, host, headers: c.headers }, res, s);
   if (disagreement) return `kongc explain disagrees with nginx: ${disagreement}`;
-  const w = c.divergence ? c.divergence.nginx : c.want;
+  const njs = withNjs ? c.divergence?.withNjs : undefined;
+  const w = njs === 'kong' ? c.want : (njs ?? c.divergence?.nginx ?? c.want);
   if ('route' in w) {
     if (res.status !== 200 || res.headers['x-echo-backend'] === undefined) return `status ${res.status} ${res.body.slice(0, 120)}, want route ${w.route}`;
     const body = res.json();
@@ -227,7 +245,7 @@ function explainDisagrees(
   s: Scenario,
 ): string | null {
   const headers: [string, string][] = Object.entries(req.headers ?? {}).flatMap(([n, v]) => (Array.isArray(v) ? v : [v]).map((x) => [n.toLowerCase(), x] as [string, string]));
-  const e = explainRequest({ method: req.method, target: req.path, hostHeader: req.host, headers, serverPort: port }, compiled.state, compiled.plan, compiled.router);
+  const e = explainRequest({ method: req.method, target: req.path, hostHeader: req.host, headers, serverPort: port, tls: null }, compiled.state, compiled.plan, compiled.router);
   const backend = res.headers['x-echo-backend'];
   if (res.status === 200 && backend !== undefined) {
     const body = res.json();

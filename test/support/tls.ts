@@ -1,4 +1,5 @@
-// Test certificates made with the openssl CLI: a CA, a server certificate it signs, a non-CA certificate.
+// Test certificates made with the openssl CLI: a CA, a server and a client certificate it signs, a
+// non-CA certificate.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,12 @@ export interface TestPki {
   /** Signed by caCert for `serverName` (CN and subjectAltName). */
   serverCert: string;
   serverKey: string;
-  /** A self-signed certificate without the CA basic constraint. */
+  /** Signed by caCert for TLS clients (CN kongc-client): the certificate a mutual-TLS backend accepts. */
+  clientCert: string;
+  clientKey: string;
+  /** A self-signed certificate without the CA basic constraint, and its key. */
   leafCert: string;
+  leafKey: string;
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -30,9 +35,12 @@ export function makePki(serverName: string): TestPki {
     openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${serverName}`]);
     writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=DNS:${serverName}\nbasicConstraints=CA:FALSE\n`);
     openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'kongc-test-ca.crt', '-CAkey', 'kongc-test-ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '36500', '-extfile', 'ext.cnf']);
+    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=kongc-client']);
+    writeFileSync(join(dir, 'client.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+    openssl(dir, ['x509', '-req', '-in', 'client.csr', '-CA', 'kongc-test-ca.crt', '-CAkey', 'kongc-test-ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '36500', '-extfile', 'client.cnf']);
     openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.crt', '-days', '36500', '-subj', '/CN=leaf', '-addext', 'basicConstraints=critical,CA:FALSE']);
     const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-    return { caCert: read('kongc-test-ca.crt'), otherCaCert: read('kongc-other-ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key'), leafCert: read('leaf.crt') };
+    return { caCert: read('kongc-test-ca.crt'), otherCaCert: read('kongc-other-ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key'), clientCert: read('client.crt'), clientKey: read('client.key'), leafCert: read('leaf.crt'), leafKey: read('leaf.key') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,6 +9,11 @@ import { explainRequest } from '../../src/explain/explain.js';
 import { compileYaml } from '../support/compile.js';
 import { KONGC_BIN } from '../support/kongc.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { makePki } from '../support/tls.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 
 const test = (pattern: string, subject: string, caseless = false) => byteRegex(pattern, caseless)!.exec(bytes(subject)) !== null;
 
@@ -66,8 +71,17 @@ describe("nginx's reading of a request", () => {
     assert.deepEqual([view.host, view.hostPort, view.args], ['api.example.com', '8080', 'y=1']);
   });
 
+  it('sends the URL host as SNI over https, as curl does (none for an IP address)', () => {
+    const r = parseExplainRequest('GET https://api.example.com/x', ['Host: other.test']);
+    assert.deepEqual([r.tls, r.serverPort, r.hostHeader], [{ sni: 'api.example.com' }, 443, 'other.test']);
+    assert.equal((nginxView(r) as { sni: string }).sni, 'api.example.com');
+    assert.deepEqual(parseExplainRequest('GET https://127.0.0.1:8443/x', []).tls, { sni: null });
+    assert.equal((nginxView(parseExplainRequest('GET https://127.0.0.1:8443/x', [])) as { sni: string }).sni, '');
+    assert.equal(parseExplainRequest('GET http://a/', []).tls, null);
+  });
+
   it('refuses what is not a request, in words', () => {
-    for (const [spec, headers] of [['GET', []], ['get http://a/', []], ['GET ftp://a/', []], ['GET https://a/', []], ['GET http://a/', ['nocolon']]] as [string, string[]][]) {
+    for (const [spec, headers] of [['GET', []], ['get http://a/', []], ['GET ftp://a/', []], ['GET http://a/', ['nocolon']]] as [string, string[]][]) {
       assert.throws(() => parseExplainRequest(spec, headers), RequestError, spec);
     }
   });
@@ -139,5 +153,31 @@ describe('kongc explain (command)', () => {
     const r = run('fixtures/seed/kong.yaml', 'http://service.com/nope', '--format', 'json');
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).answer, { kind: 'error', status: 404, message: 'no Route matched with those values' });
+  });
+
+  it('explains an https:// URL on the TLS listener: route snis against the URL host', () => {
+    const pki = makePki('api.test');
+    const dir = mkdtempSync(join(tmpdir(), 'kongc-explain-'));
+    try {
+      const file = join(dir, 'kong.yaml');
+      writeFileSync(
+        file,
+        stringify({
+          _format_version: '3.0',
+          certificates: [{ cert: pki.serverCert, key: pki.serverKey, snis: ['api.test'] }],
+          services: [{ name: 's', url: 'http://127.0.0.1:9', routes: [{ name: 'by-sni', paths: ['/'], snis: ['api.test'], protocols: ['https'] }, { name: 'rest', paths: ['/'] }] }],
+        }),
+      );
+      const tls = run(file, 'GET https://api.test/x');
+      assert.equal(tls.status, 0, tls.stderr);
+      assert.match(tls.stdout, /^GET \/x \(Host: api\.test, SNI: api\.test\)\n  route: +'by-sni' \(path \/; matched on prefix \/, snis api\.test;/);
+      assert.match(run(file, 'GET https://other.test/x').stdout, /route: +'rest'.*\n  tried: +'by-sni' .*: SNI other\.test is not one of api\.test/);
+      assert.match(run(file, 'GET http://api.test/x').stdout, /answer: +426 Please use HTTPS protocol/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const none = run('fixtures/seed/kong.yaml', 'GET https://api.service.com/api/v2/users');
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /this configuration has no TLS listener/);
   });
 });

@@ -59,7 +59,7 @@ describe('kongc build --format json', () => {
         for (const c of loc.candidates) {
           assert.equal(typeof c.priority, 'string');
           assert.ok(Array.isArray(c.conditions));
-          for (const cond of c.conditions) assert.ok(['host', 'methods', 'header', 'header-regex', 'path-regex'].includes(cond.kind), JSON.stringify(cond));
+          for (const cond of c.conditions) assert.ok(['host', 'methods', 'header', 'header-regex', 'path-regex', 'sni'].includes(cond.kind), JSON.stringify(cond));
         }
       }
     }

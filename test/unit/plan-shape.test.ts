@@ -89,6 +89,21 @@ describe('variable budget', () => {
     assert.deepEqual([...large].sort(), [...small].sort());
     assert.ok(large.size <= 20, [...large].join(' '));
   });
+
+  it('with --with-njs, the variables grow by a fixed set and one per header name routes test', () => {
+    const njs = (routes: number) => {
+      const text = compileDocuments([parseDeclarative('kong.yaml', mixYaml({ routes, backend: '127.0.0.1:9' }))], { allowDegraded: true, withNjs: true, secretsDir: '/etc/nginx' }).text;
+      const names = definedVariables(text);
+      for (const m of text.matchAll(/^js_set \$(\w+)/gm)) names.add(m[1]!);
+      return names;
+    };
+    const small = njs(100);
+    const large = njs(2000);
+    assert.deepEqual([...large].sort(), [...small].sort());
+    const stock = definedVariables(build(mixYaml({ routes: 2000, backend: '127.0.0.1:9' })));
+    const added = [...large].filter((v) => !stock.has(v)).sort();
+    assert.deepEqual(added, ['kongc_escaped_path', 'kongc_lines_x_version', 'kongc_normalized_path', 'kongc_upstream_rule', 'kongc_upstream_uri']);
+  });
 });
 
 describe('readable output', () => {

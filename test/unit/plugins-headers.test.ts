@@ -34,6 +34,17 @@ function errors(yaml: string, options = {}): string[] {
   assert.fail('expected errors');
 }
 
+/** The hints of the errors, in order. */
+function hints(yaml: string, options = {}): (string | undefined)[] {
+  try {
+    compileYaml(yaml, options);
+  } catch (e) {
+    if (e instanceof InputError) return e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.hint);
+    throw e;
+  }
+  assert.fail('expected errors');
+}
+
 function warnings(yaml: string): Diagnostic[] {
   return compileYaml(yaml).diagnostics.filter((d) => d.severity === 'warning');
 }
@@ -44,6 +55,19 @@ describe('request-transformer config', () => {
     assert.equal(got.length, 2, got.join('\n'));
     assert.match(got[0]!, /^11:28 \/services\/0\/routes\/0\/plugins\/0\/config\/add\/body .*add\.body .*njs/);
     assert.match(got[1]!, /^12:31 \/services\/0\/routes\/0\/plugins\/0\/config\/remove\/body .*remove\.body .*njs/);
+    for (const hint of hints(config(`- name: request-transformer\n  config:\n    add: { body: ["a:1"] }`))) assert.match(hint!, /--with-njs/);
+  });
+
+  it('with --with-njs, body entries need a value and $(…) templates are refused, by position', () => {
+    const njs = { withNjs: true, secretsDir: '/tmp' };
+    const empty = errors(config(`- name: request-transformer\n  config:\n    add: { body: ["a:"] }\n    remove: { body: [c] }`), njs);
+    assert.deepEqual(empty, ["11:29 /services/0/routes/0/plugins/0/config/add/body/0 plugin 'request-transformer': key 'a' has no value"]);
+    const template = errors(config(`- name: request-transformer\n  config:\n    add: { body: ["a:1", "b:$(headers.x)"] }`), njs);
+    assert.equal(template.length, 1, template.join('\n'));
+    assert.match(template[0]!, /config\/add\/body\/1 .*template/);
+    const length = errors(config(`- name: request-transformer\n  config:\n    add: { body: ["a:1"], headers: ["Content-Length:5"] }`), njs);
+    assert.equal(length.length, 1, length.join('\n'));
+    assert.match(length[0]!, /config\/add\/headers\/0 .*Content-Length is the edited body's/);
   });
 
   it('refuses $(…) templates in values and in replace.uri, naming the entry', () => {
@@ -120,6 +144,12 @@ describe('response-transformer config', () => {
     const got = errors(config(`- name: response-transformer\n  config:\n    add: { json: ["a:1"], json_types: [number] }\n    replace: { json_types: [string] }`));
     assert.equal(got.length, 1, got.join('\n'));
     assert.match(got[0]!, /^11:28 \/services\/0\/routes\/0\/plugins\/0\/config\/add\/json .*njs/);
+    assert.match(hints(config(`- name: response-transformer\n  config:\n    add: { json: ["a:1"] }`))[0]!, /--with-njs/);
+  });
+
+  it('json entries but remove\'s are name:value (Kong\'s schema)', () => {
+    const got = errors(config(`- name: response-transformer\n  config:\n    rename: { json: [a] }`), { withNjs: true, secretsDir: '/tmp' });
+    assert.match(got[0]!, /config\/rename\/json\/0 .*'a' is not of the form name:value/);
   });
 
   it('refuses headers nginx writes itself; removing Server is approximated', () => {

@@ -1,17 +1,15 @@
-// The build ships the schema's validator precompiled (ajv standalone); it must be current and
-// judge documents exactly as the schema compiled at run time does.
+// The build ships the schema's validator precompiled (ajv standalone); it must judge documents
+// exactly as the schema compiled at run time does (a stale one is not used: stale-build.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { PRECOMPILED_VALIDATOR, schemaCompiler, schemaHash, schemaJson } from '../../src/validate/schema.js';
+import { PRECOMPILED_VALIDATOR, schemaCompiler, schemaJson } from '../../src/validate/schema.js';
 
 describe('precompiled schema validator', () => {
   const generated = createRequire(import.meta.url)(join(PACKAGE_ROOT, 'dist', 'src', 'validate', PRECOMPILED_VALIDATOR));
   const runtime = schemaCompiler().compile(JSON.parse(schemaJson()));
-
-  it('was generated from the current schema', () => assert.equal(generated.schemaHash, schemaHash()));
 
   it('reports the same errors as the runtime-compiled schema', () => {
     const docs = [

@@ -299,7 +299,7 @@ describe('https services and CA certificates', () => {
     const o = https({});
     const p = proxyOf(o);
     assert.equal(p.scheme, 'https');
-    assert.deepEqual(p.ssl, { serverName: [{ text: 'backend.test' }], verify: false, verifyDepth: null, trustedCertificate: null });
+    assert.deepEqual(p.ssl, { serverName: [{ text: 'backend.test' }], verify: false, verifyDepth: null, trustedCertificate: null, clientCertificate: null });
     assert.match(o.text, /proxy_ssl_server_name on;\n\s+proxy_ssl_name "backend\.test";\n\s+proxy_ssl_verify off;/);
     assert.match(o.text, /proxy_pass https:\/\/kongc_host_backend\.test_8443;/);
   });
@@ -333,6 +333,74 @@ describe('https services and CA certificates', () => {
     assert.match(messages(https({}, {}, [{ id: CA_ID, cert: pki.caCert }, { id: '11111111-1111-4111-8111-111111111111', cert: pki.caCert }]).errors), /duplicate CA certificate/);
     assert.equal(caProblem(pki.caCert, new Date('2300-01-01')), 'expired certificate');
     assert.match(messages(build([], [{ name: 's', host: 'h', ca_certificates: [CA_ID], routes: [{ paths: ['/'] }] }], {}, { ca_certificates: [{ id: CA_ID, cert: pki.caCert }] }).errors), /apply only to services with protocol 'https'/);
+  });
+});
+
+describe('mutual TLS to upstreams (client_certificate)', () => {
+  let pki: TestPki;
+  const CERT = '7a93eda7-7ba5-4acc-a536-cf12f58a1146';
+  const OTHER = '8b93eda7-7ba5-4acc-a536-cf12f58a1147';
+  before(() => {
+    pki = makePki('backend.test');
+  });
+  // Certificates only presented to upstreams: no TLS listener, so no default certificate is needed.
+  const certificates = (ids: string[]) => [
+    { id: CERT, cert: pki.clientCert, key: pki.clientKey },
+    { id: OTHER, cert: pki.leafCert, key: pki.leafKey },
+  ].filter((c) => ids.includes(c.id));
+  const svc = (name: string, host: string, extra: object = {}) => ({ name, protocol: 'https', host, port: 8443, ...extra, routes: [{ name, paths: [`/${name}`] }] });
+  const mtls = (upstreams: object[], services: object[], options: CompileOptions = { secretsDir: '/etc/nginx/kongc' }, ids = [CERT]) => build(upstreams, services, options, { certificates: certificates(ids) });
+  const proxies = (o: Outcome) => {
+    assert.ok(o.plan, messages(o.errors));
+    return new Map(o.plan.site.routeLocations.map((l) => [l.entity.route, l.body.kind === 'proxy' ? l.body.proxy : null]));
+  };
+
+  it("presents the service's certificate from 0600 side files, PEM never in the include", () => {
+    const o = mtls([], [svc('s', 'backend.test', { client_certificate: CERT })]);
+    const cc = proxyOf(o).ssl!.clientCertificate!;
+    assert.equal(cc.id, CERT);
+    assert.match(cc.cert, /^\/etc\/nginx\/kongc\/kongc-client-cert-[0-9a-f]{16}\.pem$/);
+    assert.match(cc.key, /^\/etc\/nginx\/kongc\/kongc-client-key-[0-9a-f]{16}\.pem$/);
+    const files = o.plan!.files.filter((f) => f.path === cc.cert || f.path === cc.key);
+    assert.equal(files.length, 2);
+    assert.ok(files.every((f) => f.secret === true));
+    assert.match(files.find((f) => f.path === cc.key)!.content, /^-----BEGIN PRIVATE KEY-----\n/);
+    assert.match(o.text, new RegExp(`proxy_ssl_certificate "${cc.cert}";\\n\\s+proxy_ssl_certificate_key "${cc.key}";`));
+    assert.doesNotMatch(o.text, /BEGIN/);
+  });
+
+  it("an upstream's client_certificate is presented for https services that have none (Kong's balancer fallback)", () => {
+    const up = { name: 'pool', client_certificate: { id: CERT }, targets: [{ target: '127.0.0.1:8443' }] };
+    const o = mtls([up], [svc('plain', 'pool'), svc('own', 'pool', { client_certificate: OTHER }), { name: 'http', host: 'pool', routes: [{ name: 'http', paths: ['/http'] }] }], undefined, [CERT, OTHER]);
+    const p = proxies(o);
+    assert.equal(p.get('plain')!.ssl!.clientCertificate!.id, CERT);
+    assert.equal(p.get('own')!.ssl!.clientCertificate!.id, OTHER);
+    assert.equal(p.get('http')!.ssl, null);
+    // nginx keeps upstream connections per block: a service presenting another certificate gets its own.
+    assert.equal(p.get('plain')!.upstream, 'kongc_up_pool');
+    assert.equal(p.get('http')!.upstream, 'kongc_up_pool');
+    assert.match(p.get('own')!.upstream, /^kongc_up_pool_mtls_[0-9a-f]{8}$/);
+    assert.match(o.text, /upstream kongc_up_pool_mtls_[0-9a-f]{8} \{\n\s+server 127\.0\.0\.1:8443 /);
+  });
+
+  it('services of one plain host with different certificates get one connection pool each', () => {
+    const o = mtls([], [svc('a', '10.0.0.1', { client_certificate: CERT }), svc('b', '10.0.0.1'), svc('c', '10.0.0.1', { client_certificate: CERT })]);
+    const p = proxies(o);
+    assert.equal(p.get('b')!.upstream, 'kongc_host_10.0.0.1_8443');
+    assert.match(p.get('a')!.upstream, /^kongc_host_10\.0\.0\.1_8443_mtls_[0-9a-f]{8}$/);
+    assert.equal(p.get('c')!.upstream, p.get('a')!.upstream);
+    assert.equal(o.plan!.upstreams.length, 2);
+    assert.equal(o.plan!.files.length, 2, 'one pair of files per certificate');
+  });
+
+  it('an unknown certificate, a non-https service, and nowhere to write are positioned errors', () => {
+    const unknown = mtls([{ name: 'pool', client_certificate: '11111111-1111-4111-8111-111111111111', targets: [{ target: '10.0.0.1' }] }], [svc('s', 'backend.test', { client_certificate: { id: '22222222-2222-4222-8222-222222222222' } })]);
+    assert.deepEqual(
+      unknown.errors.map((d) => `${d.line > 0} ${d.message}`).sort(),
+      ["true certificate '11111111-1111-4111-8111-111111111111' does not exist", "true certificate '22222222-2222-4222-8222-222222222222' does not exist"],
+    );
+    assert.match(messages(mtls([], [{ name: 's', host: 'h', client_certificate: CERT, routes: [{ paths: ['/'] }] }]).errors), /client_certificate applies only to services with protocol 'https'/);
+    assert.match(messages(mtls([], [svc('s', 'backend.test', { client_certificate: CERT })], {}).errors), /has nowhere to write them/);
   });
 });
 

@@ -21,6 +21,8 @@ export function toDeclarative(api: AdminApi, file: string, keepIds: boolean): { 
   const needsId = new Set<Row>();
   const topPlugins = rows.plugins.filter((p) => refCount(p) !== 1);
   for (const p of topPlugins) for (const r of Object.values(p.refs)) if (!endpointKey(r!)) needsId.add(r!);
+  // A client certificate (mutual TLS) is named by id: the certificate keeps it.
+  for (const r of [...rows.services, ...rows.upstreams]) if (r.refs.client_certificate) needsId.add(r.refs.client_certificate);
 
   const entity = (row: Row, pointer: string): Obj => {
     const def = KINDS[row.kind];
@@ -39,6 +41,11 @@ export function toDeclarative(api: AdminApi, file: string, keepIds: boolean): { 
       const at = row.fieldAt.get(field) ?? row.at;
       mark(`${pointer}/${escapePointer(field)}`, at);
       if (Array.isArray(value)) value.forEach((_v, i) => mark(`${pointer}/${escapePointer(field)}/${i}`, at));
+    }
+    const clientCertificate = row.refs.client_certificate;
+    if (clientCertificate) {
+      out.client_certificate = clientCertificate.id;
+      mark(`${pointer}/client_certificate`, row.fieldAt.get('client_certificate') ?? row.at);
     }
     return out;
   };

@@ -27,6 +27,10 @@ export const PLUGIN_CONFIG_FIELDS: Record<string, Record<string, FieldType>> = {
     origins: STRINGS, headers: STRINGS, exposed_headers: STRINGS, methods: STRINGS, max_age: N,
     credentials: B, private_network: B, preflight_continue: B, allow_origin_absent: B,
   },
+  jwt: {
+    uri_param_names: STRINGS, cookie_names: STRINGS, header_names: STRINGS, key_claim_name: S, secret_is_base64: B,
+    claims_to_verify: STRINGS, anonymous: S, run_on_preflight: B, maximum_expiration: N, realm: S,
+  },
   'key-auth': { key_names: STRINGS, hide_credentials: B, anonymous: S, key_in_header: B, key_in_query: B, key_in_body: B, run_on_preflight: B, realm: S },
   'basic-auth': { anonymous: S, hide_credentials: B, realm: S },
   acl: { allow: STRINGS, deny: STRINGS, hide_groups_header: B, always_use_authenticated_groups: B, include_consumer_groups: B },

@@ -1,7 +1,13 @@
 // The Admin API's view of each entity: field types (for form-value inference and type errors),
 // Kong's validators with Kong's messages, required/unique fields, defaults (from src/model/defaults.ts).
 import { defaultHealthchecks, ROUTE_DEFAULTS, SERVICE_DEFAULTS, TARGET_DEFAULTS, UPSTREAM_DEFAULTS } from '../../model/defaults.js';
+import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../../model/host-syntax.js';
+import { pathSyntaxProblem } from '../../model/kong-path.js';
 import { isHostname, isIPv4, isIPv6, parseTarget } from '../../model/target-address.js';
+import { isPlainObject as isObject } from '../../values.js';
+
+/** The simulator's and the declarative writer's test for a JSON object (values.ts isPlainObject). */
+export { isObject };
 
 export type FieldType =
   | { t: 'string' | 'integer' | 'number' | 'boolean' }
@@ -61,45 +67,42 @@ const utf8Name: Validator = (v) =>
 const tag: Validator = (v) =>
   typeof v === 'string' && /[\x00-\x1f\x7f,/]/.test(v) ? `invalid tag '${v}': expected printable ascii (except \`,\` and \`/\`) or valid utf-8 sequences` : null;
 
-function splitHostPort(v: string): { host: string; port: string | null } {
-  const b = /^\[([^\]]*)\](?::(.*))?$/.exec(v);
-  if (b) return { host: b[1]!, port: b[2] ?? null };
-  if ((v.match(/:/g) ?? []).length === 1) {
-    const i = v.indexOf(':');
-    return { host: v.slice(0, i), port: v.slice(i + 1) };
-  }
-  return { host: v, port: null };
-}
-const isHost = (h: string) => isIPv4(h) || isIPv6(h) || isHostname(h);
-
 /** typedefs.host: hostname or IP, no port. */
 const host: Validator = (v) => {
   if (typeof v !== 'string') return null;
-  const { host: h, port } = splitHostPort(v);
-  if (!isHost(h)) return `invalid value: ${v}`;
-  return port !== null ? 'must not have a port' : null;
+  const hostPort = splitHostPort(v);
+  if (addressProblem(hostPort)) return `invalid value: ${v}`;
+  return hostPort.port !== null ? 'must not have a port' : null;
 };
 
-/** typedefs.wildcard_host with optional port (route hosts, SNIs without the port). */
+/** typedefs.wildcard_host with optional port (route hosts, SNIs without the port); a lone `*` is Kong's too. */
 const wildcardHost = (allowPort: boolean): Validator => (v) => {
   if (typeof v !== 'string') return null;
-  const stars = (v.match(/\*/g) ?? []).length;
-  if (stars > 1) return 'only one wildcard must be specified';
-  const { host: h, port } = splitHostPort(v);
-  if (stars === 1 && !h.startsWith('*.') && !h.endsWith('.*') && h !== '*') return 'wildcard must be leftmost or rightmost character';
-  const plain = h === '*' ? 'x' : h.replace('*', 'x');
-  if (!isHost(plain)) return `invalid value: ${v}`;
-  if (port !== null && (!allowPort || !/^\d{1,5}$/.test(port) || Number(port) > 65535)) return allowPort ? `invalid port number` : 'must not have a port';
+  const hostPort = splitHostPort(v);
+  const wildcard = hostPort.host === '*' ? null : wildcardProblem(hostPort.host);
+  if (wildcard === 'several') return 'only one wildcard must be specified';
+  if (wildcard === 'placement') return 'wildcard must be leftmost or rightmost character';
+  if (addressProblem({ ...hostPort, host: withoutWildcard(hostPort.host) })) return `invalid value: ${v}`;
+  if (hostPort.port !== null && (!allowPort || portProblem(hostPort.port))) return allowPort ? `invalid port number` : 'must not have a port';
   return null;
 };
 
+/** typedefs.path, in Kong's words. */
 const servicePath: Validator = (v) => {
   if (typeof v !== 'string') return null;
-  if (!v.startsWith('/')) return 'should start with: /';
-  if (v.includes('//')) return 'must not have empty segments';
-  if (!/^\/[A-Za-z0-9.\-_~/%:@!$&'()*+,;=]*$/.test(v)) return `invalid path: '${v}' (characters outside of the reserved list of RFC 3986 found)`;
-  const bad = /%(?![0-9A-Fa-f]{2})/.exec(v);
-  return bad ? `invalid url-encoded value: '${v.slice(bad.index, bad.index + 3)}'` : null;
+  const problem = pathSyntaxProblem(v);
+  switch (problem?.kind) {
+    case undefined:
+      return null;
+    case 'start':
+      return 'should start with: /';
+    case 'empty-segment':
+      return 'must not have empty segments';
+    case 'characters':
+      return `invalid path: '${v}' (characters outside of the reserved list of RFC 3986 found)`;
+    case 'percent':
+      return `invalid url-encoded value: '${problem.escape}'`;
+  }
 };
 
 const routePath: Validator = (v) => {
@@ -137,7 +140,7 @@ const HEALTHCHECKS = typeOf(defaultHealthchecks());
   fields: { ...((HEALTHCHECKS as { fields: Record<string, { fields: Record<string, FieldType> }> }).fields.active!.fields), headers: { t: 'map', values: arr(S) } },
 };
 
-function nonNull(o: Record<string, unknown>): Record<string, unknown> {
+function nonNull(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]));
 }
 
@@ -205,7 +208,7 @@ export const KINDS: Record<Kind, KindDef> = {
     required: [],
     unique: ['name'],
     defaults: (given) => {
-      const d = nonNull(ROUTE_DEFAULTS as unknown as Record<string, unknown>);
+      const d = nonNull(ROUTE_DEFAULTS);
       // grpc routes cannot strip the path: Kong's default flips to false for them.
       const protocols = Array.isArray(given.protocols) ? (given.protocols as string[]) : [];
       if (protocols.some((p) => p === 'grpc' || p === 'grpcs')) d.strip_path = false;
@@ -414,10 +417,6 @@ export function validateField(path: string, v: unknown, t: FieldType, validator:
   }
   const err = validator?.(v);
   if (err) fail(err);
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Kong's schema-violation message: `@entity` errors first, then fields sorted by name. */

@@ -18,7 +18,7 @@ export interface Row {
   id: string;
   /** Stored fields with Kong's defaults applied; foreign keys live in `refs`. */
   fields: Record<string, unknown>;
-  refs: Partial<Record<'service' | 'route' | 'consumer' | 'upstream' | 'certificate', Row>>;
+  refs: Partial<Record<'service' | 'route' | 'consumer' | 'upstream' | 'certificate' | 'client_certificate', Row>>;
   /** Call that last changed each field, and the entity as a whole. */
   fieldAt: Map<string, At>;
   at: At;
@@ -64,7 +64,11 @@ const NOT_FOUND: Outcome = { status: 404, message: 'Not found' };
 const NOT_ALLOWED: Outcome = { status: 405, message: 'Method not allowed' };
 
 export class AdminApi {
-  readonly rows: Record<Kind, Row[]> = Object.fromEntries(Object.keys(KINDS).map((k) => [k, []])) as unknown as Record<Kind, Row[]>;
+  /** Every kind's rows (a kind added to Kind must be added here). */
+  readonly rows: Record<Kind, Row[]> = {
+    services: [], routes: [], upstreams: [], targets: [], consumers: [], plugins: [], certificates: [], snis: [], ca_certificates: [],
+    keyauth_credentials: [], basicauth_credentials: [], acls: [], jwt_secrets: [], hmacauth_credentials: [], oauth2_credentials: [],
+  };
   private generated = 0;
   private created = 0;
   /** Unique keys (`services|name|"x"`, `targets|<upstream seq>|"h:p"`) → row; ids → row. Keeps long logs linear. */

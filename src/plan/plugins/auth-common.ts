@@ -57,17 +57,24 @@ export function consumerMaps(ctx: LowerContext): { username: string; customId: s
         'give these consumers an id to send the same X-Consumer-ID as Kong',
       );
     }
+    // Kong sends these upstream as headers: a control character would end the header line.
+    const sendable = (c: Consumer, field: 'username' | 'custom_id'): boolean => {
+      if (c[field] === null) return false;
+      if (!/[\x00-\x1f\x7f]/.test(c[field]!)) return true;
+      ctx.error(child(c.src, field), `a consumer ${field} with control characters cannot be sent upstream in ${field === 'username' ? 'X-Consumer-Username' : 'X-Consumer-Custom-ID'}`, `use a ${field} of printable characters`);
+      return false;
+    };
     const username = ctx.map({
       variable: 'kongc_consumer_username',
       source: v(vars.consumer),
-      entries: ctx.state.consumers.filter((c) => c.username !== null).map((c) => ({ match: 'exact', key: consumerId(c), value: t(c.username!) })),
+      entries: ctx.state.consumers.filter((c) => sendable(c, 'username')).map((c) => ({ match: 'exact', key: consumerId(c), value: t(c.username!) })),
       default: [],
       purpose: "the consumer's username (X-Consumer-Username)",
     });
     const customId = ctx.map({
       variable: 'kongc_consumer_custom_id',
       source: v(vars.consumer),
-      entries: ctx.state.consumers.filter((c) => c.custom_id !== null).map((c) => ({ match: 'exact', key: consumerId(c), value: t(c.custom_id!) })),
+      entries: ctx.state.consumers.filter((c) => sendable(c, 'custom_id')).map((c) => ({ match: 'exact', key: consumerId(c), value: t(c.custom_id!) })),
       default: [],
       purpose: "the consumer's custom_id (X-Consumer-Custom-ID)",
     });

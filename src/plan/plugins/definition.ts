@@ -3,6 +3,7 @@
 import type { DiagnosticCode } from '../../diagnostics.js';
 import type { SourceRef } from '../../load/source-map.js';
 import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
+import type { NjsScope } from '../njs.js';
 import type { FixedResponse, GeoBlock, HeaderLine, MapBlock, MapValue, PluginDirective, PluginWork } from '../ir.js';
 
 /**
@@ -85,6 +86,8 @@ export interface LowerContext {
   kongError(status: number, message: string | MapValue, headers?: [string, string][]): string;
   /** A header every answer kongc makes itself adds (once per name). */
   answerHeader(line: HeaderLine): void;
+  /** A directive every answer kongc makes itself carries (once per key): response-transformer's JSON filters. */
+  answerDirective(key: string, directive: PluginDirective): void;
   /**
    * The request's consumer, as nginx variables (declared once, empty until an authentication
    * plugin's step sets them): `consumer` holds the consumer's id, `credential` the credential's
@@ -98,6 +101,11 @@ export interface LowerContext {
    * null when it applies to every request. Read it in a step after the authentication plugins'.
    */
   consumerChoice(use: PluginUse<unknown>): string | null;
+  /**
+   * The generated JavaScript module (`--with-njs`): a plugin of the njs tier adds its library, data
+   * and handlers here. Always set for an njs-tier plugin (kongc refuses those without the flag).
+   */
+  readonly njs: NjsScope | null;
   /** A side file holding secrets (mode 0600, named by its content); returns its absolute path, or null after an error. */
   secretFile(prefix: string, content: string, ref: SourceRef): string | null;
   /**

@@ -52,7 +52,7 @@ interface Ready {
 }
 
 export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
-  const http: PluginHttp = { directives: [], geos: [], responses: [], answerHeaders: [] };
+  const http: PluginHttp = { directives: [], geos: [], responses: [], answerHeaders: [], answerDirectives: [] };
   const maps = new Map<string, MapBlock>();
   const geos = new Map<string, GeoBlock>();
   const directives = new Map<string, PluginDirective>();
@@ -60,10 +60,12 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
   const errors = new Map<string, KongError>();
   const files = new Map<string, GeneratedFile>();
   const answerHeaders = new Map<string, HeaderLine>();
+  const answerDirectives = new Map<string, PluginDirective>();
   const ready = readyInstances(ctx, state);
 
   const lowerCtx: LowerContext = {
     state,
+    njs: ctx.njs,
     strict: Boolean(ctx.options.strict),
     at: (use, ...keys) => child(use.plugin.src, 'config', ...keys),
     error: (ref, message, hint, code = 'plugin') => ctx.error(ref, code, message, hint),
@@ -84,6 +86,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       return name;
     },
     answerHeader: (line) => void (answerHeaders.has(line.name.toLowerCase()) || answerHeaders.set(line.name.toLowerCase(), line)),
+    answerDirective: (key, d) => void (answerDirectives.has(key) || answerDirectives.set(key, d)),
     consumerVariables: () => {
       for (const variable of Object.values(CONSUMER_VARIABLES)) {
         if (!maps.has(variable)) maps.set(variable, { variable, source: [], entries: [], default: [], purpose: 'set by an authentication plugin (empty without a consumer)' });
@@ -195,6 +198,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       http.geos = [...geos.values()];
       http.responses = [...responses.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
       http.answerHeaders = [...answerHeaders.values()];
+      http.answerDirectives = [...answerDirectives.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
       return http;
     },
   });
@@ -233,7 +237,7 @@ function claimOnce(ctx: PlanContext, route: Route, r: Ready, part: Partial<Plugi
 
 /** An enabled authentication plugin sets the consumer variables. */
 export function identifiesConsumers(state: KongState): boolean {
-  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth'));
+  return state.plugins.some((p) => p.enabled && (p.name === 'key-auth' || p.name === 'basic-auth' || p.name === 'jwt'));
 }
 
 function makeUse(r: Ready, route: Route, consumers: PluginUse<unknown>['consumers']): { r: Ready; use: PluginUse<unknown> } {
@@ -269,13 +273,16 @@ function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
     const key = instanceKey(ctx, p);
     if (!def || (def.tier === 'njs' && !ctx.options.withNjs)) {
       const droppable = DROPPABLE.has(p.name);
-      const why = NEEDS_NJS.has(p.name) || def?.tier === 'njs' ? 'needs JavaScript at request time (njs), which this build of kongc does not compile' : 'is not compiled by kongc';
+      const needsNjs = NEEDS_NJS.has(p.name) || def?.tier === 'njs';
+      const why = def ? 'needs JavaScript at request time (njs)' : needsNjs ? 'needs JavaScript at request time (njs) and is not compiled by kongc' : 'is not compiled by kongc';
       if (!skip) {
         ctx.error(
           child(p.src, 'name'),
           'unsupported',
           `${what} ${why}`,
-          droppable
+          def && needsNjs
+            ? 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js)'
+            : droppable
             ? 'it only transforms or reports: pass --skip-unsupported to compile without it'
             : 'it decides what is allowed, so nginx cannot leave it out: remove it from the config; --skip-unsupported would make the routes it covers answer 500',
         );

@@ -3,6 +3,7 @@
 // X-Cache-Status it would send.
 import type { MapEntry, MapValue, PluginDirective } from '../ir.js';
 import { escapeRegex } from '../../pcre.js';
+import { VARIABLES } from '../names.js';
 import type { Plugin } from '../../model/types.js';
 import type { PluginDefinition } from './definition.js';
 import { selectForRoute } from './scope.js';
@@ -240,7 +241,7 @@ export const proxyCache: PluginDefinition<ProxyCacheConfig> = {
 
     const key: MapValue = [];
     if (ctx.state.consumers.length) key.push({ variable: ctx.consumerVariables().consumer }, { text: ':' });
-    key.push({ text: `${use.route.id ?? use.route.name ?? `#${use.route.order}`}|` }, { variable: 'request_method' }, { text: '|' }, { variable: 'kongc_forwarded_path' }, { text: '|' });
+    key.push({ text: `${use.route.id ?? use.route.name ?? `#${use.route.order}`}|` }, { variable: 'request_method' }, { text: '|' }, { variable: VARIABLES.forwardedPath }, { text: '|' });
     if (c.vary_query_params?.length) {
       // Each listed argument as Kong writes it in the key: `name=value`, `name` alone when it has
       // no value, nothing when absent (first occurrence, as sent).

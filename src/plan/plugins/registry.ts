@@ -8,6 +8,7 @@ import { correlationId } from './correlation-id.js';
 import { fileLog } from './file-log.js';
 import { cors } from './cors.js';
 import { ipRestriction } from './ip-restriction.js';
+import { JWT } from './jwt.js';
 import { KEY_AUTH } from './key-auth.js';
 import { proxyCache } from './proxy-cache.js';
 import { rateLimiting } from './rate-limiting.js';
@@ -25,6 +26,7 @@ const DEFINITIONS: PluginDefinition[] = [
   cors,
   fileLog,
   ipRestriction,
+  JWT,
   KEY_AUTH,
   proxyCache,
   rateLimiting,
@@ -42,5 +44,5 @@ export const DROPPABLE = new Set([
   'kafka-log', 'statsd-advanced', 'splunk-log', 'datadog-tracing', 'application-registration',
 ]);
 
-/** Plugins that need JavaScript at request time (the njs tier), which this build of kongc does not compile. */
-export const NEEDS_NJS = new Set(['jwt', 'hmac-auth']);
+/** Plugins kongc does not compile that would need JavaScript at request time (njs) if it did. */
+export const NEEDS_NJS = new Set(['hmac-auth']);

@@ -1,8 +1,8 @@
 // request-transformer: the request sent upstream edited in Kong's order (uri, method, headers:
-// remove, rename, replace, add, append; then the query string). Body edits need JavaScript at
-// request time (njs), which this build does not compile.
+// remove, rename, replace, add, append; then the body and the query string). Body edits need
+// JavaScript at request time: with --with-njs, templates/njs/request-body.js makes them.
 import { isPlainUriPath } from '../../nginx-quoting.js';
-import type { HeaderLine, MapValue, PluginStep } from '../ir.js';
+import type { HeaderLine, MapValue, PluginDirective, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
 import { KONG_REQUEST_HEADERS } from './correlation-id.js';
 import { checkHeaderEntries, errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
@@ -48,6 +48,14 @@ export const requestTransformer: PluginDefinition<RequestTransformerConfig> = {
   },
   check(config, ctx) {
     checkHeaderEntries(config, ctx);
+    // Kong's check_for_value: every body entry but remove's is name:value with a value.
+    for (const op of HEADER_OP_ORDER) {
+      if (op === 'remove') continue;
+      config[op].body.forEach((e, i) => {
+        const split = splitEntry(e);
+        if (!split || split.value === '') ctx.error(ctx.at(op, 'body', i), `key '${split?.name ?? e}' has no value`, 'write name:value');
+      });
+    }
   },
   lower(use, ctx) {
     return lowerRequestTransformer(use, ctx);
@@ -65,15 +73,11 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
     return {};
   }
   let failed = false;
-  for (const op of HEADER_OP_ORDER) {
-    if (c[op].body.length) {
-      error(ctx.at(use, op, 'body'), `${use.label}: ${op}.body edits the request body, which needs JavaScript at request time (the njs tier); this build of kongc does not compile it`, 'remove the body edits, or make them in the service');
-      failed = true;
-    }
-  }
+  const body = bodyEdits(use, ctx, error);
+  if (body === 'refused') failed = true;
   const work: {
     steps: PluginStep[];
-    directives: { name: 'proxy_method'; args: { word: string }[] }[];
+    directives: PluginDirective[];
     requestHeaders: HeaderLine[];
     upstreamHost?: MapValue;
     upstreamPath?: string;
@@ -120,6 +124,11 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
         failed = true;
         continue;
       }
+      if (body && body !== 'refused' && lower.includes('content-length')) {
+        error(ctx.at(use, ...h.at), `${use.label}: with body edits, Content-Length is the edited body's; kongc does not compile a header edit of it`, 'remove the entry');
+        failed = true;
+        continue;
+      }
       const kong = lower.find((n) => KONG_REQUEST_HEADERS.has(n));
       if (kong) {
         error(ctx.at(use, ...h.at), `${use.label}: ${kong} is a header Kong sets upstream itself; kongc does not compile edits of it`, 'remove the entry');
@@ -155,6 +164,16 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
   }
   if (failed) return {};
 
+  if (body && body !== 'refused') {
+    // The body goes through kongc's module; Content-Length follows it (no header without a body).
+    work.steps.push({ kind: 'set', variable: BODY_CONF, value: [{ text: body.key }] });
+    work.directives.push(
+      { name: 'client_body_in_file_only', args: [{ word: 'clean' }] },
+      { name: 'proxy_set_body', args: [{ value: [{ variable: BODY_VARIABLE }] }] },
+    );
+    work.requestHeaders.push({ name: 'Content-Length', value: [{ variable: BODY_LENGTH_VARIABLE }] });
+  }
+
   for (const r of lowered(use.plugin, () => lowerHeaderOps(ops, 'request', 'http_', `kongc_rqt_${instanceToken(use)}`, ctx))) {
     if (!r.lines) continue;
     for (const value of r.lines) work.requestHeaders.push({ name: r.name, value });
@@ -179,6 +198,54 @@ function lowerRequestTransformer(use: PluginUse<RequestTransformerConfig>, ctx: 
     }
   }
   return work;
+}
+
+const BODY_CONF = 'kongc_rqt_conf';
+const BODY_VARIABLE = 'kongc_rqt_body';
+const BODY_LENGTH_VARIABLE = 'kongc_rqt_length';
+
+/**
+ * The instance's body edits as data for templates/njs/request-body.js (its key in DATA); null when
+ * it has none; 'refused' after an error (no --with-njs, or a template).
+ */
+function bodyEdits(use: PluginUse<RequestTransformerConfig>, ctx: LowerContext, error: LowerContext['error']): { key: string } | null | 'refused' {
+  const c = use.config;
+  const ops = HEADER_OP_ORDER.filter((op) => c[op].body.length);
+  if (!ops.length) return null;
+  const njs = ctx.njs;
+  if (!njs) {
+    for (const op of ops) {
+      error(ctx.at(use, op, 'body'), `${use.label}: ${op}.body edits the request body, which needs JavaScript at request time (njs)`, 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js), or remove the body edits');
+    }
+    return 'refused';
+  }
+  let refused = false;
+  const pairs = (op: 'rename' | 'replace' | 'add' | 'append') =>
+    c[op].body.map((entry, i) => {
+      const { name, value } = splitEntry(entry)!;
+      if (/\$\(/.test(value)) {
+        error(ctx.at(use, op, 'body', i), `${use.label}: '${value}' is a template ($(…)), which Kong renders in Lua at request time; kongc does not compile templates`, 'write the value as plain text');
+        refused = true;
+      }
+      return [name, value];
+    });
+  const data = {
+    remove: c.remove.body.map((entry) => splitEntry(entry)?.name ?? entry),
+    rename: pairs('rename'),
+    replace: pairs('replace'),
+    add: pairs('add'),
+    append: pairs('append'),
+  };
+  if (refused) return 'refused';
+  const at = ctx.at(use, ops[0]!, 'body');
+  njs.library('kong-json', at);
+  njs.library('multipart', at);
+  njs.library('request-body', at);
+  const key = `request-transformer:${instanceToken(use)}`;
+  njs.data(key, data);
+  ctx.httpDirective(`js_set:${BODY_VARIABLE}`, { name: 'js_set', args: [{ value: [{ variable: BODY_VARIABLE }] }, { word: njs.handler('requestBody') }] });
+  ctx.httpDirective(`js_set:${BODY_LENGTH_VARIABLE}`, { name: 'js_set', args: [{ value: [{ variable: BODY_LENGTH_VARIABLE }] }, { word: njs.handler('requestBodyLength') }] });
+  return { key };
 }
 
 /** ngx.encode_args's escaping: everything but letters, digits and -._~ percent-encoded. */

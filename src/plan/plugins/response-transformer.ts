@@ -1,10 +1,10 @@
 // response-transformer: response headers edited in Kong's order (remove, rename, replace, add,
 // append), each decided against the headers the response came with. JSON body edits need
-// JavaScript at request time (njs), which this build does not compile.
-import type { HeaderLine, PluginStep } from '../ir.js';
+// JavaScript at request time: with --with-njs, templates/njs/response-json.js makes them.
+import type { HeaderLine, PluginDirective, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
-import { checkHeaderEntries, errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, type HeaderOp } from './header-ops.js';
+import { checkHeaderEntries, errorOnce, lowered, HEADER_OP_ORDER, headersOfOtherPlugins, instanceToken, lowerHeaderOps, readOps, splitEntry, type HeaderOp } from './header-ops.js';
 
 type Part = { json: string[]; headers: string[]; json_types?: string[] };
 export interface ResponseTransformerConfig {
@@ -41,6 +41,12 @@ export const responseTransformer: PluginDefinition<ResponseTransformerConfig> = 
   },
   check(config, ctx) {
     checkHeaderEntries(config, ctx);
+    for (const op of HEADER_OP_ORDER) {
+      if (op === 'remove') continue;
+      config[op].json.forEach((e, i) => {
+        if (!/^[^:]+:[\s\S]*$/.test(e)) ctx.error(ctx.at(op, 'json', i), `'${e}' is not of the form name:value`, 'write name:value');
+      });
+    }
   },
   lower(use, ctx) {
     return lowerResponseTransformer(use, ctx);
@@ -57,12 +63,8 @@ function lowerResponseTransformer(use: PluginUse<ResponseTransformerConfig>, ctx
     return {};
   }
   let failed = false;
-  for (const op of HEADER_OP_ORDER) {
-    if (c[op].json.length) {
-      error(ctx.at(use, op, 'json'), `${use.label}: ${op}.json edits the response body, which needs JavaScript at request time (the njs tier); this build of kongc does not compile it`, 'remove the json edits, or make them in the service');
-      failed = true;
-    }
-  }
+  const json = jsonEdits(use, ctx, error);
+  if (json === 'refused') failed = true;
   const ops: HeaderOp[] = [];
   const others = headersOfOtherPlugins(ctx.state, use.route, 'response');
   for (const op of HEADER_OP_ORDER) {
@@ -103,5 +105,58 @@ function lowerResponseTransformer(use: PluginUse<ResponseTransformerConfig>, ctx
     ctx.answerHeader({ name: r.name, value: [{ variable: shared }] });
     if (alone.length > 1 && once) ctx.approximate(ctx.at(use, 'append', 'headers'), `${use.label}: Kong's own answers (errors) get only the first of the ${alone.length} ${r.name} lines`);
   }
-  return { first, hideHeaders, responseHeaders };
+  const directives: PluginDirective[] = [];
+  if (json && json !== 'refused') {
+    // Set before any gate: Kong's own answers (a 401, a termination) get the edits too.
+    first.push({ kind: 'set', variable: JSON_CONF, value: [{ text: json.key }] });
+    const filters: PluginDirective[] = [
+      { name: 'js_header_filter', args: [{ word: json.headerFilter }] },
+      { name: 'js_body_filter', args: [{ word: json.bodyFilter }, { option: 'buffer_type', value: 'buffer' }] },
+    ];
+    directives.push(...filters);
+    for (const f of filters) ctx.answerDirective(f.name, f);
+  }
+  return { first, hideHeaders, responseHeaders, directives };
+}
+
+const JSON_CONF = 'kongc_rst_json';
+
+/**
+ * The instance's JSON edits as data for templates/njs/response-json.js (its key in DATA, and the
+ * filters that read it); null when it has none; 'refused' without --with-njs.
+ */
+function jsonEdits(use: PluginUse<ResponseTransformerConfig>, ctx: LowerContext, error: LowerContext['error']): { key: string; headerFilter: string; bodyFilter: string } | null | 'refused' {
+  const c = use.config;
+  const ops = HEADER_OP_ORDER.filter((op) => c[op].json.length);
+  if (!ops.length) return null;
+  const njs = ctx.njs;
+  if (!njs) {
+    for (const op of ops) {
+      error(ctx.at(use, op, 'json'), `${use.label}: ${op}.json edits the response body, which needs JavaScript at request time (njs)`, 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js), or remove the json edits');
+    }
+    return 'refused';
+  }
+  // Kong's iter: the name up to the first ':', the rest the value, none when empty.
+  const split = (entry: string) => splitEntry(entry) ?? { name: entry, value: '' };
+  const typed = (op: 'replace' | 'add' | 'append') =>
+    c[op].json.map((entry, i) => {
+      const { name, value } = split(entry);
+      return [name, value === '' ? null : value, c[op].json_types?.[i] ?? null];
+    });
+  const data = {
+    remove: c.remove.json.map((entry) => split(entry).name),
+    rename: c.rename.json.map((entry) => {
+      const { name, value } = split(entry);
+      return [name, value === '' ? null : value];
+    }),
+    replace: typed('replace'),
+    add: typed('add'),
+    append: typed('append'),
+  };
+  const at = ctx.at(use, ops[0]!, 'json');
+  njs.library('kong-json', at);
+  njs.library('response-json', at);
+  const key = `response-transformer:${instanceToken(use)}`;
+  njs.data(key, data);
+  return { key, headerFilter: njs.handler('responseJsonHeaders'), bodyFilter: njs.handler('responseJsonBody') };
 }
