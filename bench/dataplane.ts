@@ -115,9 +115,15 @@ function stop(pid: number): void {
   }
 }
 
+/** The workers' resident memory (VmRSS, kB), summed: configuration, compiled regexes and JIT code included. */
 function workerRssKb(master: number): number {
-  const r = spawnSync('ps', ['--ppid', String(master), '-o', 'rss='], { encoding: 'utf8' });
-  return r.stdout.split('\n').reduce((sum, l) => sum + (Number(l.trim()) || 0), 0);
+  const r = spawnSync('ps', ['--ppid', String(master), '-o', 'pid='], { encoding: 'utf8' });
+  let sum = 0;
+  for (const pid of r.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    sum += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  }
+  return sum;
 }
 
 function wrk(port: number, path: string, host: string): { rps: number; p99ms: number } {
@@ -162,4 +168,4 @@ for (const req of requests) {
       `ratio ${(median(k.rps) / median(b.rps)).toFixed(2)}x req/s, ${(median(k.p99) / median(b.p99)).toFixed(2)}x p99`,
   );
 }
-console.log(`  worker RSS: kongc ${(rss.get('kongc')! / 1024).toFixed(1)} MB, baseline ${(rss.get('baseline')! / 1024).toFixed(1)} MB`);
+console.log(`  worker RSS: kongc ${(rss.get('kongc')! / 1024).toFixed(1)} MB, baseline ${(rss.get('baseline')! / 1024).toFixed(1)} MB, ratio ${(rss.get('kongc')! / rss.get('baseline')!).toFixed(2)}x`);

@@ -42,12 +42,14 @@ export function computeHashSizes(plan: NginxPlan): NginxPlan['hashSizes'] {
   let longNames = 0;
   for (const m of plan.maps) if (m.variable.length > 18) longNames++;
   const manyVariables = plan.maps.length > 64 || longNames > 12;
-  // A large map (consumer ids, keys) is built without collisions only when a bucket holds a few
-  // of its keys: nginx warns "could not build optimal map_hash" with one 36-byte key per bucket.
-  const largeBucket = largestMap > DEFAULT_MAP_MAX / 2 && bucketNeed(longestKey) * 4 > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey) * 4) : 0;
+  // A large map (consumer ids, keys, routes' escape stops) is built without collisions only when a
+  // bucket holds a few of its keys: nginx warns "could not build optimal map_hash" with one 36-byte
+  // key per bucket, from a few hundred keys on.
+  const large = largestMap > DEFAULT_MAP_MAX / 8;
+  const largeBucket = large && bucketNeed(longestKey) * 4 > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey) * 4) : 0;
   return {
     mapBucket: Math.max(largeBucket, bucketNeed(longestKey) > DEFAULT_BUCKET ? pow2AtLeast(bucketNeed(longestKey)) : 0),
-    mapMax: largestMap > DEFAULT_MAP_MAX / 2 ? pow2AtLeast(largestMap * 4) : 0,
+    mapMax: large ? pow2AtLeast(largestMap * 4) : 0,
     variablesBucket: manyVariables ? 2 * DEFAULT_BUCKET : 0,
     variablesMax: manyVariables ? pow2AtLeast(Math.max(variables * 4, 2 * DEFAULT_VARIABLES_MAX)) : 0,
   };

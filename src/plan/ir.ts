@@ -342,8 +342,12 @@ export interface RouteLocation {
   prefix: string | null;
   /** The entities it serves, for the comment above the block: route key, path index (routes with several), service key. */
   entity: { route: string; path: string | null; service: string | null };
-  /** Checks the route makes itself when a location hands it every request (each failing one answers 404). */
-  guard: { signature: MapValue | null; failures: Check[] } | null;
+  /**
+   * Checks the route makes itself when a location hands it every request (each failing one
+   * answers 404): `location` is set in $kongc_location first (the escape-hit map's key), then
+   * `signature` in $kongc_sig.
+   */
+  guard: { location: string | null; signature: MapValue | null; failures: Check[] } | null;
   /** An https-only route on a config with a TLS listener: what it answers over plain HTTP. */
   plainHttp: { kind: 'error'; error: string } | { kind: 'redirect'; status: number } | null;
   /** The route's plugins; null when none applies. */

@@ -9,9 +9,9 @@
 import type { Condition } from './entries.js';
 import { uriRegex } from './entries.js';
 import { escapeRegex } from '../pcre.js';
-import type { RouterDecision } from './decide.js';
-import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapValue, RouteLocation, Selector } from './ir.js';
-import { locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';
+import type { RouteGuard, RouterDecision } from './decide.js';
+import type { Candidate, Check, Dispatch, DispatchLocation, LocationPlan, MapBlock, MapEntry, MapValue, RouteLocation, Selector } from './ir.js';
+import { escapeStopsKey, locationKey, NO_ROUTE, selectorName, VARIABLES as V } from './names.js';
 import { FIRST_LINE, type HeaderReading } from './header-reading.js';
 import { ABSOLUTE_FORM, RESERVED_ESCAPE, type RawPathRule } from './raw-path.js';
 
@@ -65,7 +65,7 @@ const SNI_MAP: MapBlock = Object.freeze({
  * location (`inline`); `proxies(target)` says whether the route proxies (see below).
  */
 export function lowerRouter(decision: RouterDecision, proxies: (target: string) => boolean, headers: HeaderReading = FIRST_LINE): LoweredRouter {
-  const usage: Usage = { escape: false, headers };
+  const usage: Usage = { escape: false, headers, escapeStops: new Map() };
   const selectors = new Map<string, Selector>();
   const byVhostEntries: { key: string; target: string }[] = [];
   const references = new Map<string, number>();
@@ -108,7 +108,7 @@ export function lowerRouter(decision: RouterDecision, proxies: (target: string) 
   }
   const guards = new Map<string, NonNullable<RouteLocation['guard']>>();
   for (const [target, guard] of decision.guards) {
-    const lowered = lowerGuard(guard.vhosts, guard.conditions, guard.rawPath, usage);
+    const lowered = lowerGuard(guard, usage);
     if (lowered) guards.set(target, lowered);
   }
 
@@ -142,15 +142,25 @@ export function lowerRouter(decision: RouterDecision, proxies: (target: string) 
     });
   }
   if (usage.escape) maps.push(ESCAPE_MAP);
+  if (usage.escapeStops.size) {
+    maps.push({
+      variable: V.escapeHit,
+      source: [{ variable: V.location }, { variable: V.escapeAt }],
+      entries: [...usage.escapeStops.keys()].sort().map((key) => usage.escapeStops.get(key)!),
+      default: [],
+      purpose: '"!" when the raw path escapes a reserved character of the route path whose stops $kongc_location names',
+    });
+  }
   if ([...decision.byTarget.values()].some((e) => e.conditions.some((c) => c.kind === 'sni'))) maps.push(SNI_MAP);
   const sortedSelectors = [...selectors.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { locations, selectors: sortedSelectors, maps, inline, guards };
 }
 
-/** What the lowering uses: whether a check read the escape map, and how headers are read. */
+/** What the lowering uses: whether a check read the escape map, how headers are read, the routes' reserved-escape stops. */
 interface Usage {
   escape: boolean;
   headers: HeaderReading;
+  escapeStops: Map<string, MapEntry>;
 }
 
 function routeOf(plan: LocationPlan, target: string): string {
@@ -212,26 +222,65 @@ function passes(rule: RawPathRule, usage: Usage): Check {
   return { variable: V.escapeAt, op: '!~', operand: `^!(?:${rule.stops.map(escapeRegex).join('|')})\\z` };
 }
 
-/** Checks that fail a route's own location (each answers Kong's 404). */
-function lowerGuard(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): RouteLocation['guard'] {
-  const failures: Check[] = [];
-  let signature: MapValue | null = null;
-  if (vhosts) {
-    failures.push(vhosts.length === 1 ? { variable: V.vhost, op: '!=', operand: vhosts[0]! } : { variable: V.vhost, op: '!~', operand: `^(?:${vhosts.map(escapeRegex).join('|')})\\z` });
-  }
+/**
+ * What a route's own location checks, as at most one `if`: nginx builds a whole location
+ * configuration for every `if` block (several KB of worker memory each), and most routes are
+ * guarded this way. One condition is compared on its own variable. With several, the raw-path
+ * escape is read as a string, `$kongc_escape_hit` ("!" when the raw path escapes one of the route
+ * path's reserved characters: a map keyed by the route path's stops, set in `$kongc_location`, and
+ * `$kongc_escape_at`); conditions that are plain comparisons (one virtual host, one method, the
+ * escape) are joined into `$kongc_sig` and compared with one string; otherwise one regex tests the
+ * signature.
+ */
+function lowerGuard(guard: RouteGuard, usage: Usage): RouteLocation['guard'] {
+  const { vhosts, conditions, rawPath } = guard;
+  const count = (vhosts ? 1 : 0) + conditions.length + (rawPath ? (rawPath.kind === 'no-escape-at' ? rawPath.stops.length : 1) : 0);
+  if (count === 0) return null;
+  if (count === 1) return { location: null, signature: null, failures: [singleFailure(vhosts, conditions, rawPath, usage)] };
+  let location: string | null = null;
   if (rawPath?.kind === 'no-escape-at') {
     usage.escape = true;
-    // One string comparison per reserved character of the route path: no regex.
-    for (const stop of rawPath.stops) failures.push({ variable: V.escapeAt, op: '=', operand: `!${stop}` });
-  } else if (rawPath) failures.push(negate(passes(rawPath, usage)));
-  for (const cond of conditions) {
-    if (cond.kind === 'host') {
-      const layout = layoutOf(new Set([fieldOf(cond)]));
-      signature = signatureValue(layout, usage.headers);
-      failures.push(negate(signatureCheck(layout, [cond], null, usage)));
-    } else failures.push(negate(conditionCheck(cond, usage.headers)));
+    location = escapeStopsKey(rawPath.stops);
+    for (const stop of rawPath.stops) usage.escapeStops.set(`${location}!${stop}`, { match: 'exact', key: `${location}!${stop}`, value: [{ text: '!' }] });
   }
-  return failures.length ? { signature, failures } : null;
+  const method = conditions.length === 1 && conditions[0]!.kind === 'methods' && conditions[0]!.methods.length === 1 ? conditions[0]!.methods[0]! : null;
+  if ((!vhosts || vhosts.length === 1) && (conditions.length === 0 || method !== null) && rawPath?.kind !== 'exact') {
+    // A method never contains ' ', a virtual host never '!': the joined values are the expected
+    // string only when each is.
+    const signature: MapValue = [];
+    let expected = '';
+    if (method !== null) {
+      signature.push({ variable: 'request_method' }, { text: ' ' });
+      expected += `${method} `;
+    }
+    if (vhosts) {
+      signature.push({ variable: V.vhost });
+      expected += vhosts[0]!;
+    }
+    if (location !== null) signature.push({ variable: V.escapeHit });
+    return { location, signature, failures: [{ variable: V.signature, op: '!=', operand: expected }] };
+  }
+  const fields = new Set<Field>(conditions.map(fieldOf));
+  if (vhosts) fields.add(VHOST);
+  if (rawPath) fields.add(rawPath.kind === 'exact' ? RAW : ESCAPE_HIT);
+  const layout = layoutOf(fields);
+  return { location, signature: signatureValue(layout, usage.headers), failures: [negate(signatureCheck(layout, conditions, rawPath?.kind === 'exact' ? rawPath : null, usage, vhosts))] };
+}
+
+/** The one check of a route whose location tests a single thing. */
+function singleFailure(vhosts: string[] | null, conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): Check {
+  if (vhosts) return vhosts.length === 1 ? { variable: V.vhost, op: '!=', operand: vhosts[0]! } : { variable: V.vhost, op: '!~', operand: `^(?:${vhosts.map(escapeRegex).join('|')})\\z` };
+  if (rawPath?.kind === 'no-escape-at') {
+    usage.escape = true;
+    return { variable: V.escapeAt, op: '=', operand: `!${rawPath.stops[0]!}` };
+  }
+  if (rawPath) return negate(passes(rawPath, usage));
+  const cond = conditions[0]!;
+  if (cond.kind === 'host') {
+    const layout = layoutOf(new Set([fieldOf(cond)]));
+    return negate(signatureCheck(layout, [cond], null, usage, null));
+  }
+  return negate(conditionCheck(cond, usage.headers));
 }
 
 const NEGATED: Record<Check['op'], Check['op']> = { '=': '!=', '!=': '=', '~': '!~', '!~': '~', '~*': '!~*', '!~*': '~*' };
@@ -245,6 +294,9 @@ function negate(check: Check): Check {
 type Field = string;
 const METHOD = 'method';
 const HOST = 'host';
+const VHOST = 'vhost';
+/** `$kongc_escape_hit`, which must be empty. */
+const ESCAPE_HIT = 'escape-hit';
 const ESCAPE = 'escape';
 const RAW = 'raw';
 const URI = 'uri';
@@ -276,8 +328,9 @@ function rankOf(f: Field): string {
   if (f === METHOD) return '0';
   if (f === HOST) return '1';
   if (f === SNI) return '1s';
+  if (f === VHOST) return '1v';
   if (f.startsWith('header:')) return '2' + f;
-  if (f === ESCAPE) return '3';
+  if (f === ESCAPE || f === ESCAPE_HIT) return '3';
   if (f === RAW) return '4';
   return '5';
 }
@@ -296,14 +349,18 @@ function signatureValue(layout: Field[], headers: HeaderReading): MapValue {
     else if (f === RAW) parts.push({ variable: 'request_uri' });
     else if (f === URI) parts.push({ variable: 'uri' });
     else if (f === SNI) parts.push({ variable: V.sni });
+    else if (f === VHOST) parts.push({ variable: V.vhost });
+    else if (f === ESCAPE_HIT) parts.push({ variable: V.escapeHit });
     else parts.push({ variable: headers.variable(f.slice('header:'.length)) });
   });
   return parts;
 }
 
 /** One regex over the signature: every field this candidate tests, the others skipped. */
-function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage): Check {
+function signatureCheck(layout: Field[], conditions: readonly Condition[], rawPath: RawPathRule | null, usage: Usage, vhosts: string[] | null = null): Check {
   const byField = new Map<Field, string>();
+  if (vhosts) byField.set(VHOST, `(?:${vhosts.map(escapeRegex).join('|')})`);
+  if (layout.includes(ESCAPE_HIT)) byField.set(ESCAPE_HIT, '');
   for (const cond of conditions) byField.set(fieldOf(cond), fieldPattern(cond, usage.headers));
   if (rawPath?.kind === 'exact') byField.set(RAW, `${rawPath.pattern.slice(1)}[^\\n]*`);
   else if (rawPath) {

@@ -32,6 +32,7 @@ export const VARIABLES = {
   target: 'kongc_target',
   signature: 'kongc_sig',
   escapeAt: 'kongc_escape_at',
+  escapeHit: 'kongc_escape_hit',
   sni: 'kongc_sni',
   hostPort: 'kongc_host_port',
   upgrade: 'kongc_upgrade',
@@ -117,6 +118,11 @@ export function routeTarget(routeKey: string, pathIndex: number | null, pathCoun
 /** A named location that picks among candidates, named by what it picks. */
 export function selectorName(content: string): string {
   return `@kongc_select_${shortHash(content)}`;
+}
+
+/** The key a route path's reserved-escape stops have in the escape-hit map (map keys are case-insensitive, paths are not). */
+export function escapeStopsKey(stops: string[]): string {
+  return shortHash(stops.join('\n'));
 }
 
 /** The key a location sets for the per-virtual-host dispatch map (paths are case-sensitive, map keys are not). */

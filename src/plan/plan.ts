@@ -84,16 +84,17 @@ export function planConfig(state: KongState, options: PlanOptions = {}): Planned
       work = pluginWork.get(e.route)!;
     }
     const proxied = work && body.kind === 'proxy' && (work.upstreamHost || work.upstreamPath !== undefined) ? withPluginUpstream(body, work) : body;
+    const [guard, served] = work === null ? sharePathCapture(router.guards.get(e.target) ?? null, proxied) : [router.guards.get(e.target) ?? null, proxied];
     routeLocations.set(e.target, {
       block: 'route',
       name: e.target,
       prefix: router.inline.get(e.target) ?? null,
       entity: routeEntity(ctx, e),
-      guard: router.guards.get(e.target) ?? null,
+      guard,
       plainHttp: listener.listener && isHttpsOnly(e.route) ? plainHttpAnswer(e.route) : null,
       plugins: work,
-      errorPages: locationErrorPages(proxied, work),
-      body: proxied,
+      errorPages: locationErrorPages(served, work),
+      body: served,
     });
   }
   const siteRoutes = [...decision.targets].filter((t) => routeLocations.has(t)).map((t) => routeLocations.get(t)!);
@@ -239,6 +240,26 @@ function kongResponseHeaders(maps: MapBlock[]): { name: string; value: MapValue 
     // nginx has no variable for the time spent before proxying; kongc's routing is done inside
     // nginx's own request processing (README: "Kong response headers").
     { name: 'X-Kong-Proxy-Latency', value: [{ text: '0' }] },
+  ];
+}
+
+/**
+ * A stripping regex route checks its path regex in its own location, then captures what it strips
+ * for X-Forwarded-Prefix with the same regex: one `if` can do both, `$1` keeping the capture
+ * (without plugins or capturing presets, no other regex runs in between). nginx builds a location
+ * configuration for every `if` and compiles every regex, so this saves both for each such route.
+ */
+function sharePathCapture(guard: RouteLocation['guard'], body: RouteLocation['body']): [RouteLocation['guard'], RouteLocation['body']] {
+  if (!guard || guard.location !== null || guard.signature !== null || guard.failures.length !== 1 || body.kind !== 'proxy') return [guard, body];
+  const check = guard.failures[0]!;
+  const prefix = body.proxy.forwardedPrefix;
+  if (check.variable !== 'uri' || check.op !== '!~' || !('capture' in prefix) || body.proxy.presets.some((p) => 'capture' in p)) return [guard, body];
+  // `^(?:P)` and `^((?>P))` match the same paths: nothing follows the atomic group.
+  const inner = /^\^\(\?:([\s\S]*)\)$/.exec(check.operand)?.[1];
+  if (inner === undefined || prefix.capture !== `^((?>${inner}))`) return [guard, body];
+  return [
+    { ...guard, failures: [{ ...check, operand: prefix.capture }] },
+    { kind: 'proxy', proxy: { ...body.proxy, forwardedPrefix: { variable: prefix.variable, value: [{ variable: '1' }] } } },
   ];
 }
 

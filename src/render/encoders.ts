@@ -133,6 +133,27 @@ export function check(c: Check): string {
   return `$${variable} ${c.op} ${c.op.includes('~') ? literal(c.operand, 'regex') : textValue(c.operand)}`;
 }
 
+/**
+ * PCRE2's JIT compiles a pattern into machine code of its own, about 10 KB of worker memory per
+ * pattern with nginx 1.22, which `pcre_jit on` pays for every regex of the config. A regex of one
+ * route's block (its checks, captures and upstream-path rewrites) runs at most once per request,
+ * on a short path, where the interpreter is as good: `(*NO_JIT)` keeps it interpreted, so memory
+ * does not grow by a JIT compilation per route. PCRE2 syntax: nginx built with PCRE2 (README).
+ */
+const NO_JIT = '(*NO_JIT)';
+
+/** A regex of a route's block, tested at most once per request: read literally, not JIT-compiled. */
+export function routeRegex(pattern: string): string {
+  if (typeof pattern !== 'string') throw new EncodingError('regex', pattern);
+  return literal(NO_JIT + pattern, 'regex');
+}
+
+/** An `if` condition of a route's block: a regex comparison is not JIT-compiled (routeRegex). */
+export function routeCheck(c: Check): string {
+  if (!c || !c.op?.includes('~')) return check(c);
+  return check({ ...c, operand: NO_JIT + c.operand });
+}
+
 /** The URI part of proxy_pass: a path of plain URI characters, sent as written. */
 export function uriPath(value: string): string {
   return bare('uri path', value, typeof value === 'string' && isPlainUriPath(value));

@@ -74,6 +74,8 @@ export const ENCODER_HELPERS: Record<string, (...args: any[]) => string> = {
   arg: (v: DirectiveArg) => enc.directiveArg(v),
   entrykey: (v: MapEntry) => enc.mapEntryKey(v),
   check: (v: Check) => enc.check(v),
+  routecheck: (v: Check) => enc.routeCheck(v),
+  routerx: (v: string) => enc.routeRegex(v),
   rewrite: (v: MapValue) => enc.rewriteValue(v),
   body: (v: MapValue) => enc.bodyValue(v),
   uri: (v: string) => enc.uriPath(v),
