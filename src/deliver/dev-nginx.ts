@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { CommandFailure } from '../diagnostics.js';
 import type { NginxPlan } from '../plan/ir.js';
-import { assertNoCodeLoadingDirectives, modulesFor, streamModules, wrapperConfig } from './nginx-check.js';
+import { assertNoCodeLoadingDirectives, modulesFor, wrapperConfig } from './nginx-check.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
@@ -141,12 +141,11 @@ export class DevNginx {
     const include = join(this.prefix, 'kongc.next.conf');
     const conf = join(this.prefix, 'nginx.next.conf');
     writeFileSync(include, text);
-    this.modules = await modulesFor(this.nginx, plan);
+    this.modules = await modulesFor(this.nginx, plan, stream !== null);
     this.stream = undefined;
     if (stream !== null) {
       assertNoCodeLoadingDirectives(stream);
       writeFileSync(join(this.prefix, 'kongc-stream.next.conf'), stream);
-      this.modules.push(...(await streamModules(this.nginx)));
       this.stream = join(this.prefix, 'kongc-stream.conf');
     }
     const nextStream = this.stream && join(this.prefix, 'kongc-stream.next.conf');

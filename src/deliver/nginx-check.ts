@@ -8,7 +8,7 @@ import type { NginxPlan } from '../plan/ir.js';
 import { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
-import { locateModule, NJS_MODULE, STREAM_MODULE } from './nginx-modules.js';
+import { locateModules, NJS_MODULE, STREAM_MODULE } from './nginx-modules.js';
 
 export { assertNoCodeLoadingDirectives } from './nginx-directives.js';
 
@@ -46,7 +46,7 @@ export async function checkWithNginx(
 ): Promise<{ ok: boolean; message: string }> {
   assertNoCodeLoadingDirectives(text);
   if (opts.stream !== undefined) assertNoCodeLoadingDirectives(opts.stream);
-  const modules = [...(await modulesFor(opts.nginx, opts.plan)), ...(opts.stream !== undefined ? await streamModules(opts.nginx) : [])];
+  const modules = await modulesFor(opts.nginx, opts.plan, opts.stream !== undefined);
   const prefix = mkdtempSync(join(tmpdir(), 'kongc-check-'));
   try {
     mkdirSync(join(prefix, 'logs'));
@@ -70,15 +70,10 @@ export async function checkWithNginx(
   }
 }
 
-/** The `load_module` paths a plan needs in a wrapper config (njs with --with-njs); throws naming the package when missing. */
-export async function modulesFor(nginx: string, plan: Partial<Pick<NginxPlan, 'njs'>>): Promise<string[]> {
-  if (!plan.njs) return [];
-  const path = await locateModule(nginx, NJS_MODULE);
-  return path ? [path] : [];
-}
-
-/** The `load_module` path of ngx_stream_module for a stream include (none when built in); throws naming libnginx-mod-stream when missing. */
-export async function streamModules(nginx: string): Promise<string[]> {
-  const path = await locateModule(nginx, STREAM_MODULE);
-  return path ? [path] : [];
+/**
+ * The `load_module` paths a wrapper config needs: njs when the plan imports kongc's module
+ * (--with-njs), the stream module for a stream include. Throws naming the package when missing.
+ */
+export async function modulesFor(nginx: string, plan: Partial<Pick<NginxPlan, 'njs'>>, stream: boolean): Promise<string[]> {
+  return locateModules(nginx, [...(plan.njs ? [NJS_MODULE] : []), ...(stream ? [STREAM_MODULE] : [])]);
 }

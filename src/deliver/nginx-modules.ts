@@ -48,15 +48,24 @@ export function missingModuleMessage(module: DynamicModule, nginx: string, folde
 }
 
 /**
- * The absolute path `load_module` needs for `module`, or null when the binary has it built in.
- * Throws CommandFailure naming the package when the binary has neither.
+ * The absolute paths `load_module` needs for `modules`, leaving out those the binary has built in;
+ * asks `nginx -V` once. Throws CommandFailure naming the package of the first the binary lacks.
  */
-export async function locateModule(nginx: string, module: DynamicModule, timeoutMs = 10_000): Promise<string | null> {
+export async function locateModules(nginx: string, modules: DynamicModule[], timeoutMs = 10_000): Promise<string[]> {
+  if (!modules.length) return [];
   const v = await runCommand({ argv: [nginx, '-V'] }, { timeoutMs });
   if (!v.ok) throw new CommandFailure(`cannot ask ${nginx} which modules it has (${nginx} -V: ${v.output.trim()})`);
-  if (module.builtIn.test(v.output)) return null;
   const folder = modulesFolder(v.output);
-  const path = join(folder, module.file);
-  if (!existsSync(path)) throw new CommandFailure(missingModuleMessage(module, nginx, folder));
-  return path;
+  return modules
+    .filter((module) => !module.builtIn.test(v.output))
+    .map((module) => {
+      const path = join(folder, module.file);
+      if (!existsSync(path)) throw new CommandFailure(missingModuleMessage(module, nginx, folder));
+      return path;
+    });
+}
+
+/** The `load_module` path of one module, or null when the binary has it built in. */
+export async function locateModule(nginx: string, module: DynamicModule, timeoutMs = 10_000): Promise<string | null> {
+  return (await locateModules(nginx, [module], timeoutMs))[0] ?? null;
 }

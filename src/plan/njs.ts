@@ -8,6 +8,9 @@ import { TEMPLATES_DIR } from '../paths.js';
 import type { GeneratedFile, NjsImport } from './ir.js';
 import { sideFileName } from './names.js';
 
+/** The hint of every error about something only the njs tier compiles. */
+export const WITH_NJS_HINT = 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js)';
+
 /** The name nginx knows the module by: handlers are `kongc.<function>`. */
 export const NJS_IMPORT = 'kongc';
 

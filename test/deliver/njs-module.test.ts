@@ -2,7 +2,7 @@
 // data never becomes code, and a missing ngx_http_js_module is named with its package.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertNoCodeLoadingDirectives, checkWithNginx } from '../../src/deliver/nginx-check.js';
 import { locateModule, NJS_MODULE } from '../../src/deliver/nginx-modules.js';
@@ -11,6 +11,7 @@ import { CommandFailure } from '../../src/diagnostics.js';
 import { NjsModule } from '../../src/plan/njs.js';
 import { NGINX_BIN } from '../support/nginx.js';
 import { tempDir } from '../support/temp.js';
+import { fakeNginx } from '../support/fake-nginx.js';
 
 const ORIGIN = { file: 'kong.yaml', pointer: '/plugins/0' } as never;
 
@@ -52,19 +53,11 @@ test('the module carries config values as JSON data, same input same bytes, 0600
   assert.throws(() => new NjsModule().library('../x', ORIGIN));
 });
 
-/** A fake nginx whose `-V` names a modules folder. */
-function fakeNginx(dir: string, modules: string): string {
-  const bin = join(dir, 'nginx');
-  writeFileSync(bin, `#!/bin/sh\necho "nginx version: nginx/1.22.1" >&2\necho "configure arguments: --prefix=/usr/share/nginx --modules-path=${modules}" >&2\n`);
-  chmodSync(bin, 0o755);
-  return bin;
-}
-
 test('a missing ngx_http_js_module is named with its package and load_module line', async (t) => {
   const dir = tempDir(t, 'kongc-njs-missing-');
   const modules = join(dir, 'modules');
   mkdirSync(modules);
-  const nginx = fakeNginx(dir, modules);
+  const nginx = fakeNginx(dir, `--modules-path=${modules}`);
   await assert.rejects(locateModule(nginx, NJS_MODULE), (e: Error) => {
     assert.ok(e instanceof CommandFailure);
     assert.match(e.message, /needs the njs tier \(--with-njs\)/);
@@ -76,7 +69,7 @@ test('a missing ngx_http_js_module is named with its package and load_module lin
   assert.equal(await locateModule(nginx, NJS_MODULE), join(modules, 'ngx_http_js_module.so'));
   // --check on a plan that imports the module fails the same way before running nginx -t.
   await assert.rejects(
-    checkWithNginx('js_import kongc from /x/kongc-njs-0123456789abcdef.js;\n', { nginx: fakeNginx(tempDir(t, 'kongc-njs-none-'), '/nonexistent'), plan: { sources: {}, njs: { name: 'kongc', path: '/x/kongc-njs-0123456789abcdef.js', variables: [] } } }),
+    checkWithNginx('js_import kongc from /x/kongc-njs-0123456789abcdef.js;\n', { nginx: fakeNginx(tempDir(t, 'kongc-njs-none-'), '--modules-path=/nonexistent'), plan: { sources: {}, njs: { name: 'kongc', path: '/x/kongc-njs-0123456789abcdef.js', variables: [] } } }),
     /apt-get install libnginx-mod-http-js/,
   );
 });

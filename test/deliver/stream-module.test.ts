@@ -3,20 +3,13 @@
 // load_module line; a build with `--with-stream` needs no load_module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandFailure } from '../../src/diagnostics.js';
 import { checkWithNginx } from '../../src/deliver/nginx-check.js';
 import { locateModule, STREAM_MODULE } from '../../src/deliver/nginx-modules.js';
 import { tempDir } from '../support/temp.js';
-
-/** A fake nginx whose `-V` prints these configure arguments. */
-function fakeNginx(dir: string, args: string): string {
-  const bin = join(dir, 'nginx');
-  writeFileSync(bin, `#!/bin/sh\necho "nginx version: nginx/1.22.1" >&2\necho "configure arguments: --prefix=/usr/share/nginx ${args}" >&2\n`);
-  chmodSync(bin, 0o755);
-  return bin;
-}
+import { fakeNginx } from '../support/fake-nginx.js';
 
 test('a missing ngx_stream_module is named with libnginx-mod-stream and its load_module line', async (t) => {
   const dir = tempDir(t, 'kongc-stream-module-');

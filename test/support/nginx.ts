@@ -21,11 +21,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground, loading njs when the include imports kongc's module. */
+/** The main config tests run nginx with: kongc's own `--check` wrapper, in the foreground, loading njs when the include imports kongc's module and the stream module for a stream include (unless built in). */
 export function wrapperConfig(prefix: string, includeFile: string, streamInclude?: string): string {
-  const modules = /^js_import /m.test(readFileSync(includeFile, 'utf8')) ? [njsModulePath()] : [];
-  // A stream include (kongc's --stream-output) in a stream {} block, with ngx_stream_module unless built in.
-  if (streamInclude && !STREAM_MODULE.builtIn.test(nginxVersion())) modules.push(join(modulesFolder(nginxVersion()), STREAM_MODULE.file));
+  // A stream include (kongc's --stream-output) goes in a stream {} block.
+  const needed = [...(/^js_import /m.test(readFileSync(includeFile, 'utf8')) ? [NJS_MODULE] : []), ...(streamInclude ? [STREAM_MODULE] : [])];
+  const modules = needed.filter((m) => !m.builtIn.test(nginxVersion())).map((m) => join(modulesFolder(nginxVersion()), m.file));
   return checkWrapper(prefix, includeFile, { foreground: true, modules, stream: streamInclude });
 }
 
@@ -41,15 +41,6 @@ function nginxVersion(): string {
 export interface StartOptions {
   /** A stream {} include (kongc's `--stream-output`) to run beside the http include. */
   stream?: string;
-}
-
-let njsModule: string | undefined;
-/** Where the test nginx keeps ngx_http_js_module (`nginx -V` --modules-path). */
-export function njsModulePath(): string {
-  if (njsModule) return njsModule;
-  const v = spawnSync(NGINX_BIN, ['-V'], { encoding: 'utf8' });
-  njsModule = join(modulesFolder(`${v.stderr}${v.stdout}`), NJS_MODULE.file);
-  return njsModule;
 }
 
 export function makePrefix(): string {

@@ -9,6 +9,7 @@ import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, Map
 import { label as entityLabel, type PlanContext } from '../context.js';
 import { shortHash, sideFileName, variableToken, VARIABLES } from '../names.js';
 import { consumerId } from './auth-common.js';
+import { WITH_NJS_HINT } from '../njs.js';
 import { checkConfig } from './config.js';
 import { PHASE_ORDER, type LowerContext, type PluginDefinition, type PluginUse } from './definition.js';
 import { DROPPABLE, NEEDS_NJS, PLUGINS } from './registry.js';
@@ -281,7 +282,7 @@ function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
           'unsupported',
           `${what} ${why}`,
           def && needsNjs
-            ? 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js)'
+            ? WITH_NJS_HINT
             : droppable
             ? 'it only transforms or reports: pass --skip-unsupported to compile without it'
             : 'it decides what is allowed, so nginx cannot leave it out: remove it from the config; --skip-unsupported would make the routes it covers answer 500',

@@ -1,6 +1,7 @@
 // request-transformer: the request sent upstream edited in Kong's order (uri, method, headers:
 // remove, rename, replace, add, append; then the body and the query string). Body edits need
 // JavaScript at request time: with --with-njs, templates/njs/request-body.js makes them.
+import { WITH_NJS_HINT } from '../njs.js';
 import { isPlainUriPath } from '../../nginx-quoting.js';
 import type { HeaderLine, MapValue, PluginDirective, PluginStep } from '../ir.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
@@ -215,7 +216,7 @@ function bodyEdits(use: PluginUse<RequestTransformerConfig>, ctx: LowerContext, 
   const njs = ctx.njs;
   if (!njs) {
     for (const op of ops) {
-      error(ctx.at(use, op, 'body'), `${use.label}: ${op}.body edits the request body, which needs JavaScript at request time (njs)`, 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js), or remove the body edits');
+      error(ctx.at(use, op, 'body'), `${use.label}: ${op}.body edits the request body, which needs JavaScript at request time (njs)`, `${WITH_NJS_HINT}, or remove the body edits`);
     }
     return 'refused';
   }

@@ -1,6 +1,7 @@
 // response-transformer: response headers edited in Kong's order (remove, rename, replace, add,
 // append), each decided against the headers the response came with. JSON body edits need
 // JavaScript at request time: with --with-njs, templates/njs/response-json.js makes them.
+import { WITH_NJS_HINT } from '../njs.js';
 import type { HeaderLine, PluginDirective, PluginStep } from '../ir.js';
 import { shortHash } from '../names.js';
 import type { LowerContext, PluginDefinition, PluginUse } from './definition.js';
@@ -132,7 +133,7 @@ function jsonEdits(use: PluginUse<ResponseTransformerConfig>, ctx: LowerContext,
   const njs = ctx.njs;
   if (!njs) {
     for (const op of ops) {
-      error(ctx.at(use, op, 'json'), `${use.label}: ${op}.json edits the response body, which needs JavaScript at request time (njs)`, 'build with --with-njs (nginx then needs ngx_http_js_module: Debian package libnginx-mod-http-js), or remove the json edits');
+      error(ctx.at(use, op, 'json'), `${use.label}: ${op}.json edits the response body, which needs JavaScript at request time (njs)`, `${WITH_NJS_HINT}, or remove the json edits`);
     }
     return 'refused';
   }
