@@ -1,7 +1,7 @@
 // Where the time goes when compiling a large config: per pipeline stage, the first run (cold: V8
 // interprets before it optimizes) and the median of RUNS runs in one process, each with the time
 // the garbage collector paused it (GC is a fifth of the total; incremental marking is not counted).
-// `node dist/bench/stages.js` (ROUTES=n, RUNS=n).
+// `node dist/bench/stages.js` (ROUTES=n, RUNS=n; MIX=1 for the data-plane mix of bench/mix.ts).
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { parseDeclarative } from '../src/load/document.js';
 import { validateSchema } from '../src/validate/schema.js';
@@ -10,8 +10,10 @@ import { checkState } from '../src/validate/semantic.js';
 import { planConfig } from '../src/plan/plan.js';
 import { renderPlan } from '../src/render/render.js';
 import { benchYaml } from './config.js';
+import { mixYaml } from './mix.js';
 
-const text = benchYaml(Number(process.env.ROUTES ?? 10_000));
+const routes = Number(process.env.ROUTES ?? 10_000);
+const text = process.env.MIX ? mixYaml({ routes, backend: '127.0.0.1:8080' }) : benchYaml(routes);
 const runs = Number(process.env.RUNS ?? 7);
 
 const pauses: { start: number; duration: number }[] = [];
