@@ -1,7 +1,7 @@
 // A request as `kongc explain` takes it (a method and URL, as curl sends them, plus -H headers), and
 // the values nginx derives from it: $uri, $args, $host, the Host header's port, the SNI.
 import { PLAIN_HTTP_SNI } from '../plan/lower.js';
-import { isIPv4 } from '../model/target-address.js';
+import { isIPv4 } from '../kong/target-address.js';
 import { bytes } from './pcre-js.js';
 
 export interface ExplainRequest {

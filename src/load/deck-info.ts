@@ -3,7 +3,7 @@
 // not set them, before the documents are modelled, as decK fills them in before it syncs. What
 // kongc cannot act on (`default_lookup_tags`) is a warning. The schema has checked `_info` first.
 import type { Diagnostic } from '../diagnostics.js';
-import { parseServiceUrl } from '../model/service-url.js';
+import { parseServiceUrl } from '../kong/service-url.js';
 import { isPlainObject as isObject } from '../values.js';
 import type { LoadedDocument } from './document.js';
 import { diag, escapePointer } from './source-map.js';

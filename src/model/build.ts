@@ -3,10 +3,10 @@ import { mergeDeep, UUID } from '../values.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedDocument } from '../load/document.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { defaultHealthchecks, defaultPortFor, ROUTE_DEFAULTS, SERVICE_DEFAULTS, TARGET_DEFAULTS, UPSTREAM_DEFAULTS } from './defaults.js';
-import { migrateLegacyPath } from './kong-path.js';
-import { parseServiceUrl } from './service-url.js';
-import { parseTarget } from './target-address.js';
+import { defaultHealthchecks, defaultPortFor, ROUTE_DEFAULTS, SERVICE_DEFAULTS, TARGET_DEFAULTS, UPSTREAM_DEFAULTS } from '../kong/defaults.js';
+import { migrateLegacyPath } from '../kong/kong-path.js';
+import { parseServiceUrl } from '../kong/service-url.js';
+import { parseTarget } from '../kong/target-address.js';
 import { attachCredentials, CREDENTIAL_COLLECTIONS, makeConsumer, type PendingCredential } from './consumers.js';
 import type { CaCertificate, Certificate, Consumer, Healthchecks, KongState, Plugin, Route, Service, Target, Upstream } from './types.js';
 

@@ -1,6 +1,6 @@
 // A stream route's `sources` / `destinations` element (KONG.md §1.3): an IP or CIDR, a port, or
 // both. Kong's schema: `{ ip = ip_or_cidr, port = port }`, at least one of the two.
-import { isIPv4, isIPv6 } from './target-address.js';
+import { isIPv4, isIPv6 } from '../kong/target-address.js';
 
 export interface StreamEndpoint {
   /** The address as written (`10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`), or null for any. */

@@ -1,5 +1,8 @@
 // Kong entities as kongc understands them: Kong 3.x fields with Kong's defaults applied.
 import type { SourceRef } from '../load/source-map.js';
+import type { Healthchecks } from '../kong/defaults.js';
+
+export type { Healthchecks };
 
 export type Protocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tls' | 'udp' | 'tls_passthrough';
 
@@ -56,25 +59,6 @@ export interface Route extends Entity {
 
 export type HashOn = 'none' | 'consumer' | 'ip' | 'header' | 'cookie' | 'path' | 'query_arg' | 'uri_capture';
 
-export interface Healthchecks {
-  active: {
-    type: string;
-    timeout: number;
-    concurrency: number;
-    http_path: string;
-    https_sni: string | null;
-    https_verify_certificate: boolean;
-    headers: Record<string, string[]> | null;
-    healthy: { interval: number; http_statuses: number[]; successes: number };
-    unhealthy: { interval: number; http_statuses: number[]; tcp_failures: number; timeouts: number; http_failures: number };
-  };
-  passive: {
-    type: string;
-    healthy: { http_statuses: number[]; successes: number };
-    unhealthy: { http_statuses: number[]; tcp_failures: number; timeouts: number; http_failures: number };
-  };
-  threshold: number;
-}
 
 export interface Upstream extends Entity {
   kind: 'upstream';

@@ -1,6 +1,6 @@
 // Kong routes as the router sees them: one entry per path, with typed conditions (decide step).
 // Nothing here spells nginx: conditions are Kong semantics that lowering turns into checks.
-import { decodeAllPercent } from '../model/kong-path.js';
+import { decodeAllPercent } from '../kong/kong-path.js';
 import type { Route } from '../model/types.js';
 import { compareText } from '../text.js';
 import { parseHostPattern, type HostPattern } from './hosts.js';

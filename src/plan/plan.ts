@@ -1,7 +1,7 @@
 // Kong state → nginx plan. Pure: no I/O; diagnostics for what nginx cannot reproduce.
-import { defaultPortFor, SERVICE_DEFAULTS } from '../model/defaults.js';
-import { decodeAllPercent } from '../model/kong-path.js';
-import { isIPv6 } from '../model/target-address.js';
+import { defaultPortFor, SERVICE_DEFAULTS } from '../kong/defaults.js';
+import { decodeAllPercent } from '../kong/kong-path.js';
+import { isIPv6 } from '../kong/target-address.js';
 import type { KongState, Route, Service } from '../model/types.js';
 import { isCompiledRoute } from '../validate/semantic.js';
 import { VERSION } from '../version.js';

@@ -6,8 +6,8 @@
 // can count. What nginx cannot do is a diagnostic naming the upstream and field: an error, or with
 // --allow-degraded a warning plus the nearest nginx behaviour (README "Upstreams").
 import { createHash } from 'node:crypto';
-import { KEEPALIVE, defaultPortFor } from '../model/defaults.js';
-import { isIPv4, isIPv6 } from '../model/target-address.js';
+import { KEEPALIVE, defaultPortFor } from '../kong/defaults.js';
+import { isIPv4, isIPv6 } from '../kong/target-address.js';
 import type { HashOn, Service, Upstream } from '../model/types.js';
 import type { MapBlock, MapValue, UpstreamBlock } from './ir.js';
 import { label, type PlanContext } from './context.js';

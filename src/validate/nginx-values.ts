@@ -6,7 +6,7 @@
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { LIMITS } from '../load/limits.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { decodeAllPercent } from '../model/kong-path.js';
+import { decodeAllPercent } from '../kong/kong-path.js';
 import type { KongState } from '../model/types.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { quoteContent, spellDollar } from '../nginx-quoting.js';

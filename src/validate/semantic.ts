@@ -3,10 +3,10 @@
 import { checkConsumers } from './consumers.js';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../model/host-syntax.js';
-import { decodeAllPercent, normalizeKongPath, pathSyntaxProblem, validPercentEncoding } from '../model/kong-path.js';
+import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../kong/host-syntax.js';
+import { decodeAllPercent, normalizeKongPath, pathSyntaxProblem, validPercentEncoding } from '../kong/kong-path.js';
 import type { KongState, Route, Service } from '../model/types.js';
-import { isIPv4, isIPv6 } from '../model/target-address.js';
+import { isIPv4, isIPv6 } from '../kong/target-address.js';
 import { analyzeRouteRegex } from '../model/route-regex.js';
 import { checkNginxValues } from './nginx-values.js';
 import { checkUpstreams } from './upstreams.js';

@@ -3,8 +3,8 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';
-import { addressProblem, portProblem, splitHostPort } from '../model/host-syntax.js';
-import { pathSyntaxProblem } from '../model/kong-path.js';
+import { addressProblem, portProblem, splitHostPort } from '../kong/host-syntax.js';
+import { pathSyntaxProblem } from '../kong/kong-path.js';
 import type { CaCertificate, HashOn, KongState, Upstream } from '../model/types.js';
 
 type Report = (ref: SourceRef, code: DiagnosticCode, message: string, hint?: string) => void;

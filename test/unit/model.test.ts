@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDeclarative } from '../../src/load/document.js';
 import { buildState } from '../../src/model/build.js';
-import { migrateLegacyPath, normalizeKongPath } from '../../src/model/kong-path.js';
-import { parseServiceUrl } from '../../src/model/service-url.js';
-import { parseTarget } from '../../src/model/target-address.js';
+import { migrateLegacyPath, normalizeKongPath } from '../../src/kong/kong-path.js';
+import { parseServiceUrl } from '../../src/kong/service-url.js';
+import { parseTarget } from '../../src/kong/target-address.js';
 
 const build = (yaml: string) => buildState([parseDeclarative('kong.yaml', yaml)]);
 

@@ -1,9 +1,9 @@
 // The Admin API's view of each entity: field types (for form-value inference and type errors),
 // Kong's validators with Kong's messages, required/unique fields, defaults (from src/model/defaults.ts).
-import { defaultHealthchecks, ROUTE_DEFAULTS, SERVICE_DEFAULTS, TARGET_DEFAULTS, UPSTREAM_DEFAULTS } from '../../model/defaults.js';
-import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../../model/host-syntax.js';
-import { pathSyntaxProblem } from '../../model/kong-path.js';
-import { isHostname, isIPv4, isIPv6, parseTarget } from '../../model/target-address.js';
+import { defaultHealthchecks, ROUTE_DEFAULTS, SERVICE_DEFAULTS, TARGET_DEFAULTS, UPSTREAM_DEFAULTS } from '../../kong/defaults.js';
+import { addressProblem, portProblem, splitHostPort, wildcardProblem, withoutWildcard } from '../../kong/host-syntax.js';
+import { pathSyntaxProblem } from '../../kong/kong-path.js';
+import { isHostname, isIPv4, isIPv6, parseTarget } from '../../kong/target-address.js';
 import { isPlainObject as isObject } from '../../values.js';
 
 /** The simulator's and the declarative writer's test for a JSON object (values.ts isPlainObject). */

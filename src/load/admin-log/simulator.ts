@@ -1,9 +1,9 @@
 // A faithful, in-memory Kong 3.x Admin API (KONG.md §2): endpoints, POST/PUT/PATCH/DELETE semantics,
 // foreign keys, unique constraints, defaults, and Kong's status codes and messages for rejected calls.
 import { mergeDeep, UUID } from '../../values.js';
-import { parseServiceUrl } from '../../model/service-url.js';
-import { TARGET_DEFAULTS } from '../../model/defaults.js';
-import { parseTarget } from '../../model/target-address.js';
+import { parseServiceUrl } from '../../kong/service-url.js';
+import { TARGET_DEFAULTS } from '../../kong/defaults.js';
+import { parseTarget } from '../../kong/target-address.js';
 import { decodeFormPairs } from './form.js';
 import { pluginConfigType } from './plugin-fields.js';
 import { CREDENTIAL_ENDPOINTS, infer, isObject, KINDS, schemaViolation, validateField, type FieldErrors, type Kind } from './schema.js';

@@ -9,8 +9,8 @@
 //   whose settings differ from Kong's defaults is reached through its own internal server.
 // No route matched: nginx closes the connection (Kong logs "no Route found" and closes it).
 import { posix } from 'node:path';
-import { SERVICE_DEFAULTS } from '../../model/defaults.js';
-import { isIPv4, isIPv6 } from '../../model/target-address.js';
+import { SERVICE_DEFAULTS } from '../../kong/defaults.js';
+import { isIPv4, isIPv6 } from '../../kong/target-address.js';
 import type { KongState, Route, Service, Upstream } from '../../model/types.js';
 import { isCompiledStreamRoute } from '../../validate/stream.js';
 import { VERSION } from '../../version.js';

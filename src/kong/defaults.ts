@@ -1,5 +1,25 @@
 // Kong 3.x defaults, in one place (KONG.md §1). Everything else reads them from here.
-import type { Healthchecks } from './types.js';
+
+/** An upstream's health checks, as Kong's schema spells them. */
+export interface Healthchecks {
+  active: {
+    type: string;
+    timeout: number;
+    concurrency: number;
+    http_path: string;
+    https_sni: string | null;
+    https_verify_certificate: boolean;
+    headers: Record<string, string[]> | null;
+    healthy: { interval: number; http_statuses: number[]; successes: number };
+    unhealthy: { interval: number; http_statuses: number[]; tcp_failures: number; timeouts: number; http_failures: number };
+  };
+  passive: {
+    type: string;
+    healthy: { http_statuses: number[]; successes: number };
+    unhealthy: { http_statuses: number[]; tcp_failures: number; timeouts: number; http_failures: number };
+  };
+  threshold: number;
+}
 
 export const SERVICE_DEFAULTS = {
   protocol: 'http',
