@@ -14,8 +14,9 @@ import { planConfig, type PlanOptions } from './plan/plan.js';
 import type { NginxPlan } from './plan/ir.js';
 import type { RouterDecision } from './plan/decide.js';
 import { renderPlan, renderStreamPlan } from './render/render.js';
+import { renderFile, type WrittenFile } from './render/side-files.js';
 import { planStream } from './plan/stream/plan.js';
-import { buildHash } from './deliver/verify.js';
+import { buildHash } from './render/build-marker.js';
 import type { StreamPlan } from './plan/ir.js';
 import type { KongState } from './model/types.js';
 
@@ -32,6 +33,8 @@ export interface CompileResult {
   text: string;
   /** The include for nginx's stream {} context; null without stream routes and listeners. */
   stream: { plan: StreamPlan; text: string } | null;
+  /** The files both includes refer to (CA bundles, certificates, credentials, the njs module), to write before them. */
+  files: WrittenFile[];
   /** Warnings (errors throw InputError). */
   diagnostics: Diagnostic[];
 }
@@ -131,6 +134,7 @@ export function compileDocuments(docs: LoadedDocument[], options: CompileOptions
     router: planned.router,
     text: renderPlan(planned.plan),
     stream: stream.plan && { plan: stream.plan, text: streamText! },
+    files: [...planned.plan.files, ...(stream.plan?.files ?? [])].map(renderFile),
     diagnostics: sortDiagnostics(all),
   };
 }

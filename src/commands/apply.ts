@@ -7,7 +7,7 @@ import { baselineFor } from '../deliver/baseline.js';
 import { diffStates, formatChange, summarizeChanges } from '../deliver/entity-diff.js';
 import { stateOf } from '../deliver/kong-state.js';
 import { pcreJitWarning } from '../deliver/pcre-jit.js';
-import { buildHash } from '../deliver/verify.js';
+import { buildHash } from '../render/build-marker.js';
 import { compileOptions, writeGeneratedFiles, type TlsFlags } from './build.js';
 import { loadInputs } from './inputs.js';
 import { runInterruptible } from './interruptible.js';
@@ -65,7 +65,7 @@ export async function runApply(files: string[], flags: ApplyFlags, global: Globa
   if (jit) log(`warning: ${jit}`);
   // Their names are content hashes, so writing them before the lock changes nothing the running
   // config uses, and they are in place before any config that needs them is tested.
-  if (!flags.dryRun) writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
+  if (!flags.dryRun) writeGeneratedFiles(result.files, result.stream?.plan.socketDir);
   // The stream include goes live with the http include, or neither does.
   const companions = flags.streamTarget && result.stream ? [{ target: flags.streamTarget, text: result.stream.text }] : [];
 

@@ -8,6 +8,7 @@ import { CommandFailure } from '../diagnostics.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GeneratedFile, NginxPlan, StreamPlan } from '../plan/ir.js';
+import { renderFile, type WrittenFile } from '../render/side-files.js';
 import { loadInputs, parseListen, parseListenStream, parseSelectTags } from './inputs.js';
 import { writeOutput } from './output.js';
 import { defaultCertificateSource } from './default-certificate.js';
@@ -70,7 +71,7 @@ export function compileOptions(flags: BuildFlags): CompileOptions {
  * sees a config whose files are missing. Names are content hashes: an existing file with the
  * same name has the same content and is left alone.
  */
-export function writeGeneratedFiles(files: GeneratedFile[], socketDir: string | null = null): void {
+export function writeGeneratedFiles(files: WrittenFile[], socketDir: string | null = null): void {
   // nginx binds the stream include's internal sockets there, and its workers connect to them.
   if (socketDir) mkdirSync(socketDir, { recursive: true, mode: 0o755 });
   for (const f of files) {
@@ -89,7 +90,11 @@ export function planJson(plan: NginxPlan): string {
   return (
     JSON.stringify(plan, (key, value: unknown) => {
       if (key === 'files' && Array.isArray(value)) {
-        return (value as GeneratedFile[]).map((f) => (f.secret ? { ...f, content: `(credentials, ${Buffer.byteLength(f.content)} bytes, not shown)` } : f));
+        return (value as GeneratedFile[]).map((f) => {
+          if (!f.secret) return f;
+          const { path, kind, usedBy } = f;
+          return { path, kind, secret: true, usedBy, content: `(credentials, ${Buffer.byteLength(renderFile(f).content)} bytes, not shown)` };
+        });
       }
       return value;
     }, 2) + '\n'
@@ -102,7 +107,7 @@ export async function runBuild(files: string[], flags: BuildFlags, global: Globa
   const result = compileDocuments(docs, options);
   report([...warnings, ...result.diagnostics], global);
   const out = flags.format === 'json' ? planJson(result.stream ? withStream(result.plan, result.stream.plan) : result.plan) : result.text;
-  if (flags.format !== 'json') writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
+  if (flags.format !== 'json') writeGeneratedFiles(result.files, result.stream?.plan.socketDir);
   if (flags.check && flags.format !== 'json') {
     const check = await checkWithNginx(result.text, { nginx: flags.nginx ?? 'nginx', plan: result.plan, stream: result.stream?.text });
     if (!check.ok) throw new CommandFailure(`nginx -t rejected the generated configuration:\n${check.message}`);

@@ -8,7 +8,7 @@ import { compileFiles, type CompileResult } from '../compile.js';
 import { describeEntities } from '../deliver/apply.js';
 import { DevNginx } from '../deliver/dev-nginx.js';
 import { findNginx } from '../deliver/nginx-binary.js';
-import { buildHash } from '../deliver/verify.js';
+import { buildHash } from '../render/build-marker.js';
 import { CommandFailure, InputError } from '../diagnostics.js';
 import { DECLARATIVE_FILE } from '../load/input-files.js';
 import { printDiagnostics, type GlobalOptions } from '../report.js';
@@ -42,7 +42,7 @@ export async function runDev(files: string[], flags: DevFlags, global: GlobalOpt
     const result = compileFiles(inputs, options);
     // Warnings are news in dev mode, but never a reason to stop serving.
     printDiagnostics(result.diagnostics, { ...global, failOnWarnings: false });
-    writeGeneratedFiles([...result.plan.files, ...(result.stream?.plan.files ?? [])], result.stream?.plan.socketDir);
+    writeGeneratedFiles(result.files, result.stream?.plan.socketDir);
     return result;
   };
 

@@ -10,7 +10,7 @@ import { baselineFor } from '../deliver/baseline.js';
 import { unifiedDiff } from '../deliver/diff.js';
 import { diffStates, formatChange } from '../deliver/entity-diff.js';
 import { parseState, stateOf, type StateFile } from '../deliver/kong-state.js';
-import { buildHash } from '../deliver/verify.js';
+import { buildHash } from '../render/build-marker.js';
 import { compileOptions, type TlsFlags } from './build.js';
 import { loadInputs } from './inputs.js';
 

@@ -20,7 +20,8 @@ import { mapNginxMessage } from './nginx-errors.js';
 import { locateHost, masterState, type NginxHost } from './nginx-host.js';
 import { displayCommand, reloadCommand, runCommand, startCommand, testCommand, type Command, type NginxInvocation } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
-import { buildHash, fetchLiveBuild, probeFor, waitForBuild, type Probe } from './verify.js';
+import { fetchLiveBuild, probeFor, waitForBuild, type Probe } from './verify.js';
+import { buildHash } from '../render/build-marker.js';
 import { compareText } from '../text.js';
 
 export interface ApplyRequest {

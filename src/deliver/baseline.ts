@@ -2,7 +2,7 @@
 // describes the installed file (same build), or nothing at all when no file is installed yet.
 import { readFileSync } from 'node:fs';
 import { readStateFor, STATE_FORMAT, type StateFile } from './kong-state.js';
-import { buildHash } from './verify.js';
+import { buildHash } from '../render/build-marker.js';
 
 export const EMPTY_STATE: StateFile = { format: STATE_FORMAT, build: null, entities: [] };
 

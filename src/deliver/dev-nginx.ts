@@ -10,7 +10,8 @@ import { assertNoCodeLoadingDirectives, modulesFor, wrapperConfig } from './ngin
 import { mapNginxMessage } from './nginx-errors.js';
 import { runCommand } from './nginx-runner.js';
 import { bootTicks } from './nginx-workers.js';
-import { buildHash, probeFor, waitForBuild } from './verify.js';
+import { probeFor, waitForBuild } from './verify.js';
+import { buildHash } from '../render/build-marker.js';
 
 /** How long nginx gets to start, to load a new config, and to stop gracefully. */
 const START_MS = 15_000;

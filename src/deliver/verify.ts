@@ -6,11 +6,6 @@ import { statements } from './nginx-lexer.js';
 import { oldAcceptingWorkers } from './nginx-workers.js';
 import { sleep } from './sleep.js';
 
-/** The build hash from line 1 of rendered text. */
-export function buildHash(text: string): string | null {
-  return /^# kongc build ([0-9a-f]{16}) /.exec(text)?.[1] ?? null;
-}
-
 /** The addresses of the `listen` directives in a config (for a restored file, which has no plan). */
 export function listenAddressesOf(text: string): string[] {
   const out: string[] = [];

@@ -237,14 +237,29 @@ export interface NjsImport {
   variables: { variable: string; handler: string }[];
 }
 
-export interface GeneratedFile {
+/** A file the config refers to, written before it: its text, or map entries the renderer spells. */
+export type GeneratedFile = TextFile | MapEntriesFile;
+
+interface SideFile {
   /** Absolute path, named by kongc (`<dir>/kongc-ca-<sha256>.pem`). */
   path: string;
-  content: string;
   /** Holds credentials: written with mode 0600, its content never printed. */
   secret?: boolean;
   /** Entity keys of the services using it. */
   usedBy: string[];
+}
+
+export interface TextFile extends SideFile {
+  kind: 'text';
+  content: string;
+}
+
+/** Entries a `map` includes from a side file: keys the include itself must not print (credentials). */
+export interface MapEntriesFile extends SideFile {
+  kind: 'map-entries';
+  /** The file's first line, a comment (generated text only). */
+  comment: string;
+  entries: MapEntry[];
 }
 
 export interface UpstreamServer {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { SourceRef } from '../load/source-map.js';
 import { TEMPLATES_DIR } from '../paths.js';
-import type { GeneratedFile, NjsImport } from './ir.js';
+import type { NjsImport, TextFile } from './ir.js';
 import { sideFileName } from './names.js';
 
 /** The hint of every error about something only the njs tier compiles. */
@@ -84,12 +84,12 @@ export class NjsModule implements NjsScope {
   }
 
   /** The module as a side file in `dir`, and the import the include declares; null when nothing uses it. */
-  file(dir: string, version: string): { file: GeneratedFile; import: NjsImport } | null {
+  file(dir: string, version: string): { file: TextFile; import: NjsImport } | null {
     if (this.empty) return null;
     const content = this.text(version);
     const path = posix.join(dir, `${sideFileName('njs', content)}.js`);
     const variables = [...this.variables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([variable, handler]) => ({ variable, handler }));
-    return { file: { path, content, secret: this.secret, usedBy: [] }, import: { name: NJS_IMPORT, path, variables } };
+    return { file: { kind: 'text', path, content, secret: this.secret, usedBy: [] }, import: { name: NJS_IMPORT, path, variables } };
   }
 }
 

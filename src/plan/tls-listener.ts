@@ -90,7 +90,7 @@ export function planCertificateSelection(ctx: PlanContext, state: KongState, at?
   const maps: MapBlock[] = [];
   const add = (variable: string, content: string, purpose: string) => {
     const path = posix.join(dir, sideFileName('tls', content));
-    files.push({ path, content, secret: true, usedBy: [] });
+    files.push({ kind: 'text', path, content, secret: true, usedBy: [] });
     maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, includeStats: { entries: names.length, longestKey: Math.max(0, ...names.map((n) => n.length)) }, defaultInInclude: true, entries: [], default: [], purpose });
   };
   add(VARIABLES.tlsCert, file('chain', false), 'the certificate presented for the SNI, chosen as Kong chooses it');

@@ -85,7 +85,7 @@ export class TlsFiles {
     const path = posix.join(dir, name);
     const existing = this.files.find((f) => f.path === path);
     if (existing) existing.usedBy.push(ctx.key(svc));
-    else this.files.push({ path, content, usedBy: [ctx.key(svc)] });
+    else this.files.push({ kind: 'text', path, content, usedBy: [ctx.key(svc)] });
     return { ...base, trustedCertificate: path };
   }
 
@@ -120,7 +120,7 @@ export class TlsFiles {
     } else if (material) {
       const side = (what: string, content: string) => {
         const path = posix.join(dir, `${sideFileName(what, content)}.pem`);
-        generated.push({ path, content, secret: true, usedBy: [ctx.key(svc)] });
+        generated.push({ kind: 'text', path, content, secret: true, usedBy: [ctx.key(svc)] });
         return path;
       };
       files = { id, cert: side('client-cert', material.main.chain), key: side('client-key', material.main.key) };

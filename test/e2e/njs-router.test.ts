@@ -105,7 +105,7 @@ test('hostile route paths, service paths and header names stay values: nginx -t 
   };
   const result = compileObject(config, { withNjs: true, secretsDir: dir });
   assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
-  for (const f of result.plan.files) writeFileSync(f.path, f.content);
+  for (const f of result.files) writeFileSync(f.path, f.content);
   const checked = nginxTest(result.text);
   assert.ok(checked.ok, checked.output);
   const rules = [...result.text.matchAll(/set \$kongc_upstream_rule (.*);$/gm)].map((m) => m[1]);

@@ -86,7 +86,7 @@ ${block(certT.key)}
       defaultCertificate: defaultCertificateSource({ defaultCert: join(dir, 'default.crt'), defaultKey: join(dir, 'default.key') }, state),
     });
     assert.ok(compiled.stream, 'a stream include');
-    writeGeneratedFiles([...compiled.plan.files, ...compiled.stream.plan.files]);
+    writeGeneratedFiles(compiled.files);
     nginx = await startNginx(compiled.text, port.http, undefined, { stream: compiled.stream.text });
   });
 

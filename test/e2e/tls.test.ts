@@ -133,7 +133,7 @@ describe('TLS listener through nginx', () => {
       defaultCertificate: defaultCertificateSource({ defaultCert: join(dir, 'default.crt'), defaultKey: join(dir, 'default.key') }, secrets),
     });
     text = compiled.text;
-    writeGeneratedFiles(compiled.plan.files);
+    writeGeneratedFiles(compiled.files);
     nginx = await startNginx(text, tls);
   });
 

@@ -22,7 +22,7 @@ curl -X POST localhost:8001/consumers/alice/jwt -d key=alice-iss -d secret=s3cre
   ]);
   assert.deepEqual(d.consumers[0].jwt_secrets, [{ key: 'alice-iss', secret: 's3cret-of-alice', algorithm: 'HS384' }]);
   const built = compileDocuments([r.document], { withNjs: true, secretsDir: '/tmp/kongc-replay-jwt' });
-  const module = built.plan.files.find((f) => f.path.endsWith('.js'))!;
+  const module = built.files.find((f) => f.path.endsWith('.js'))!;
   assert.match(module.content, /"k:alice-iss":\{"consumer":"[0-9a-f-]{36}","algorithm":"HS384","secret":"s3cret-of-alice"\}/);
   assert.ok(!built.text.includes('s3cret-of-alice'));
 });

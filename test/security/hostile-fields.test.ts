@@ -556,7 +556,7 @@ describe(`hostile strings in stream fields (seed ${SEED})`, () => {
         }
         if (!tested.has(text) && tested.size < 150) {
           tested.add(text);
-          writeGeneratedFiles(result.stream!.plan.files);
+          writeGeneratedFiles(result.files);
           // nginx -t resolves upstream hosts: every server points at a local address (as in the batches above).
           const plan = structuredClone(result.stream!.plan);
           for (const u of plan.upstreams) for (const srv of u.servers) (assert.equal(encodeAddress(srv.address), srv.address, where), (srv.address = '127.0.0.1:9'));
@@ -603,7 +603,7 @@ describe('hostile strings in the jwt plugin (njs tier)', () => {
   const build = (doc: Doc) => compileDocuments([parseDeclarative('kong.yaml', stringify(doc))], { allowDegraded: true, withNjs: true, secretsDir: dir });
 
   it('each field, each payload: refused at a position, or planned structure and the same module code', () => {
-    const baseline = code(build(jwtDoc()).plan.files.find((f) => f.path.endsWith('.js'))!.content);
+    const baseline = code(build(jwtDoc()).files.find((f) => f.path.endsWith('.js'))!.content);
     let accepted = 0;
     for (const [field, set] of Object.entries(JWT_FIELDS)) {
       for (const payload of ALL_PAYLOADS) {
@@ -621,7 +621,7 @@ describe('hostile strings in the jwt plugin (njs tier)', () => {
           continue;
         }
         structuralCheck({ ...c, plan: r.plan, text: r.text });
-        const module = r.plan.files.find((f) => f.path.endsWith('.js'))!.content;
+        const module = r.files.find((f) => f.path.endsWith('.js'))!.content;
         assert.equal(code(module), baseline, describeCase(c));
         JSON.parse(/^var DATA = (.*);$/m.exec(module)![1]!);
         accepted++;
@@ -644,7 +644,7 @@ describe('hostile strings in the jwt plugin (njs tier)', () => {
       consumers: [{ username: 'c', jwt_secrets: payloads.map((p) => ({ key: p, secret: 'shh' })) }],
     };
     const r = compileDocuments([parseDeclarative('kong.yaml', stringify(doc))], { listen: [`127.0.0.1:${port}`], withNjs: true, secretsDir: dir });
-    for (const f of r.plan.files) writeFileSync(f.path, f.content, { mode: 0o600 });
+    for (const f of r.files) writeFileSync(f.path, f.content, { mode: 0o600 });
     const nginx = await startNginx(r.text, port);
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     try {

@@ -31,7 +31,7 @@ describe('body edit fields stay data in the njs module', () => {
     const dir = tempDir(t, 'kongc-njs-data-');
     const plain = compile('plain', dir);
     const codeOf = (text: string) => text.split('\n').filter((l) => !l.startsWith('var DATA = ')).join('\n');
-    const plainModule = plain.plan.files.find((f) => f.path.endsWith('.js'))!;
+    const plainModule = plain.files.find((f) => f.path.endsWith('.js'))!;
     // The build id (a hash of everything, module included) and the module's name differ; nothing else may.
     const include = (text: string, build: string) => text.replaceAll(build, 'BUILD').replace(/kongc-njs-[0-9a-f]+\.js/g, 'MODULE');
     const buildOf = (text: string) => /^# kongc build ([0-9a-f]+)/.exec(text)![1]!;
@@ -46,7 +46,7 @@ describe('body edit fields stay data in the njs module', () => {
         throw e;
       }
       compiled++;
-      const module = result.plan.files.find((f) => f.path.endsWith('.js'))!;
+      const module = result.files.find((f) => f.path.endsWith('.js'))!;
       assert.equal(codeOf(module.content), codeOf(plainModule.content), JSON.stringify(payload));
       assert.equal(include(result.text, buildOf(result.text)), include(plain.text, buildOf(plain.text)), JSON.stringify(payload));
       const data = JSON.parse(/^var DATA = (.*);$/m.exec(module.content)![1]!);

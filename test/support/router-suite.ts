@@ -148,7 +148,7 @@ export function routerSuite(title: string, scenarios: Scenario[], opts: { minCas
       // --with-njs writes kongc's JavaScript module next to the config, as `kongc build -o` does.
       sideFiles = withNjs ? mkdtempSync(join(tmpdir(), 'kongc-njs-router-')) : undefined;
       const result = compileObject(buildConfig(scenarios, echos), { listen: [`127.0.0.1:${port}`], ...(sideFiles ? { withNjs: true, secretsDir: sideFiles } : {}) });
-      for (const f of result.plan.files) writeFileSync(f.path, f.content);
+      for (const f of result.files) writeFileSync(f.path, f.content);
       diagnostics = result.diagnostics;
       state = result.state;
       compiled = result;

@@ -91,7 +91,7 @@ services:
   assert.match(njs.text, /^js_set \$kongc_lines_x_version kongc\.kongHeaderLines\.x_version;$/m);
   assert.match(njs.text, /\$kongc_lines_x_version !~\* /);
   assert.match(njs.text, /if \(\$kongc_escaped_path != ""\) \{\n\s+set \$kongc_upstream_rule "1\/svc\\n\/p";\n\s+proxy_pass http:\/\/\S+\$kongc_upstream_uri\$args;/);
-  const module = njs.plan.files.find((f) => f.path.endsWith('.js'))!;
+  const module = njs.files.find((f) => f.path.endsWith('.js'))!;
   assert.match(module.content, /"headerLines":\["x_version"\]/);
 });
 

@@ -14,7 +14,7 @@ const SECRETS = '/tmp/kongc-unit-secrets';
 function diagnostics(yaml: string, options = {}): { errors: Diagnostic[]; warnings: Diagnostic[]; text: string | null; files: { path: string; content: string }[] } {
   try {
     const r = compileYaml(yaml, { secretsDir: SECRETS, ...options });
-    return { errors: [], warnings: r.diagnostics, text: r.text, files: r.plan.files };
+    return { errors: [], warnings: r.diagnostics, text: r.text, files: r.files };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     return { errors: e.diagnostics.filter((d) => d.severity === 'error'), warnings: e.diagnostics.filter((d) => d.severity !== 'error'), text: null, files: [] };
@@ -218,6 +218,6 @@ describe('cost', () => {
     // Maps: per instance a constant few, shared ones once; none per route or per consumer.
     const authMaps = r.plan.maps.filter((m) => /^kongc_(ka|acl|consumer|sel)_?/.test(m.variable));
     assert.ok(authMaps.length < 30 * 2 * 12, String(authMaps.length));
-    assert.equal(r.plan.files.length, 2);
+    assert.equal(r.files.length, 2);
   });
 });

@@ -13,7 +13,7 @@ function build(yaml: string, options = {}): { errors: string[]; warnings: string
   const show = (d: Diagnostic) => `${d.line}:${d.column} ${d.severity}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`;
   try {
     const r = compileYaml(yaml, { secretsDir: SECRETS, withNjs: true, ...options });
-    return { errors: [], warnings: r.diagnostics.map(show), text: r.text, all: r.diagnostics, files: r.plan.files };
+    return { errors: [], warnings: r.diagnostics.map(show), text: r.text, all: r.diagnostics, files: r.files };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     return { errors: e.diagnostics.filter((d) => d.severity === 'error').map(show), warnings: e.diagnostics.filter((d) => d.severity !== 'error').map(show), text: null, all: e.diagnostics, files: [] };

@@ -10,6 +10,7 @@ import { compileObject } from '../support/compile.js';
 import { nginxTest } from '../support/nginx.js';
 import { makePki, type TestPki } from '../support/tls.js';
 import type { CompileOptions } from '../../src/compile.js';
+import { renderFile } from '../../src/render/side-files.js';
 
 interface Outcome {
   plan: NginxPlan | null;
@@ -311,7 +312,7 @@ describe('https services and CA certificates', () => {
     assert.equal(p.ssl!.verifyDepth, 3);
     assert.match(p.ssl!.trustedCertificate!, /^\/etc\/nginx\/kongc\/kongc-ca-[0-9a-f]{16}\.pem$/);
     assert.deepEqual(o.plan!.files.map((f) => f.path), [p.ssl!.trustedCertificate]);
-    assert.equal(o.plan!.files[0]!.content, pki.caCert.trim() + '\n');
+    assert.equal(renderFile(o.plan!.files[0]!).content, pki.caCert.trim() + '\n');
     assert.match(o.text, /proxy_ssl_trusted_certificate "\/etc\/nginx\/kongc\/kongc-ca-[0-9a-f]{16}\.pem";/);
   });
 
@@ -364,7 +365,7 @@ describe('mutual TLS to upstreams (client_certificate)', () => {
     const files = o.plan!.files.filter((f) => f.path === cc.cert || f.path === cc.key);
     assert.equal(files.length, 2);
     assert.ok(files.every((f) => f.secret === true));
-    assert.match(files.find((f) => f.path === cc.key)!.content, /^-----BEGIN PRIVATE KEY-----\n/);
+    assert.match(renderFile(files.find((f) => f.path === cc.key)!).content, /^-----BEGIN PRIVATE KEY-----\n/);
     assert.match(o.text, new RegExp(`proxy_ssl_certificate "${cc.cert}";\\n\\s+proxy_ssl_certificate_key "${cc.key}";`));
     assert.doesNotMatch(o.text, /BEGIN/);
   });

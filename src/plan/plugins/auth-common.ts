@@ -7,8 +7,7 @@ import { child } from '../../load/source-map.js';
 import type { Consumer, KongState } from '../../model/types.js';
 import { uuid5 } from '../../model/consumers.js';
 import { escapeRegex } from '../../pcre.js';
-import { complexValue, mapKey, regex } from '../../render/encoders.js';
-import type { HeaderLine, MapValue, PluginAction, PluginStep } from '../ir.js';
+import type { HeaderLine, MapEntry, MapValue, PluginAction, PluginStep } from '../ir.js';
 import type { CheckContext, LowerContext, PluginUse } from './definition.js';
 
 /** Namespace for ids kongc derives where Kong would pick a random one (a consumer with only custom_id, a credential without id). */
@@ -149,17 +148,17 @@ export function secretLookup(ctx: LowerContext, prefix: string, secrets: Secret[
   return once(ctx, `secret-files:${prefix}`, () => {
     const lower = new Map<string, number>();
     for (const s of secrets) lower.set(s.text.toLowerCase(), (lower.get(s.text.toLowerCase()) ?? 0) + 1);
-    const lookup: string[] = [];
-    const canon: string[] = [];
-    const regexes: string[] = [];
+    const lookup: MapEntry[] = [];
+    const regexes: MapEntry[] = [];
+    const canon: MapEntry[] = [];
     for (const s of secrets) {
-      const line = lower.get(s.text.toLowerCase())! > 1 ? regexes : lookup;
-      line.push(`    ${line === regexes ? regex('^' + escapeRegex(s.text) + '$', false) : mapKey(s.text)} ${s.token};`);
-      canon.push(`    ${s.token} ${complexValue(t(s.text))};`);
+      if (lower.get(s.text.toLowerCase())! > 1) regexes.push({ match: 'regex', caseless: false, pattern: '^' + escapeRegex(s.text) + '$', value: t(s.token) });
+      else lookup.push({ match: 'exact', key: s.text, value: t(s.token) });
+      canon.push({ match: 'exact', key: s.token, value: t(s.text) });
     }
-    const header = '# kongc: secrets; nginx reads this file as the master process loads its config\n';
-    const lookupFile = ctx.secretFile(`${prefix}-lookup`, header + [...lookup, ...regexes].join('\n') + '\n', ref);
-    const canonFile = lookupFile === null ? null : ctx.secretFile(`${prefix}-canon`, header + canon.join('\n') + '\n', ref);
+    const comment = 'kongc: secrets; nginx reads this file as the master process loads its config';
+    const lookupFile = ctx.secretMapFile(`${prefix}-lookup`, comment, [...lookup, ...regexes], ref);
+    const canonFile = lookupFile === null ? null : ctx.secretMapFile(`${prefix}-canon`, comment, canon, ref);
     return { lookupFile, canonFile };
   });
 }

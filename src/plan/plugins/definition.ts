@@ -4,7 +4,7 @@ import type { DiagnosticCode } from '../../diagnostics.js';
 import type { SourceRef } from '../../load/source-map.js';
 import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
 import type { NjsScope } from '../njs.js';
-import type { FixedResponse, GeoBlock, HeaderLine, MapBlock, MapValue, PluginDirective, PluginWork } from '../ir.js';
+import type { FixedResponse, GeoBlock, HeaderLine, MapBlock, MapEntry, MapValue, PluginDirective, PluginWork } from '../ir.js';
 
 /**
  * What skipping an instance would change. A gate decides who gets in or what is allowed: skipped,
@@ -106,8 +106,11 @@ export interface LowerContext {
    * and handlers here. Always set for an njs-tier plugin (kongc refuses those without the flag).
    */
   readonly njs: NjsScope | null;
-  /** A side file holding secrets (mode 0600, named by its content); returns its absolute path, or null after an error. */
-  secretFile(prefix: string, content: string, ref: SourceRef): string | null;
+  /**
+   * A side file of map entries holding secrets (mode 0600, named by its content) for a map to
+   * include; returns its absolute path, or null after an error.
+   */
+  secretMapFile(prefix: string, comment: string, entries: MapEntry[], ref: SourceRef): string | null;
   /**
    * An absolute folder for state nginx keeps (a cache directory), named `<state dir>/kongc-<prefix>-<name>`;
    * null after an error (no state folder: build with -o or --state-dir).

@@ -111,14 +111,14 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       }
       return variable;
     },
-    secretFile: (prefix, content, ref) => {
+    secretMapFile: (prefix, comment, entries, ref) => {
       const dir = ctx.options.secretsDir ?? ctx.options.caDir;
       if (!dir) {
         ctx.error(ref, 'credential', 'kongc writes credentials to a file that only nginx reads (mode 0600), and has nowhere to write it', 'build with -o FILE (the file goes next to it) or --secrets-dir DIR');
         return null;
       }
-      const path = posix.join(dir, sideFileName(prefix, content));
-      if (!files.has(path)) files.set(path, { path, content, secret: true, usedBy: [] });
+      const path = posix.join(dir, sideFileName(prefix, JSON.stringify(entries)));
+      if (!files.has(path)) files.set(path, { kind: 'map-entries', path, comment, entries, secret: true, usedBy: [] });
       return path;
     },
     stateDir: (prefix, name, ref, what) => {

@@ -159,7 +159,7 @@ describe('key-auth, basic-auth and acl through nginx', () => {
     port = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'kongc-auth-'));
     const compiled = compileYaml(AUTH_YAML(echo.port), { listen: [`127.0.0.1:${port}`], secretsDir: dir });
-    files = compiled.plan.files;
+    files = compiled.files;
     for (const f of files) writeFileSync(f.path, f.content, { mode: 0o600 });
     text = compiled.text;
     nginx = await startNginx(text, port);

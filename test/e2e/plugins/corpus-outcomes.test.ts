@@ -164,7 +164,7 @@ if (CORPUS) {
         // As `kongc build FILE -o DIR/kong.conf`: side files and the cache folder go to DIR.
         const { docs } = await loadInputs([join(CORPUS!, file)], undefined, false);
         const result = compileDocuments(docs, { caDir: dir, stateDir: dir, withNjs: WITH_NJS.has(file) });
-        writeGeneratedFiles(result.plan.files);
+        writeGeneratedFiles(result.files);
         text = result.text;
       } catch (e) {
         if (!(e instanceof InputError)) throw e;

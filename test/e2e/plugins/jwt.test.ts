@@ -129,8 +129,8 @@ describe('jwt through nginx with njs', () => {
     const compiled = compileYaml(YAML(echo.port), { listen: [`127.0.0.1:${port}`], secretsDir: dir, withNjs: true });
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
     assert.deepEqual(errors, []);
-    for (const f of compiled.plan.files) writeFileSync(f.path, f.content, { mode: 0o600 });
-    njsFile = compiled.plan.files.find((f) => f.path.endsWith('.js'));
+    for (const f of compiled.files) writeFileSync(f.path, f.content, { mode: 0o600 });
+    njsFile = compiled.files.find((f) => f.path.endsWith('.js'));
     text = compiled.text;
     nginx = await startNginx(text, port);
   });

@@ -97,7 +97,7 @@ describe('request and response body edits through nginx with njs', () => {
     dir = mkdtempSync(join(tmpdir(), 'kongc-njs-body-'));
     const compiled = compileYaml(yaml(echo.port, (own.address() as AddressInfo).port), { listen: [`127.0.0.1:${port}`], secretsDir: dir, withNjs: true });
     assert.deepEqual(compiled.diagnostics.filter((d) => d.severity === 'error'), []);
-    for (const f of compiled.plan.files) writeFileSync(f.path, f.content, { mode: 0o600 });
+    for (const f of compiled.files) writeFileSync(f.path, f.content, { mode: 0o600 });
     nginx = await startNginx(compiled.text, port);
   });
 
