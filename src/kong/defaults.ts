@@ -1,4 +1,4 @@
-// Kong 3.x defaults, in one place (KONG.md §1). Everything else reads them from here.
+// Kong 3.x defaults, in one place. Everything else reads them from here.
 
 /** An upstream's health checks, as Kong's schema spells them. */
 export interface Healthchecks {

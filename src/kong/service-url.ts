@@ -1,4 +1,4 @@
-// The service `url` shorthand, expanded as Kong does (LuaSocket url.parse, KONG.md §1.2).
+// The service `url` shorthand, expanded as Kong does (LuaSocket url.parse).
 export interface ServiceUrl {
   protocol: string;
   host: string;

@@ -1,4 +1,4 @@
-// decK's `_info` block (KONG.md §3). `select_tags` is merged into tags by model/build.ts;
+// decK's `_info` block. `select_tags` is merged into tags by model/build.ts;
 // `defaults` is applied here: field values for the services, routes, upstreams and targets that do
 // not set them, before the documents are modelled, as decK fills them in before it syncs. What
 // kongc cannot act on (`default_lookup_tags`) is a warning. The schema has checked `_info` first.

@@ -1,4 +1,4 @@
-// Consumers and their credentials (KONG-PLUGINS.md §4): nested under a consumer or top-level with
+// Consumers and their credentials: nested under a consumer or top-level with
 // a `consumer:` reference, ids as Kong derives them, passwords as Kong stores them.
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../diagnostics.js';

@@ -1,4 +1,4 @@
-// A stream route's `sources` / `destinations` element (KONG.md §1.3): an IP or CIDR, a port, or
+// A stream route's `sources` / `destinations` element: an IP or CIDR, a port, or
 // both. Kong's schema: `{ ip = ip_or_cidr, port = port }`, at least one of the two.
 import { isIPv4, isIPv6 } from '../kong/target-address.js';
 

@@ -94,7 +94,7 @@ export interface Target extends Entity {
   upstream: Upstream;
 }
 
-/** A CA certificate (KONG.md §1.6): one PEM certificate services trust for their upstream TLS. */
+/** A CA certificate: one PEM certificate services trust for their upstream TLS. */
 export interface CaCertificate extends Entity {
   kind: 'ca_certificate';
   cert: string;
@@ -119,7 +119,7 @@ export interface Sni extends Entity {
   certificate: Certificate;
 }
 
-/** A consumer (KONG-PLUGINS.md §4): who an authentication plugin identified, with its credentials. */
+/** A consumer: who an authentication plugin identified, with its credentials. */
 export interface Consumer extends Entity {
   kind: 'consumer';
   /** Kong's id: given, or derived from the username as Kong derives it (UUIDv5); null without either. */

@@ -1,4 +1,4 @@
-// nginx hash table sizes for what kongc generates (NGINX.md §4 "Hash sizes"): map keys (route
+// nginx hash table sizes for what kongc generates: map keys (route
 // host names live in the virtual-host map) and the variables table. Emitted only when
 // nginx's defaults would fail, because a main nginx.conf may set them too (duplicates are fatal).
 import type { NginxPlan } from './ir.js';

@@ -139,7 +139,7 @@ export type PluginArg =
   | { file: string }
   | { option: string; value: string };
 
-/** What the plugins that apply to a route add to its location (KONG-PLUGINS.md §1.4). */
+/** What the plugins that apply to a route add to its location. */
 export interface PluginWork {
   /** The instances applied, in Kong's order, for the comment: `rate-limiting (service shop)`. */
   applied: string[];

@@ -192,7 +192,7 @@ function routeEntity(ctx: PlanContext, e: RouteEntry): RouteLocation['entity'] {
 }
 
 
-/** The headers Kong sends upstream (KONG.md §6.1), as nginx variables. */
+/** The headers Kong sends upstream, as nginx variables. */
 const PROXY_HEADERS: NginxPlan['proxyHeaders'] = [
   ['Upgrade', VARIABLES.upgrade],
   ['Connection', VARIABLES.connection],
@@ -218,7 +218,7 @@ const KONG_ERRORS = [
 ];
 
 /**
- * Kong's response headers (`--kong-headers`, KONG.md §6.2): Via, and the latencies in integer
+ * Kong's response headers (`--kong-headers`): Via, and the latencies in integer
  * milliseconds. nginx gives `$upstream_header_time` in seconds with three decimals (one value per
  * attempt, the last one counts); the map turns `0.012` into `12` and `1.234` into `1234`.
  */
@@ -386,7 +386,7 @@ function withPort(host: string, port: number, protocol: string): string {
   return port === defaultPortFor(protocol) ? h : `${h}:${port}`;
 }
 
-/** The Host Kong sends upstream without preserve_host (KONG.md §6.1). */
+/** The Host Kong sends upstream without preserve_host. */
 function upstreamHost(ctx: PlanContext, svc: Service, upstreams: UpstreamPlan): string {
   let host = upstreams.hostOf.get(svc);
   if (host === undefined) upstreams.hostOf.set(svc, (host = computeUpstreamHost(ctx, svc, upstreams)));

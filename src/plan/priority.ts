@@ -1,7 +1,7 @@
-// Kong 3.x traditional_compatible route priority as Kong's code computes it (transform.lua
-// get_priority; KONG.md §4.4 gives the layout it intends). Its lshift_uint64 rebinds its uint64
-// cdata to the plain Lua number it is given, so LuaJIT shifts the field count, the header count
-// and regex_priority as 32-bit integers (shift count mod 32): the field count lands in bits
+// Kong 3.x traditional_compatible route priority as Kong's code computes it (get_priority in
+// kong/router/transform.lua), not the 64-bit layout it intends. Its lshift_uint64 rebinds its
+// uint64 cdata to the plain Lua number it is given, so LuaJIT shifts the field count, the header
+// count and regex_priority as 32-bit integers (shift count mod 32): the field count lands in bits
 // 29-31, the header count in bits 20-27 and regex_priority from bit 19 up, OR'd into the same
 // bits (1024 sets the bit of one field), while the plain-hosts bit (60) and the regex bit (51) are
 // real 64-bit constants and so outrank the field count: a host-less regex route is tried before

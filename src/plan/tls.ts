@@ -1,4 +1,4 @@
-// Upstream TLS of https services (KONG.md §1.2): SNI, verification, the CA bundle file built
+// Upstream TLS of https services: SNI, verification, the CA bundle file built
 // from the service's ca_certificates, and the client certificate presented for mutual TLS. Pure:
 // the files are returned as GeneratedFiles, and `kongc build` writes them (README "Upstream TLS
 // and CA files").

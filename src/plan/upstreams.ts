@@ -1,4 +1,4 @@
-// Kong upstreams and plain service hosts → nginx upstream blocks (KONG.md §7).
+// Kong upstreams and plain service hosts → nginx upstream blocks.
 //
 // What maps exactly: weights (0 = left out), least_conn, consistent hashing on ip, header, cookie
 // (including the cookie Kong sets when the client has none), path, query_arg and named regex

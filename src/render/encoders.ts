@@ -1,4 +1,4 @@
-// One encoder per kind of value that reaches nginx text (NGINX.md §3.2–3.3). Templates see input
+// One encoder per kind of value that reaches nginx text. Templates see input
 // only through these. Each either returns exactly one nginx token meaning the value, or throws:
 // validation rejects bad input first, so a throw here is a kongc bug, never a silent pass.
 import type { Check, DirectiveArg, MapEntry, MapValue, PluginArg } from '../plan/ir.js';

@@ -1,4 +1,4 @@
-// Semantic checks the JSON Schema cannot express (KONG.md §1): references, uniqueness, Kong's
+// Semantic checks the JSON Schema cannot express: references, uniqueness, Kong's
 // host/path/header rules, values nginx cannot carry, and entities kongc does not compile.
 import { checkConsumers } from './consumers.js';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
@@ -166,7 +166,7 @@ function routeSniProblem(name: string): string | null {
   return hostProblem(host);
 }
 
-/** Kong's router_path rules (KONG.md §1.3) plus what nginx cannot carry. */
+/** Kong's router_path rules plus what nginx cannot carry. */
 export function routePathProblem(p: string): { message: string; hint?: string } | null {
   if (CONTROL.test(p)) return { message: 'contains a control character' };
   if (p.startsWith('~')) {

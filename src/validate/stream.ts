@@ -1,4 +1,4 @@
-// Kong's rules for stream routes and services (KONG.md §1.2, §1.3; Kong's routes.lua and
+// Kong's rules for stream routes and services (Kong's routes.lua and
 // routes_subschemas.lua): which fields a tcp, tls, udp or tls_passthrough route may and must set,
 // and what a sources/destinations element holds.
 import type { Diagnostic } from '../diagnostics.js';

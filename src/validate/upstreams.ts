@@ -1,5 +1,5 @@
-// Semantic checks for upstreams, services' upstream TLS fields and CA certificates
-// (KONG.md §1.2, §1.4, §1.6): Kong's entity checks the JSON Schema cannot express.
+// Semantic checks for upstreams, services' upstream TLS fields and CA certificates:
+// Kong's entity checks the JSON Schema cannot express.
 import { X509Certificate, createHash } from 'node:crypto';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.js';
 import { child, diag, type SourceRef } from '../load/source-map.js';

@@ -1,5 +1,6 @@
-// Every v0 row of Kong's path-handling table (KONG.md §5.2), with the plain route path and with
-// Kong's regex variant, served by a real nginx in front of an echo backend.
+// Every v0 row of Kong's path-handling table (spec/fixtures/router_path_handling_tests.lua), with
+// the plain route path and with Kong's regex variant, served by a real nginx in front of an echo
+// backend.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileObject } from '../support/compile.js';

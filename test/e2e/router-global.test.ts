@@ -1,6 +1,6 @@
 // Router cases that need routes with no host and no path (methods-only, headers-only) or a root
 // route: such routes apply to every request, so each group has an nginx of its own.
-// Expectations follow Kong 3.x traditional_compatible (KONG.md §4.4): more fields first, then
+// Expectations follow Kong 3.x traditional_compatible: more fields first, then
 // plain hosts, header count, regex, regex_priority, prefix length; equal priority → declaration
 // order in kongc (Kong: route UUID), with a warning.
 import { NOT_FOUND, routerSuite, type Scenario } from '../support/router-suite.js';

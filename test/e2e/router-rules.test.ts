@@ -1,5 +1,5 @@
-// Own cases for every rule of issue 3 ("Router fidelity"), expectations from Kong 3.x's
-// traditional_compatible router (KONG.md §4). Scenarios keep to hosts and path namespaces of
+// Own cases for every routing rule, expectations from Kong 3.x's traditional_compatible
+// router. Scenarios keep to hosts and path namespaces of
 // their own so that they share one nginx.
 import { NOT_FOUND, routerSuite, type Scenario } from '../support/router-suite.js';
 
@@ -44,7 +44,8 @@ const scenarios: Scenario[] = [
       { req: 'GET /', host: 'deep.x.wild.test', want: { route: 'A', up: '/' } },
       { req: 'GET /', host: 'wild.test', want: NOT_FOUND },
       // Kong's plain-host bit (60) is above its field count (bits 29-31 after a 32-bit shift): the
-      // exact-host route B outranks the wildcard routes with a path (KONG.md §4.4 ranks them first).
+      // exact-host route B outranks the wildcard routes with a path (the bit layout Kong's code
+      // intends would rank them first).
       { req: 'GET /special/x', host: 'api.wild.test', want: { route: 'B', up: '/special/x' }, note: 'a plain-host route outranks a wildcard route with a path' },
       { req: 'GET /special/x', host: 'x.wild.test', want: { route: 'C', up: '/x' }, note: 'a wildcard route with a path' },
       { req: 'GET /d/x', host: 'api.wild.test', want: { route: 'B', up: '/d/x' }, note: 'the same for an x.* route inside a *.x server' },
@@ -304,4 +305,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-routerSuite('router: issue 3 rules (traditional_compatible)', scenarios);
+routerSuite('router: routing rules (traditional_compatible)', scenarios);

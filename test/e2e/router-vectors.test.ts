@@ -1,8 +1,10 @@
-// KONG.md §9: every test vector that applies to Kong 3.x's default router (traditional_compatible),
-// through real nginx. Vectors marked T use the compat expectation the text gives (v1 → v0; 48, 63).
+// Every one of Kong's router test vectors (from its router specs, its path-handling fixture and
+// its docs) that applies to Kong 3.x's default router (traditional_compatible), through real nginx.
+// Where the traditional router differs, the traditional_compatible expectation is used (v1 → v0;
+// 48, 63).
 // Vectors whose host-less routes would catch other vectors' requests in one nginx keep their
-// meaning but run on a host of their own (noted per scenario); host names of vectors that share
-// them in KONG.md (example.com, domain-1.org, route.*) are suffixed where they would collide.
+// meaning but run on a host of their own (noted per scenario); host names that several vectors
+// share (example.com, domain-1.org, route.*) are suffixed where they would collide.
 // Vectors needing a root or a methods-only route with no host are in router-global.test.ts.
 import { NOT_FOUND, routerSuite, type Scenario } from '../support/router-suite.js';
 
@@ -435,4 +437,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-routerSuite('router: KONG.md §9 vectors (traditional_compatible)', scenarios, { minCases: 90 });
+routerSuite("router: Kong's router test vectors (traditional_compatible)", scenarios, { minCases: 90 });

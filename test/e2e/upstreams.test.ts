@@ -1,4 +1,4 @@
-// Upstreams through a real nginx (KONG.md §6–7): weights, hashing with fallbacks, least_conn, dead
+// Upstreams through a real nginx: weights, hashing with fallbacks, least_conn, dead
 // targets, Kong's 502/503/504 bodies, retries, Host rules, Kong's response headers. One nginx for
 // the whole file; echo backends and "dead" ports are on 127.0.0.1 only.
 import { after, before, describe, it } from 'node:test';

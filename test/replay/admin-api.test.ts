@@ -1,4 +1,4 @@
-// The simulated Admin API, rule by rule (KONG.md §2), through whole replays of small logs.
+// The simulated Admin API, rule by rule, through whole replays of small logs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/diagnostics.js';

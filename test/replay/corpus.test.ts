@@ -1,6 +1,6 @@
 // Every file of the shared admin-log corpus replays without a crash, with the outcome checked by
 // reading each file (state as a short summary; each reported call as `line status`, or `line note`
-// for calls kongc skipped or could not replay exactly). CI has shared/ beside the clone; without
+// for calls kongc skipped or could not replay exactly). CI has the corpus beside the clone; without
 // it, the first test below is the one line that says the corpus tests (here, in roundtrip.test.ts
 // and yaml-positions.test.ts) were skipped.
 import { test } from 'node:test';

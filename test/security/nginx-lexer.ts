@@ -1,6 +1,6 @@
-// A faithful model of nginx's configuration lexer (ngx_conf_read_token in src/core/ngx_conf_file.c,
-// NGINX.md §3.2), for tests: which words, statements and blocks nginx reads from a text, with the
-// backslash unescaping nginx applies to every word. Throws where nginx reports a syntax error.
+// A faithful model of nginx's configuration lexer (ngx_conf_read_token in src/core/ngx_conf_file.c),
+// for tests: which words, statements and blocks nginx reads from a text, with the backslash
+// unescaping nginx applies to every word. Throws where nginx reports a syntax error.
 
 export interface Statement {
   words: string[];

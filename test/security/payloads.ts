@@ -1,4 +1,4 @@
-// Hostile strings for the security tests: the payload matrix of NGINX.md §3.3, injection attempts
+// Hostile strings for the security tests: a matrix of payloads per field type, injection attempts
 // that try to add `location /kongc-injected { return 200 "x"; }`, an add_header or a return, and
 // fast-check arbitraries that mix them with random unicode and nginx's special characters.
 import fc from 'fast-check';
@@ -46,7 +46,7 @@ export const INJECTIONS: string[] = [
   `127.0.0.1:80 backup`,
 ];
 
-/** NGINX.md §3.3, every column. */
+/** The injection payload matrix: every payload, for every field type. */
 export const MATRIX: string[] = [
   // names
   'a;b', 'a b', 'a}', 'a{', 'x\ny', 'x\r\nlocation / {', '#x', 'x#y', '$host', '${x}', '"x', "'x", 'x\\', '..', 'ü',

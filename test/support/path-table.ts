@@ -1,4 +1,4 @@
-// KONG.md §5.2: Kong's path-handling test table (spec/fixtures/router_path_handling_tests.lua),
+// Kong's path-handling test table (spec/fixtures/router_path_handling_tests.lua),
 // the v0 rows (kongc follows Kong 3.x's default router, which always uses v0).
 export interface PathRow {
   id: string;

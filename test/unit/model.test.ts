@@ -9,7 +9,7 @@ import { parseTarget } from '../../src/kong/target-address.js';
 
 const build = (yaml: string) => buildState([parseDeclarative('kong.yaml', yaml)]);
 
-describe('service url shorthand (KONG.md §1.2 facts)', () => {
+describe('service url shorthand, as Kong expands it', () => {
   const cases: [string, object | string][] = [
     ['http://service.test/', { protocol: 'http', host: 'service.test', port: 80, path: '/' }],
     ['https://service.test/', { protocol: 'https', host: 'service.test', port: 443, path: '/' }],
@@ -129,7 +129,7 @@ targets:
     const yaml = '_format_version: "3.0"\nplugins:\n  - name: cors\n    consumer: alice\nconsumers:\n  - username: alice\n    keyauth_credentials: [{ key: k1 }]\nvaults:\n  - { name: env, prefix: e }\n';
     const strict = build(yaml);
     assert.deepEqual(strict.diagnostics.map((d) => [d.severity, d.line, d.message]), [['error', 9, 'vault is not compiled by kongc']]);
-    // Kong's derived id for a consumer declared by username alone (uuid5, KONG-PLUGINS §4).
+    // Kong's derived id for a consumer declared by username alone (uuid5).
     assert.equal(strict.state.consumers[0]!.id, 'b32379d9-3d28-5683-a79c-72139be6e34f');
     assert.equal(strict.state.consumers[0]!.keyauthCredentials[0]!.key, 'k1');
     assert.equal(strict.state.plugins[0]!.consumer, strict.state.consumers[0]);

@@ -1,4 +1,4 @@
-// A faithful, in-memory Kong 3.x Admin API (KONG.md §2): endpoints, POST/PUT/PATCH/DELETE semantics,
+// A faithful, in-memory Kong 3.x Admin API: endpoints, POST/PUT/PATCH/DELETE semantics,
 // foreign keys, unique constraints, defaults, and Kong's status codes and messages for rejected calls.
 import { mergeDeep, UUID } from '../../values.js';
 import { parseServiceUrl } from '../../kong/service-url.js';

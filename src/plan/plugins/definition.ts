@@ -17,7 +17,7 @@ export type PluginRole = 'gate' | 'transform' | 'observe';
 export type PluginTier = 'stock' | 'njs';
 
 /**
- * The nginx phase where a gate decides (KONG-PLUGINS.md §1.4), in nginx's order: a gate Kong runs
+ * The nginx phase where a gate decides, in nginx's order: a gate Kong runs
  * earlier that nginx runs later is a phase-order difference, reported per route.
  */
 export type GatePhase = 'find-config' | 'rewrite' | 'preaccess' | 'access';
@@ -60,7 +60,7 @@ export interface PluginUse<C> {
   /** `rate-limiting (service 'shop')`, for messages. */
   label: string;
   /**
-   * Consumer selection (KONG-PLUGINS.md §1.1): `only` null means every request except those of the
+   * Consumer selection: `only` null means every request except those of the
    * consumers in `except` (they have a more specific instance); else only these consumers' requests.
    */
   consumers: { only: Consumer[] | null; except: Consumer[] };

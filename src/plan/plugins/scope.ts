@@ -1,4 +1,4 @@
-// Which instance of a plugin runs for a request on a route (KONG-PLUGINS.md §1.1, Kong's
+// Which instance of a plugin runs for a request on a route (Kong's
 // plugins_iterator lookup_cfg): the most specific enabled instance wins. Route, service and global
 // levels are fixed per route; consumer levels are chosen at run time, per consumer.
 import type { Consumer, Plugin, Route } from '../../model/types.js';
