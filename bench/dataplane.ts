@@ -41,9 +41,17 @@ const backend = `127.0.0.1:${backendPort}`;
 const options = { routes: ROUTES, backend };
 
 const kongcPort = await freePort();
-const t0 = performance.now();
-const compiled = compileDocuments([parseDeclarative('mix.yaml', mixYaml(options))], { listen: [`127.0.0.1:${kongcPort}`] });
-const buildMs = performance.now() - t0;
+// kongc's build: parse, validate, plan and render the mix's YAML (made before the clock starts).
+// The first build is what `kongc build` pays in a process (less Node's start); the next ones run warm.
+const input = mixYaml(options);
+const build = () => compileDocuments([parseDeclarative('mix.yaml', input)], { listen: [`127.0.0.1:${kongcPort}`] });
+const buildTimes: number[] = [];
+let compiled!: ReturnType<typeof build>;
+for (let i = 0; i < 4; i++) {
+  const t0 = performance.now();
+  compiled = build();
+  buildTimes.push(performance.now() - t0);
+}
 
 interface Variant {
   name: string;
@@ -79,7 +87,10 @@ function nginxTest(v: Variant): number {
   return performance.now() - start;
 }
 
-console.log(`${ROUTES} routes: kongc build in process ${buildMs.toFixed(0)} ms; output ${(compiled.text.length / 1e6).toFixed(1)} MB, ${compiled.plan.maps.length} maps`);
+console.log(
+  `${ROUTES} routes: kongc build in process ${buildTimes[0]!.toFixed(0)} ms first, ${[...buildTimes.slice(1)].sort((a, b) => a - b)[1]!.toFixed(0)} ms warm (median of 3); ` +
+    `output ${(compiled.text.length / 1e6).toFixed(1)} MB, ${compiled.plan.maps.length} maps`,
+);
 for (const v of variants) {
   const times = [nginxTest(v), nginxTest(v), nginxTest(v)].sort((a, b) => a - b);
   console.log(`  ${v.name.padEnd(8)} nginx -t median ${(times[1]! / 1000).toFixed(2)} s`);

@@ -2,6 +2,7 @@
 // relative link points at a file that exists.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
@@ -17,6 +18,18 @@ for (const doc of ['README.md', 'BENCHMARKS.md']) {
     });
   });
 }
+
+describe('every text file in the repository', () => {
+  // The product's own words: code comments, templates, tests and docs speak about kongc, not about
+  // notes that are not in the repository. (Tests that read the corpus of public configs beside a
+  // clone name its folder in code; that is a path they read, not a citation.)
+  it('cites no design note outside the repository', () => {
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).split('\0').filter((f) => /\.(ts|js|hbs|md|json|yaml|yml)$|^\.ci\//.test(f));
+    assert.ok(files.length > 100, 'the repository is a git checkout');
+    const citing = files.filter((f) => /(?:KONG|KONG-PLUGINS|NGINX|DESIGN|PLUGIN-CENSUS)\.md/.test(readFileSync(join(PACKAGE_ROOT, f), 'utf8')) && f !== 'test/unit/readme.test.ts');
+    assert.deepEqual(citing, []);
+  });
+});
 
 describe('README', () => {
   it('keeps performance figures in BENCHMARKS.md', () => {
