@@ -1,5 +1,6 @@
 // Data-plane benchmark: kongc's output against hand-written nginx for the same routes (bench/mix.ts),
-// both in front of one loopback backend served by the same nginx. `npm run bench:dataplane`.
+// and against the same hand-written nginx sending the headers Kong sends upstream, all in front of
+// one loopback backend served by the same nginx. `npm run bench:dataplane`.
 // Needs nginx and wrk on PATH; sends traffic to 127.0.0.1 only. No assertions: it prints figures.
 //   ROUTES=10000 DURATION=5 ROUNDS=3 CONNECTIONS=16 node dist/bench/dataplane.js
 //   NGINX_T_ONLY=50000 node dist/bench/dataplane.js    (only `nginx -t` times, at that size)
@@ -78,6 +79,8 @@ async function variant(name: string, include: (listen: string) => string, port: 
 const variants = [
   await variant('kongc', () => compiled.text, kongcPort),
   await variant('baseline', (listen) => baselineNginx(options, listen), await freePort()),
+  // The baseline plus the headers Kong sends upstream: how much of kongc's cost those headers are.
+  await variant('baseline+headers', (listen) => baselineNginx(options, listen, { kongHeaders: true }), await freePort()),
 ];
 
 function nginxTest(v: Variant): number {
@@ -174,9 +177,11 @@ console.log(`wrk: 1 thread, ${CONNECTIONS} connections, ${DURATION} s per run, $
 for (const req of requests) {
   const k = results.get(`${req.name} kongc`)!;
   const b = results.get(`${req.name} baseline`)!;
+  const h = results.get(`${req.name} baseline+headers`)!;
   console.log(
     `  ${req.name.padEnd(6)} kongc ${median(k.rps).toFixed(0)} req/s p99 ${median(k.p99).toFixed(2)} ms | baseline ${median(b.rps).toFixed(0)} req/s p99 ${median(b.p99).toFixed(2)} ms | ` +
-      `ratio ${(median(k.rps) / median(b.rps)).toFixed(2)}x req/s, ${(median(k.p99) / median(b.p99)).toFixed(2)}x p99`,
+      `ratio ${(median(k.rps) / median(b.rps)).toFixed(2)}x req/s, ${(median(k.p99) / median(b.p99)).toFixed(2)}x p99 | ` +
+      `baseline with Kong's headers ${median(h.rps).toFixed(0)} req/s p99 ${median(h.p99).toFixed(2)} ms, kongc ${(median(k.rps) / median(h.rps)).toFixed(2)}x of it`,
   );
 }
 console.log(`  worker RSS: kongc ${(rss.get('kongc')! / 1024).toFixed(1)} MB, baseline ${(rss.get('baseline')! / 1024).toFixed(1)} MB, ratio ${(rss.get('kongc')! / rss.get('baseline')!).toFixed(2)}x`);

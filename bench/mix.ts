@@ -47,13 +47,23 @@ export function mixRequests(s: number): { name: string; path: string; host: stri
   ];
 }
 
+const KONG_HEADERS = [
+  'proxy_set_header X-Real-IP $remote_addr;',
+  'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+  'proxy_set_header X-Forwarded-Proto $scheme;',
+  'proxy_set_header X-Forwarded-Host $host;',
+  'proxy_set_header X-Forwarded-Port $server_port;',
+  'proxy_set_header X-Forwarded-Path $uri;',
+];
+
 /**
  * Hand-written nginx for the mix, as a person would write it for the same requests: a server per
  * host set with one location + proxy_pass per route, host-less routes in the default server. It
  * leaves out what the person would not check (methods, headers, Kong's path rules): it is the
- * floor kongc is measured against, not an equivalent.
+ * floor kongc is measured against, not an equivalent. With `kongHeaders` it also sends the headers
+ * Kong sends upstream (X-Forwarded-*, X-Real-IP), as a person copying Kong's behaviour would.
  */
-export function baselineNginx({ routes, backend }: MixOptions, listen: string): string {
+export function baselineNginx({ routes, backend }: MixOptions, listen: string, { kongHeaders = false } = {}): string {
   const out: string[] = [];
   const hostless: string[] = [];
   for (let s = 0; s < routes / 10; s++) {
@@ -76,6 +86,8 @@ export function baselineNginx({ routes, backend }: MixOptions, listen: string): 
   return [
     'proxy_http_version 1.1;',
     'proxy_set_header Connection "";',
+    // The headers Kong sends upstream (kongc sends them too): what they cost, measured apart.
+    ...(kongHeaders ? KONG_HEADERS : []),
     'server_names_hash_bucket_size 128;',
     'server_names_hash_max_size 65536;',
     ...out,
