@@ -260,6 +260,8 @@ export interface MapEntriesFile extends SideFile {
   /** The file's first line, a comment (generated text only). */
   comment: string;
   entries: MapEntry[];
+  /** The map's default, when the file sets it (`MapBlock.defaultInInclude`). */
+  default: MapValue | null;
 }
 
 export interface UpstreamServer {
@@ -284,8 +286,17 @@ export interface UpstreamBlock {
 
 export interface TlsListener {
   listen: string[];
-  /** Some certificate has a cert_alt: a second certificate/key pair is set per handshake. */
-  alt: boolean;
+  /** The certificate/key pairs a handshake presents (the second when some certificate has a cert_alt). */
+  pairs: CertificatePair[];
+}
+
+/**
+ * `ssl_certificate` / `ssl_certificate_key` values: `data:` and the variables holding the PEM for the
+ * SNI, in parts (nginx reads no token longer than 4 KB; a chain can be longer).
+ */
+export interface CertificatePair {
+  certificate: MapValue;
+  key: MapValue;
 }
 
 /** One `map` at http level. Entries are tried as nginx does: exact strings first, then regexes in order. */
@@ -483,7 +494,7 @@ export interface StreamServer {
   socket: string | null;
   sslPreread: boolean;
   /** Terminates TLS with the certificate for the SNI (the shared certificate maps). */
-  certificate: { alt: boolean } | null;
+  certificate: { pairs: CertificatePair[] } | null;
   proxy: StreamProxy;
 }
 

@@ -56,6 +56,14 @@ export const VARIABLES = {
   upstreamUri: 'kongc_upstream_uri',
 } as const;
 
+/**
+ * The k-th part (from 0) of a PEM too long for one nginx token, held by `base` and its numbered
+ * siblings (`kongc_tls_cert`, `kongc_tls_cert_2`, …): as many as the longest certificate needs.
+ */
+export function pemPartVariable(base: string, k: number): string {
+  return k === 0 ? base : `${base}_${k + 1}`;
+}
+
 /** A key printed as it is: Kong names are of these characters; targets add ':' and brackets. */
 const SAFE = /^[A-Za-z0-9._:[\]-]{1,80}$/;
 

@@ -6,8 +6,8 @@ import { posix } from 'node:path';
 import { loadCertificateMaterial, type KeyPair } from '../model/certificate-material.js';
 import type { KongState } from '../model/types.js';
 import type { SourceRef } from '../load/source-map.js';
-import type { GeneratedFile, MapBlock, TlsListener } from './ir.js';
-import { sideFileName, VARIABLES } from './names.js';
+import type { CertificatePair, GeneratedFile, MapBlock, MapEntry, MapValue, TlsListener } from './ir.js';
+import { pemPartVariable, sideFileName, VARIABLES } from './names.js';
 import type { PlanContext } from './context.js';
 
 export interface TlsPlan {
@@ -16,8 +16,11 @@ export interface TlsPlan {
   files: GeneratedFile[];
 }
 
-/** PEM and host names only: base64 lines and markers, so a quoted nginx string holds them as they are. */
+/** PEM only: base64 lines and markers, so a quoted nginx string holds them as they are. */
 const SAFE_PEM = /^[A-Za-z0-9+/=\n -]+$/;
+
+/** The most bytes of PEM in one map value, well within nginx's 4,096-byte token with its quotes. */
+const PEM_PART_BYTES = 3_800;
 
 export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   // A certificate only ever presented to upstreams (a client_certificate bound to no SNI) calls for no listener.
@@ -26,15 +29,15 @@ export function planTlsListener(ctx: PlanContext, state: KongState): TlsPlan {
   const listen = ctx.options.listenTls?.length ? ctx.options.listenTls : served ? ['8443'] : [];
   if (!listen.length) return { listener: null, maps: [], files: [] };
   const selection = planCertificateSelection(ctx, state);
-  return selection ? { listener: { listen, alt: selection.alt }, maps: selection.maps, files: selection.files } : { listener: null, maps: [], files: [] };
+  return selection ? { listener: { listen, pairs: selection.pairs }, maps: selection.maps, files: selection.files } : { listener: null, maps: [], files: [] };
 }
 
 /** The certificate (and cert_alt) a TLS handshake presents, chosen by SNI: maps on $ssl_server_name and their side files. */
 export interface CertificateSelection {
   maps: MapBlock[];
   files: GeneratedFile[];
-  /** Some certificate has a cert_alt: a second pair is set per handshake. */
-  alt: boolean;
+  /** The pairs a handshake presents: one, or two when some certificate has a cert_alt. */
+  pairs: CertificatePair[];
 }
 
 /**
@@ -78,35 +81,72 @@ export function planCertificateSelection(ctx: PlanContext, state: KongState, at?
   const defaultPair = { chain: fallback.chain, key: fallback.key };
   const hasAlt = alt.size > 0 || Boolean(star?.alt);
   const names = [...main.keys()].sort();
-  const file = (what: 'chain' | 'key', useAlt: boolean): string => {
-    const lines: string[] = [];
-    const pick = (name: string) => (useAlt ? alt.get(name) ?? main.get(name)! : main.get(name)!);
-    for (const name of names) lines.push(`${quote(name)} ${quote(pick(name)[what])};`);
-    const dflt = star ? (useAlt ? star.alt ?? star.main : star.main) : defaultPair;
-    lines.push(`default ${quote(dflt[what])};`);
-    return lines.join('\n') + '\n';
-  };
   const files: GeneratedFile[] = [];
   const maps: MapBlock[] = [];
-  const add = (variable: string, content: string, purpose: string) => {
-    const path = posix.join(dir, sideFileName('tls', content));
-    files.push({ kind: 'text', path, content, secret: true, usedBy: [] });
-    maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, includeStats: { entries: names.length, longestKey: Math.max(0, ...names.map((n) => n.length)) }, defaultInInclude: true, entries: [], default: [], purpose });
+  const includeStats = { entries: names.length, longestKey: Math.max(0, ...names.map((n) => n.length)) };
+  /** The maps for one PEM per SNI (a chain or a key, of the main or the alt pair): the variables holding its parts. */
+  const select = (base: string, what: 'chain' | 'key', useAlt: boolean, purpose: string): MapValue => {
+    const pick = (name: string) => (useAlt ? alt.get(name) ?? main.get(name)! : main.get(name)!);
+    const fallbackPem = (star ? (useAlt ? star.alt ?? star.main : star.main) : defaultPair)[what];
+    const parts = new Map(names.map((name) => [name, pemParts(pick(name)[what])]));
+    const defaultParts = pemParts(fallbackPem);
+    const count = Math.max(defaultParts.length, ...[...parts.values()].map((p) => p.length));
+    const value: MapValue = [{ text: 'data:' }];
+    for (let k = 0; k < count; k++) {
+      const variable = pemPartVariable(base, k);
+      const entries: MapEntry[] = names.map((name) => ({ match: 'exact', key: name, value: pemValue(parts.get(name)![k] ?? '') }));
+      const file = { kind: 'map-entries' as const, comment: 'kongc: TLS certificates by SNI; nginx reads this file as the master process loads its config', entries, default: pemValue(defaultParts[k] ?? '') };
+      const path = posix.join(dir, sideFileName('tls', JSON.stringify([file.entries, file.default])));
+      files.push({ ...file, path, secret: true, usedBy: [] });
+      maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, includeStats, defaultInInclude: true, entries: [], default: [], purpose: k === 0 ? purpose : `${purpose} (part ${k + 1})` });
+      value.push({ variable });
+    }
+    return value;
   };
-  add(VARIABLES.tlsCert, file('chain', false), 'the certificate presented for the SNI, chosen as Kong chooses it');
-  add(VARIABLES.tlsKey, file('key', false), "that certificate's key");
+  const pairs: CertificatePair[] = [
+    {
+      certificate: select(VARIABLES.tlsCert, 'chain', false, 'the certificate presented for the SNI, chosen as Kong chooses it'),
+      key: select(VARIABLES.tlsKey, 'key', false, "that certificate's key"),
+    },
+  ];
   if (hasAlt) {
-    add(VARIABLES.tlsCertAlt, file('chain', true), "the SNI's cert_alt (the same certificate when it has none)");
-    add(VARIABLES.tlsKeyAlt, file('key', true), "that certificate's key");
+    pairs.push({
+      certificate: select(VARIABLES.tlsCertAlt, 'chain', true, "the SNI's cert_alt (the same certificate when it has none)"),
+      key: select(VARIABLES.tlsKeyAlt, 'key', true, "that certificate's key"),
+    });
   }
   if (!star && fallback.development) {
     report('warning', `clients whose SNI no certificate names get ${fallback.origin}, which no client trusts`, 'for production pass --default-cert FILE --default-key FILE, or bind a certificate to the SNI *');
   }
-  return { maps, files, alt: hasAlt };
+  return { maps, files, pairs };
 }
 
-function quote(text: string): string {
-  const body = text.replace(/\r/g, '');
-  if (!SAFE_PEM.test(body.replace(/[*.]/g, 'a'))) throw new Error('certificate text outside the PEM alphabet');
-  return `"${body}"`;
+/**
+ * A PEM in parts of whole lines, each short enough for one nginx token (nginx reads no token longer
+ * than 4,096 bytes, and a certificate chain can be longer): joined, the parts are the PEM.
+ */
+function pemParts(pem: string): string[] {
+  const body = pem.replace(/\r/g, '');
+  if (!SAFE_PEM.test(body)) throw new Error('certificate text outside the PEM alphabet');
+  const parts: string[] = [];
+  let part = '';
+  for (const line of body.split(/(?<=\n)/)) {
+    if (part && part.length + line.length > PEM_PART_BYTES) {
+      parts.push(part);
+      part = '';
+    }
+    part += line;
+  }
+  if (part) parts.push(part);
+  return parts;
+}
+
+/** PEM text as a map value: its lines, and its line breaks as separators. */
+function pemValue(text: string): MapValue {
+  const value: MapValue = [];
+  text.split('\n').forEach((line, i) => {
+    if (i > 0) value.push({ separator: true });
+    if (line) value.push({ text: line });
+  });
+  return value;
 }

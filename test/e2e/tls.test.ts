@@ -38,6 +38,9 @@ const exactEc = makeCert('exact-ec', 'exact.test', 'ec');
 const leading = makeCert('leading', 'leading.wild.test');
 const trailing = makeCert('trailing', 'trailing.wild');
 const fallback = makeCert('default', 'default.test');
+// A chain longer than one nginx token (4 KB): the leaf, then three more certificates.
+const long = makeCert('long', 'long.test');
+const longChain = [long.cert, exact.cert, leading.cert, trailing.cert].map((c) => c.trim() + '\n').join('');
 
 function config(backend: number): string {
   return `_format_version: "3.0"
@@ -83,6 +86,11 @@ ${block(leading.key)}
 ${block(trailing.cert)}
     key: |
 ${block(trailing.key)}
+  - cert: |
+${block(longChain)}
+    key: |
+${block(long.key)}
+    snis: [long.test]
 snis:
   - { name: "app.*", certificate: 0c9b1f8e-6f0e-4d2a-9d55-3f1f2c7f0a11 }
 `;
@@ -151,6 +159,15 @@ describe('TLS listener through nginx', () => {
     assert.equal(await presented(tls, 'app.example'), 'trailing.wild', 'a top-level snis entry bound by certificate id');
     assert.equal(await presented(tls, 'other.test'), 'default.test');
     assert.equal(await presented(tls, undefined), 'default.test', 'no SNI at all');
+  });
+
+  it('presents a chain longer than one nginx token, whole', () => {
+    assert.ok(longChain.length > 4096, `${longChain.length} bytes`);
+    assert.match(text, /ssl_certificate "data:\$kongc_tls_cert\$kongc_tls_cert_2";/);
+    // The certificates nginx sends, as openssl's client prints them: the leaf, then the rest in order.
+    const shown = execFileSync('openssl', ['s_client', '-connect', `127.0.0.1:${tls}`, '-servername', 'long.test', '-showcerts'], { input: '', encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'], timeout: 10_000 });
+    const sent = shown.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? [];
+    assert.deepEqual(sent.join(''), longChain);
   });
 
   it('serves the ECDSA cert_alt to a client that only takes ECDSA', async () => {
@@ -230,7 +247,8 @@ describe('TLS listener through nginx', () => {
     }
     assert.ok(!text.includes('BEGIN'), 'no PEM in the include');
     const files = [...text.matchAll(/include "([^"]+)";/g)].map((m) => m[1]!);
-    assert.equal(files.length, 4);
+    // Certificate, key, cert_alt and key_alt, and the second part of both chains (the long one).
+    assert.equal(files.length, 6);
     for (const f of files) assert.equal(statSync(f).mode & 0o777, 0o600, f);
   });
 });

@@ -118,7 +118,7 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
         return null;
       }
       const path = posix.join(dir, sideFileName(prefix, JSON.stringify(entries)));
-      if (!files.has(path)) files.set(path, { kind: 'map-entries', path, comment, entries, secret: true, usedBy: [] });
+      if (!files.has(path)) files.set(path, { kind: 'map-entries', path, comment, entries, default: null, secret: true, usedBy: [] });
       return path;
     },
     stateDir: (prefix, name, ref, what) => {

@@ -15,7 +15,7 @@ import type { KongState, Route, Service, Upstream } from '../../model/types.js';
 import { isCompiledStreamRoute } from '../../validate/stream.js';
 import { VERSION } from '../../version.js';
 import { label, PlanContext, type PlanOptions } from '../context.js';
-import type { GeneratedFile, MapBlock, StreamPlan, StreamProxy, StreamServer, StreamUpstream } from '../ir.js';
+import type { CertificatePair, GeneratedFile, MapBlock, StreamPlan, StreamProxy, StreamServer, StreamUpstream } from '../ir.js';
 import { assignEntityNames, shortHash } from '../names.js';
 import { planCertificateSelection } from '../tls-listener.js';
 import { TlsFiles } from '../tls.js';
@@ -136,7 +136,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
   const plainEntries: MapBlock['entries'] = [];
   const udpEntries: MapBlock['entries'] = [];
   const tlsEntries: MapBlock['entries'] = [];
-  let certificates: { alt: boolean } | null = null;
+  let certificates: { pairs: CertificatePair[] } | null = null;
   const certificateMaps: MapBlock[] = [];
   for (const r of routes) {
     const token = tokens.get(r)!;
@@ -154,7 +154,7 @@ export function planStream(state: KongState, options: PlanOptions = {}): Planned
       if (!certificates) {
         const selection = planCertificateSelection(ctx, state, r.route.src);
         if (!selection) continue;
-        certificates = { alt: selection.alt };
+        certificates = { pairs: selection.pairs };
         files.push(...selection.files);
         certificateMaps.push(...selection.maps);
       }
