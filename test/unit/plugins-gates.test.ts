@@ -99,11 +99,15 @@ describe('rate-limiting config', () => {
     assert.equal(nginxTest(res.text).ok, true);
   });
 
-  it('refuses two instances whose names would give them one zone', () => {
-    const yaml = `${base}      - { name: r2, paths: [/r2] }\nplugins:\n  - { name: rate-limiting, route: r, instance_name: a-b, config: { minute: 1 } }\n  - { name: rate-limiting, route: r2, instance_name: a_b, config: { minute: 9 } }\n`;
-    const errors = fail(yaml);
-    assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /would share nginx's zone with another rate-limiting instance/);
+  it('gives two instances whose names read the same in nginx (a-b, a_b, A_B) a zone each', () => {
+    const yaml = `${base}      - { name: r2, paths: [/r2] }\n      - { name: r3, paths: [/r3] }\nplugins:\n  - { name: rate-limiting, route: r, instance_name: a-b, config: { minute: 1 } }\n  - { name: rate-limiting, route: r2, instance_name: a_b, config: { minute: 9 } }\n  - { name: rate-limiting, route: r3, instance_name: A_B, config: { minute: 5 } }\n`;
+    const res = compileYaml(yaml);
+    const zones = [...res.text.matchAll(/^limit_req_zone "\$(\w+)" zone=(\S+):\S+ rate=(\S+);$/gm)].map((m) => `${m[1]!.toLowerCase()} ${m[2]!.toLowerCase()} ${m[3]}`);
+    assert.equal(zones.length, 3);
+    assert.equal(new Set(zones.map((z) => z.split(' ')[0])).size, 3, zones.join('\n'));
+    assert.equal(new Set(zones.map((z) => z.split(' ')[1])).size, 3, zones.join('\n'));
+    assert.deepEqual(zones.map((z) => z.split(' ')[2]).sort(), ['1r/m', '5r/m', '9r/m']);
+    assert.equal(nginxTest(res.text).ok, true);
   });
 
   it('quotes an error_message that tries to end the nginx token', () => {

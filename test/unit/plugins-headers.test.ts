@@ -201,6 +201,19 @@ describe('cors config', () => {
     assert.ok(t.ok && !/variables_hash/.test(t.output), t.output);
   });
 
+  it('two cors instances whose names read the same in nginx (a-b, a_b) keep their own origins', () => {
+    const yaml = `${base.replace('        plugins:\n', '')}      - { name: r2, paths: [/r2] }
+plugins:
+  - { name: cors, route: r, instance_name: a-b, config: { origins: [http://a.test, http://b.test] } }
+  - { name: cors, route: r2, instance_name: a_b, config: { origins: [http://c.test, http://d.test] } }
+`;
+    const compiled = compileYaml(yaml);
+    const originMaps = [...compiled.text.matchAll(/^map "\$kongc_cors_origin" \$(\w+) \{\n([^}]*)\}/gm)].map((m) => `${m[1]} ${/c\\.test/.test(m[2]!) ? 'c' : /a\\.test/.test(m[2]!) ? 'a' : '?'}`);
+    assert.equal(originMaps.length, 2, originMaps.join('\n'));
+    assert.deepEqual(originMaps.map((m) => m.split(' ')[1]).sort(), ['a', 'c']);
+    assert.notEqual(originMaps[0]!.split(' ')[0], originMaps[1]!.split(' ')[0]);
+  });
+
   it("normalizes configured origins as Kong's normalize_origin does", () => {
     assert.deepEqual(normalizeOrigin('http://a.test:80'), { domain: 'http://a.test', host: 'a.test' });
     assert.deepEqual(normalizeOrigin('https://a.test:443/'), { domain: 'https://a.test', host: 'a.test' });

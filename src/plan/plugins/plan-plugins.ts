@@ -263,6 +263,7 @@ export function pluginLabel(p: Plugin): string {
 function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
   const out: Ready[] = [];
   const skip = Boolean(ctx.options.skipUnsupported);
+  const sameInNginx = namesInNginx(state.plugins);
   for (const p of state.plugins) {
     if (!p.enabled) continue;
     const what = `plugin ${pluginLabel(p)}`;
@@ -271,7 +272,7 @@ function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
       continue;
     }
     const def = PLUGINS.get(p.name);
-    const key = instanceKey(ctx, p);
+    const key = instanceKey(ctx, p, sameInNginx);
     if (!def || (def.tier === 'njs' && !ctx.options.withNjs)) {
       const droppable = DROPPABLE.has(p.name);
       const needsNjs = NEEDS_NJS.has(p.name) || def?.tier === 'njs';
@@ -319,11 +320,31 @@ function readyInstances(ctx: PlanContext, state: KongState): Ready[] {
   return out;
 }
 
-/** A name for generated identifiers: instance_name, id, or a hash of the instance's scope (unique per Kong's cache key). */
-function instanceKey(ctx: PlanContext, p: Plugin): string {
-  if (p.instance_name) return variableToken(p.instance_name.replace(/[^A-Za-z0-9_]/g, '_'));
+/**
+ * A name for generated identifiers: the instance_name, else a hash of the instance's scope (unique
+ * per Kong's cache key). nginx's variable names are words and ignore case, so instance names that
+ * would read the same there (`a-b` and `a_b`, `X` and `x`) each get a hash of their own name too.
+ */
+function instanceKey(ctx: PlanContext, p: Plugin, sameInNginx: Map<string, number>): string {
+  if (p.instance_name) {
+    const word = nginxWord(p.instance_name);
+    return sameInNginx.get(word.toLowerCase())! > 1 ? `${word}_${shortHash(p.instance_name, 6)}` : word;
+  }
   const scope = [p.name, p.route ? ctx.key(p.route) : '', p.service ? ctx.key(p.service) : '', p.consumer ? (p.consumer.id ?? p.consumer.username ?? '') : ''];
   return shortHash(JSON.stringify(scope), 10);
+}
+
+const nginxWord = (name: string) => variableToken(name.replace(/[^A-Za-z0-9_]/g, '_'));
+
+/** How many instance names read as each word in nginx (lower case). */
+function namesInNginx(plugins: Plugin[]): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const p of plugins) {
+    if (!p.instance_name) continue;
+    const word = nginxWord(p.instance_name).toLowerCase();
+    count.set(word, (count.get(word) ?? 0) + 1);
+  }
+  return count;
 }
 
 /** Gates Kong runs in one order that nginx's phases run in another: one warning per pair of instances. */

@@ -110,12 +110,6 @@ export const rateLimiting: PluginDefinition<Config> = {
     const periods = PERIODS.filter((p) => c[p] !== undefined);
     approximations(use, ctx, periods);
     const keyVariable = `kongc_rl_${use.key}`;
-    const owner = zoneOwners(ctx).get(keyVariable);
-    if (owner && owner !== use.plugin) {
-      ctx.error(ctx.at(use), `${use.label}: its counters would share nginx's zone with another rate-limiting instance (instance names that differ only in characters other than letters, digits and '_')`, 'rename one of the instances');
-      return {};
-    }
-    zoneOwners(ctx).set(keyVariable, use.plugin);
     const key = consumerScoped(use, ctx, keyFor(use, ctx));
     if (!key) return {};
     const directives: PluginDirective[] = [];
@@ -161,15 +155,6 @@ export const rateLimiting: PluginDefinition<Config> = {
     };
   },
 };
-
-const owners = new WeakMap<object, Map<string, object>>();
-
-/** Which instance each key variable (and its zones) belongs to, per build. */
-function zoneOwners(ctx: LowerContext): Map<string, object> {
-  let m = owners.get(ctx.state);
-  if (!m) owners.set(ctx.state, (m = new Map()));
-  return m;
-}
 
 /** The rate nginx refills a period's bucket at, in requests per second. */
 function perSecond(p: Period, limit: number): number {
