@@ -3,6 +3,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { applyDeckInfo } from './load/deck-info.js';
+import { applyPluginConfigs } from './load/deck-plugin-configs.js';
 import { decodeUtf8, parseDeclarative, type LoadedDocument } from './load/document.js';
 import { LIMITS } from './load/limits.js';
 import { buildState } from './model/build.js';
@@ -104,6 +105,8 @@ export function modelDocuments(docs: LoadedDocument[], options: CompileOptions =
   // The schema holds for each default and each entity on its own (it has no rule across fields),
   // so entities with defaults filled in need no second pass.
   const info = applyDeckInfo(docs);
+  const pluginConfigs = applyPluginConfigs(docs);
+  if (hasErrors(pluginConfigs)) throw new InputError(sortDiagnostics(pluginConfigs));
   const built = buildState(docs, { skipUnsupported: options.skipUnsupported ?? false });
   let state = built.state;
   const diagnostics = [...info, ...built.diagnostics];

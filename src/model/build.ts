@@ -147,9 +147,6 @@ export function buildState(docs: LoadedDocument[], options: BuildOptions = {}): 
     for (const [key, what] of Object.entries(UNSUPPORTED_COLLECTIONS)) {
       list(key).forEach((_e, i) => unsupported(child(root, key, i), what));
     }
-    if (data.vaults === undefined && typeof data._plugin_configs === 'object' && data._plugin_configs) {
-      unsupported(child(root, '_plugin_configs'), '_plugin_configs');
-    }
   }
 
   const serviceByKey = indexBy(services, (s) => [s.id, s.name]);

@@ -58,9 +58,14 @@ const EXPECTED: Record<string, 'nginx -t' | string[]> = {
   ],
   'Jose-cyber__kong-tracing-grafana-tempo__kong_kong.yaml': 'nginx -t',
   'Kong__KongAir__PRD_kong_kong.yaml': [
-    "172:5 schema unknown field '_config' in services[2].plugins[0]",
-    "230:5 schema unknown field '_config' in services[3].plugins[0]",
-    "274:5 schema unknown field '_config' in services[4].plugins[0]",
+    // Its _plugin_configs apply; consumer groups (Kong Enterprise) stop it.
+    "7:3 unsupported consumer group is not compiled by kongc",
+    "10:3 unsupported consumer group is not compiled by kongc",
+    "13:3 unsupported consumer group is not compiled by kongc",
+    "16:3 unsupported consumer group is not compiled by kongc",
+    "21:3 unsupported consumer groups (Kong Enterprise) is not compiled by kongc",
+    "26:3 unsupported consumer groups (Kong Enterprise) is not compiled by kongc",
+    "31:3 unsupported consumer groups (Kong Enterprise) is not compiled by kongc",
   ],
   'Kong__deck__kong2kic_testdata_ca-certificate-input.yaml': [
     "17:9 ca-certificate invalid CA certificate: expired certificate",
