@@ -171,6 +171,10 @@ export async function startNginx(text: string, port?: number, timeoutMs = START_
     child = started;
     running.set(started, prefix);
     startedNginx.push({ pid: started.pid ?? -1, prefix });
+    // A test that forgets to stop its nginx must not keep its process alive (the runner would wait
+    // for it forever): the exit hook stops whatever is still running.
+    started.unref();
+    (started.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
     let stderr = '';
     started.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const failed = () => (started.exitCode !== null || started.signalCode !== null ? `nginx exited: ${stderr || started.signalCode || started.exitCode}` : null);

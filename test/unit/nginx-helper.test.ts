@@ -38,10 +38,18 @@ async function gone(pids: number[], ms = 10_000): Promise<boolean> {
 const listening = (port: number) => `server { listen 127.0.0.1:${port}; return 200 "up\\n"; }\n`;
 
 test('a start that times out waiting for the port stops the nginx it started', async () => {
-  const [served, awaited] = [await freePort(), await freePort()];
+  const served = await freePort();
+  let awaited = await freePort();
+  // Two free ports in a row can be the same one.
+  while (awaited === served) awaited = await freePort();
   const before = startedNginx.length;
-  // nginx serves one port while the helper waits for another: the wait runs out.
-  await assert.rejects(startNginx(listening(served), awaited, 1500), /nothing listens on 127\.0\.0\.1:/);
+  // nginx serves one port while the helper waits for another: the wait runs out. Should something
+  // else answer there, the test fails (and stops the nginx) instead of passing.
+  const start = startNginx(listening(served), awaited, 1500).then(async (n) => {
+    await n.stop();
+    throw new Error(`something answered on 127.0.0.1:${awaited}`);
+  });
+  await assert.rejects(start, /nothing listens on 127\.0\.0\.1:/);
   assert.equal(startedNginx.length, before + 1);
   const { pid, prefix } = startedNginx[startedNginx.length - 1]!;
   assert.ok(await gone([pid]), `nginx master ${pid} still runs`);
