@@ -50,13 +50,10 @@ function nginxOption(description = 'nginx binary'): Option {
   return new Option('--nginx <bin>', description).default('nginx');
 }
 
-/**
- * Where the compiled config listens and the certificate for SNIs no certificate names.
- * `listenDefault` is the note on --listen's default, for the commands whose help states it.
- */
-function listenOptions({ listenDefault }: { listenDefault?: string } = {}): Option[] {
+/** Where the compiled config listens and the certificate for SNIs no certificate names. */
+function listenOptions(): Option[] {
   return [
-    repeatable('--listen <addr>', `proxy listen address, repeatable${listenDefault ? ` (${listenDefault})` : ''}`),
+    repeatable('--listen <addr>', 'proxy listen address, repeatable (default 8000, like Kong)'),
     repeatable('--listen-tls <addr>', 'TLS proxy listen address, repeatable (default 8443 when the config has certificates)'),
     repeatable('--listen-stream <addr>', "stream listen address, repeatable: ADDR, 'ADDR udp' or 'ADDR ssl' (off by default, like Kong's stream_listen)"),
     new Option('--default-cert <file>', 'PEM certificate for SNIs no certificate names (default: a generated development certificate)'),
@@ -130,7 +127,7 @@ export function buildProgram(): Command {
     .addOption(selectTag())
     .addOption(outputOption())
     .option('--stream-output <file>', 'write the stream {} include (tcp, tls, udp and tls_passthrough routes) to this file')
-    .addOptions(listenOptions({ listenDefault: 'default 8000, like Kong' }))
+    .addOptions(listenOptions())
     .addOption(fromLogOption())
     .option('--check', 'also run `nginx -t` on the result inside a minimal wrapper config')
     .addOption(nginxOption('nginx binary used by --check'))
@@ -192,7 +189,7 @@ Examples:
     .option('--target <path>', 'the installed nginx include (its kept Kong state is compared too)')
     .option('--stream-target <path>', 'the installed stream {} include (tcp, tls, udp routes)')
     .option('--from-state <file>', 'compare Kong entities with this state instead: a state file kept by kongc apply, or a Kong declarative file')
-    .addOptions(listenOptions({ listenDefault: 'default 8000, like Kong' }))
+    .addOptions(listenOptions())
     .addOption(fromLogOption())
     .option('--exit-code', 'exit 3 when anything differs')
     .addOptions(compileBehaviourOptions('compile'))
@@ -209,7 +206,7 @@ Examples:
     .addOption(selectTag())
     .requiredOption('--target <path>', 'the nginx include to write')
     .option('--stream-target <path>', 'the stream {} include to write with it, as one unit (tcp, tls, udp routes)')
-    .addOptions(listenOptions({ listenDefault: 'default 8000, like Kong' }))
+    .addOptions(listenOptions())
     .addOption(fromLogOption())
     .option('--dry-run', 'render and test inside a temporary copy of the nginx configuration; change nothing')
     .addOptions(compileBehaviourOptions('compile'))
@@ -226,7 +223,7 @@ Examples:
     .description('compile, run nginx in the foreground on a temp prefix, and re-apply on every change to the files (Ctrl-C stops it)')
     .argument('[files...]', FILES_HELP)
     .addOption(selectTag())
-    .addOptions(listenOptions({ listenDefault: 'default 8000, like Kong' }))
+    .addOptions(listenOptions())
     .addOption(nginxOption())
     .addOptions(compileBehaviourOptions('compile'))
     .addHelpText('after', `

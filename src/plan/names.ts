@@ -2,7 +2,9 @@
 // a hash of what it is), a location's path, a selector's candidates. Inserting, removing or
 // renaming one route then changes only the lines that serve it, never a number further down.
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import type { Route, Service, Target, Upstream } from '../model/types.js';
+import type { MapEntriesFile, MapEntry, MapValue } from './ir.js';
 import { DOLLAR_VARIABLE, QUESTION_VARIABLE } from '../nginx-quoting.js';
 
 /** Named locations answering Kong's own errors (errors.ts), by what happened. */
@@ -74,6 +76,16 @@ export function shortHash(text: string, length = 12): string {
 /** A side file's name (CA bundles, credentials, certificates): what it holds and a hash of its content. */
 export function sideFileName(what: string, content: string): string {
   return `kongc-${what}-${shortHash(content, 16)}`;
+}
+
+/**
+ * A side file of map entries that only nginx's master reads (mode 0600), in `dir`, named by `what`
+ * and a hash of its entries (and default); `holds` says what they are, in its first line.
+ */
+export function secretMapFile(dir: string, what: string, holds: string, entries: MapEntry[], dflt: MapValue | null = null): MapEntriesFile {
+  const content = JSON.stringify(dflt === null ? entries : [entries, dflt]);
+  const comment = `kongc: ${holds}; nginx reads this file as the master process loads its config`;
+  return { kind: 'map-entries', path: posix.join(dir, sideFileName(what, content)), comment, entries, default: dflt, secret: true, usedBy: [] };
 }
 
 /**

@@ -2,12 +2,11 @@
 // then `*.x`, then `x.*`, then the SNI `*`, then the default certificate), which is what nginx's
 // `hostnames` map on $ssl_server_name does. The PEM text lives in side files only nginx reads
 // (mode 0600, read by the master when it loads the config), never in the include.
-import { posix } from 'node:path';
 import { loadCertificateMaterial, type KeyPair } from '../model/certificate-material.js';
 import type { KongState } from '../model/types.js';
 import type { SourceRef } from '../load/source-map.js';
 import type { CertificatePair, GeneratedFile, MapBlock, MapEntry, MapValue, TlsListener } from './ir.js';
-import { pemPartVariable, sideFileName, VARIABLES } from './names.js';
+import { pemPartVariable, secretMapFile, VARIABLES } from './names.js';
 import type { PlanContext } from './context.js';
 
 export interface TlsPlan {
@@ -95,10 +94,9 @@ export function planCertificateSelection(ctx: PlanContext, state: KongState, at?
     for (let k = 0; k < count; k++) {
       const variable = pemPartVariable(base, k);
       const entries: MapEntry[] = names.map((name) => ({ match: 'exact', key: name, value: pemValue(parts.get(name)![k] ?? '') }));
-      const file = { kind: 'map-entries' as const, comment: 'kongc: TLS certificates by SNI; nginx reads this file as the master process loads its config', entries, default: pemValue(defaultParts[k] ?? '') };
-      const path = posix.join(dir, sideFileName('tls', JSON.stringify([file.entries, file.default])));
-      files.push({ ...file, path, secret: true, usedBy: [] });
-      maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: path, includeStats, defaultInInclude: true, entries: [], default: [], purpose: k === 0 ? purpose : `${purpose} (part ${k + 1})` });
+      const file = secretMapFile(dir, 'tls', 'TLS certificates by SNI', entries, pemValue(defaultParts[k] ?? ''));
+      files.push(file);
+      maps.push({ variable, source: [{ variable: 'ssl_server_name' }], hostnames: true, include: file.path, includeStats, defaultInInclude: true, entries: [], default: [], purpose: k === 0 ? purpose : `${purpose} (part ${k + 1})` });
       value.push({ variable });
     }
     return value;

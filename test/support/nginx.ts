@@ -2,7 +2,7 @@
 // a free 127.0.0.1 port. One nginx per test file; stop() kills everything it started.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wrapperConfig as checkWrapper } from '../../src/deliver/nginx-check.js';
@@ -174,7 +174,7 @@ export async function startNginx(text: string, port?: number, timeoutMs = START_
     // A test that forgets to stop its nginx must not keep its process alive (the runner would wait
     // for it forever): the exit hook stops whatever is still running.
     started.unref();
-    (started.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
+    (started.stderr as Socket | null)?.unref();
     let stderr = '';
     started.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const failed = () => (started.exitCode !== null || started.signalCode !== null ? `nginx exited: ${stderr || started.signalCode || started.exitCode}` : null);

@@ -156,9 +156,8 @@ export function secretLookup(ctx: LowerContext, prefix: string, secrets: Secret[
       else lookup.push({ match: 'exact', key: s.text, value: t(s.token) });
       canon.push({ match: 'exact', key: s.token, value: t(s.text) });
     }
-    const comment = 'kongc: secrets; nginx reads this file as the master process loads its config';
-    const lookupFile = ctx.secretMapFile(`${prefix}-lookup`, comment, [...lookup, ...regexes], ref);
-    const canonFile = lookupFile === null ? null : ctx.secretMapFile(`${prefix}-canon`, comment, canon, ref);
+    const lookupFile = ctx.secretMapFile(`${prefix}-lookup`, 'secrets', [...lookup, ...regexes], ref);
+    const canonFile = lookupFile === null ? null : ctx.secretMapFile(`${prefix}-canon`, 'secrets', canon, ref);
     return { lookupFile, canonFile };
   });
 }

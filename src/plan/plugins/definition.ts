@@ -108,9 +108,9 @@ export interface LowerContext {
   readonly njs: NjsScope | null;
   /**
    * A side file of map entries holding secrets (mode 0600, named by its content) for a map to
-   * include; returns its absolute path, or null after an error.
+   * include, `holds` saying what they are; returns its absolute path, or null after an error.
    */
-  secretMapFile(prefix: string, comment: string, entries: MapEntry[], ref: SourceRef): string | null;
+  secretMapFile(prefix: string, holds: string, entries: MapEntry[], ref: SourceRef): string | null;
   /**
    * An absolute folder for state nginx keeps (a cache directory), named `<state dir>/kongc-<prefix>-<name>`;
    * null after an error (no state folder: build with -o or --state-dir).

@@ -7,7 +7,7 @@ import type { Consumer, KongState, Plugin, Route } from '../../model/types.js';
 import { kongError } from '../errors.js';
 import type { FixedResponse, GeneratedFile, GeoBlock, HeaderLine, KongError, MapBlock, PluginDirective, PluginHttp, PluginStep, PluginWork } from '../ir.js';
 import { label as entityLabel, type PlanContext } from '../context.js';
-import { shortHash, sideFileName, variableToken, VARIABLES } from '../names.js';
+import { secretMapFile, shortHash, variableToken, VARIABLES } from '../names.js';
 import { consumerId } from './auth-common.js';
 import { WITH_NJS_HINT } from '../njs.js';
 import { checkConfig } from './config.js';
@@ -111,15 +111,15 @@ export function planPlugins(ctx: PlanContext, state: KongState): PluginPlan {
       }
       return variable;
     },
-    secretMapFile: (prefix, comment, entries, ref) => {
+    secretMapFile: (prefix, holds, entries, ref) => {
       const dir = ctx.options.secretsDir ?? ctx.options.caDir;
       if (!dir) {
         ctx.error(ref, 'credential', 'kongc writes credentials to a file that only nginx reads (mode 0600), and has nowhere to write it', 'build with -o FILE (the file goes next to it) or --secrets-dir DIR');
         return null;
       }
-      const path = posix.join(dir, sideFileName(prefix, JSON.stringify(entries)));
-      if (!files.has(path)) files.set(path, { kind: 'map-entries', path, comment, entries, default: null, secret: true, usedBy: [] });
-      return path;
+      const file = secretMapFile(dir, prefix, holds, entries);
+      if (!files.has(file.path)) files.set(file.path, file);
+      return file.path;
     },
     stateDir: (prefix, name, ref, what) => {
       const dir = ctx.options.stateDir ?? ctx.options.caDir;
